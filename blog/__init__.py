@@ -1,0 +1,52 @@
+"""One Flask app, one post store, several sites chosen by the request's host."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+from werkzeug.routing import BaseConverter
+
+from . import config
+
+
+class SlugConverter(BaseConverter):
+    regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then instance config and environment, then extensions."""
+    # templates/ and translations/ sit at the project's top level (the agreed layout),
+    # so Flask and Flask-Babel are pointed at them explicitly.
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=config.DEFAULTS["TEMPLATES_DIR"],
+    )
+    app.config.from_mapping(config.DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("BLOG")
+        if os.environ.get("DATABASE_URL"):
+            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    else:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SQLALCHEMY_URL"] = config.database_url(
+        app.config["DATABASE_URL"], app.instance_path
+    )
+    app.extensions["sites"] = config.load_sites(
+        app.config["SITES_FILE"], config.catalog_languages(app.config["TRANSLATIONS_DIR"])
+    )
+    app.url_map.converters["slug"] = SlugConverter
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+
+    from . import cli, context, db, errors, i18n, public
+
+    i18n.init_app(app)
+    db.init_app(app)
+    context.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(public.bp)
+    errors.init_app(app)
+    return app

@@ -1,0 +1,132 @@
+"""Commands: database migrations, demo content and interface translations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import Flask, current_app
+
+from . import db
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(demo)
+    app.cli.add_command(translate)
+
+
+def alembic_config() -> Config:
+    """Return the Alembic configuration for the app's database and migrations/."""
+    cfg = Config()
+    cfg.set_main_option("script_location", current_app.config["MIGRATIONS_DIR"])
+    cfg.set_main_option("path_separator", "os")
+    cfg.attributes["engine"] = db.engine()
+    return cfg
+
+
+def upgrade(revision: str = "head") -> None:
+    """Bring the app's database up to `revision`, creating it if needed."""
+    command.upgrade(alembic_config(), revision)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Create and migrate the database (Alembic, migrations/)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Bring the database up to date (to REVISION, by default the latest)."""
+    upgrade(revision)
+    click.echo(f"Database at {_url()} is at {revision}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Take the database back to REVISION ("base" empties it)."""
+    command.downgrade(alembic_config(), revision)
+    click.echo(f"Database at {_url()} is at {revision}.")
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Show the revision the database is at."""
+    command.current(alembic_config(), verbose=False)
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True, help="What the migration does.")
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    command.revision(alembic_config(), message=message, autogenerate=True)
+
+
+def _url() -> str:
+    return db.engine().url.render_as_string(hide_password=True)
+
+
+@click.command()
+def demo() -> None:
+    """Bring the database up to date and load the demo content (run twice: no duplicates)."""
+    from .demo import load_demo
+
+    upgrade()
+    report = load_demo(db.session())
+    click.echo(
+        f"Demo content: {report['created']} posts created, {report['existing']} already there."
+    )
+    for site in current_app.extensions["sites"]:
+        click.echo(f"  {site.key}: {site.url}/")
+
+
+@click.group()
+def translate() -> None:
+    """Extract, update and compile the interface catalogs in translations/."""
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+def _paths() -> tuple[Path, Path, Path]:
+    root = Path(current_app.config["TRANSLATIONS_DIR"])
+    return root, root.parent / "babel.cfg", root / "messages.pot"
+
+
+@translate.command("extract")
+def translate_extract() -> None:
+    """Collect every marked string of the code and templates into messages.pot."""
+    root, cfg, pot = _paths()
+    _pybabel("extract", "-F", str(cfg), "-k", "_l", "--no-location", "--sort-output",
+             "-o", str(pot), str(root.parent))  # fmt: skip
+
+
+@translate.command("update")
+def translate_update() -> None:
+    """Extract, then merge new strings into every language's catalog."""
+    translate_extract.callback()
+    root, _cfg, pot = _paths()
+    _pybabel("update", "-i", str(pot), "-d", str(root), "--no-fuzzy-matching")
+
+
+@translate.command("init")
+@click.argument("language")
+def translate_init(language: str) -> None:
+    """Start the catalog of a new LANGUAGE (then translate it and compile)."""
+    translate_extract.callback()
+    root, _cfg, pot = _paths()
+    _pybabel("init", "-i", str(pot), "-d", str(root), "-l", language)
+
+
+@translate.command("compile")
+def translate_compile() -> None:
+    """Compile every catalog so the app can use it."""
+    root, _cfg, _pot = _paths()
+    _pybabel("compile", "-d", str(root), "--statistics")

@@ -1,0 +1,230 @@
+"""Every default setting in one place, and the sites file read and validated."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .sites import FALLBACK_POLICIES, SITE_KINDS, Site, SiteRegistry
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+
+DEFAULTS = {
+    # Overridden in production through BLOG_SECRET_KEY.
+    "SECRET_KEY": "dev-only-secret-change-me",
+    # None means a SQLite file in the instance folder; DATABASE_URL switches to PostgreSQL.
+    "DATABASE_URL": None,
+    "SITES_FILE": str(PACKAGE_DIR / "sites.toml"),
+    "TRANSLATIONS_DIR": str(PROJECT_DIR / "translations"),
+    "TEMPLATES_DIR": str(PROJECT_DIR / "templates"),
+    "MIGRATIONS_DIR": str(PROJECT_DIR / "migrations"),
+    "POSTS_PER_PAGE": 10,
+    "FEED_SIZE": 20,
+    "LANGUAGE_COOKIE": "lang",
+    "LANGUAGE_COOKIE_MAX_AGE": 365 * 24 * 3600,
+    # Host names that get the "which site?" page when no site claims them.
+    "LOOPBACK_HOSTS": ("localhost", "127.0.0.1", "::1"),
+    "MAX_PATH_LENGTH": 512,
+    "SQL_ECHO": False,
+}
+
+SITE_KEYS = {
+    "kind",
+    "url",
+    "hosts",
+    "languages",
+    "default_language",
+    "fallback",
+    "language_prefix",
+    "title",
+    "tagline",
+    "author",
+}
+REQUIRED_SITE_KEYS = ("kind", "url", "hosts", "languages", "default_language", "title")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+SITE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class SitesFileError(Exception):
+    """The sites file is wrong; the message names the file, the key and the fix."""
+
+    def __init__(self, path: str | Path, key: str, problem: str, fix: str):
+        self.path, self.key = str(path), key
+        super().__init__(f"{path}: [{key}] {problem} Fix: {fix}")
+
+
+def database_url(configured: str | None, instance_path: str) -> str:
+    """Return the SQLAlchemy URL for a configured DATABASE_URL, defaulting to SQLite."""
+    if not configured:
+        return "sqlite:///" + os.path.join(instance_path, "blog.sqlite3")
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    for prefix in ("postgres://", "postgresql://"):
+        if configured.startswith(prefix):
+            return "postgresql+psycopg://" + configured[len(prefix) :]
+    return configured
+
+
+def load_sites(path: str | Path, catalog_languages: set[str]) -> SiteRegistry:
+    """Read and validate the sites file; raise SitesFileError on the first problem."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise SitesFileError(
+            path, "file", "The sites file does not exist.", "create it or set BLOG_SITES_FILE."
+        ) from None
+    except tomllib.TOMLDecodeError as e:
+        raise SitesFileError(path, "file", f"This is not valid TOML ({e}).", "correct it.") from e
+
+    unknown = set(data) - {"sites"}
+    if unknown:
+        raise SitesFileError(
+            path, ", ".join(sorted(unknown)), "Unknown top-level key.", "keep only [sites.*]."
+        )
+    tables = data.get("sites")
+    if not isinstance(tables, dict) or not tables:
+        raise SitesFileError(path, "sites", "No site is defined.", "add a [sites.KEY] table.")
+
+    sites, owner = [], {}
+    for key, table in tables.items():
+        site = _read_site(path, key, table, catalog_languages)
+        for host in site.hosts:
+            if host in owner:
+                raise SitesFileError(
+                    path,
+                    f"sites.{key}.hosts",
+                    f"The host {host!r} is already claimed by the site {owner[host]!r}.",
+                    "give each host name to one site only.",
+                )
+            owner[host] = key
+        sites.append(site)
+    return SiteRegistry(sites)
+
+
+def _read_site(path: Path, key: str, table: object, catalog_languages: set[str]) -> Site:
+    where = f"sites.{key}"
+
+    def fail(subkey: str, problem: str, fix: str) -> SitesFileError:
+        return SitesFileError(path, f"{where}.{subkey}" if subkey else where, problem, fix)
+
+    if not SITE_KEY_RE.match(key):
+        raise fail("", "A site key must be lowercase letters, digits or _.", "rename the table.")
+    if not isinstance(table, dict):
+        raise fail("", "A site must be a table.", f"write it as [{where}].")
+    for unknown in sorted(set(table) - SITE_KEYS):
+        raise fail(
+            unknown, "Unknown key.", "remove it; known keys: " + ", ".join(sorted(SITE_KEYS))
+        )
+    for required in REQUIRED_SITE_KEYS:
+        if required not in table:
+            raise fail(required, "This key is missing.", "add it (see README.md).")
+
+    kind = table["kind"]
+    if kind not in SITE_KINDS:
+        raise fail("kind", f"Unknown kind {kind!r}.", "use one of: " + ", ".join(SITE_KINDS))
+
+    url = table["url"]
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if (
+        not parts
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        not in (
+            "",
+            "/",
+        )
+    ):
+        raise fail("url", f"{url!r} is not an origin.", 'write it like "https://blog.example.org".')
+
+    hosts = table["hosts"]
+    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+        raise fail("hosts", "Hosts must be a list of host names.", 'write hosts = ["a.example"].')
+    hosts = [h.lower() for h in hosts]
+    if parts.hostname not in hosts:
+        hosts.insert(0, parts.hostname)
+
+    languages = table["languages"]
+    if not isinstance(languages, list) or not languages:
+        raise fail("languages", "Languages must be a non-empty list.", 'write languages = ["fr"].')
+    for lang in languages:
+        if not isinstance(lang, str) or not LANGUAGE_RE.match(lang):
+            raise fail(
+                "languages", f"{lang!r} is not a BCP 47 language code.", 'use codes like "fr".'
+            )
+        if lang not in catalog_languages:
+            raise fail(
+                "languages",
+                f"The language {lang!r} has no interface catalog.",
+                f"create translations/{lang}/LC_MESSAGES/messages.po "
+                f"(flask --app app translate init {lang}) and compile it.",
+            )
+    if len(set(languages)) != len(languages):
+        raise fail("languages", "A language is listed twice.", "list each language once.")
+
+    default = table["default_language"]
+    if default not in languages:
+        raise fail(
+            "default_language",
+            f"The default language {default!r} is not in this site's languages.",
+            f"add it to {where}.languages or choose one of {languages}.",
+        )
+
+    fallback = table.get("fallback", "hide")
+    if fallback not in FALLBACK_POLICIES:
+        raise fail("fallback", f"Unknown policy {fallback!r}.", 'use "hide" or "show".')
+
+    prefix = table.get("language_prefix", len(languages) > 1)
+    if not isinstance(prefix, bool) or (not prefix and len(languages) > 1):
+        raise fail(
+            "language_prefix",
+            "A site with several languages needs a language prefix in its URLs.",
+            "remove language_prefix or set it to true.",
+        )
+
+    texts = {}
+    for name in ("title", "tagline"):
+        value = table.get(name, {})
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise fail(
+                name, "This must be a table of texts per language.", f"write [{where}.{name}]."
+            )
+        for lang in value:
+            if lang not in languages:
+                raise fail(
+                    f"{name}.{lang}", "This language is not one of the site's.", "remove it."
+                )
+        texts[name] = dict(value)
+    if default not in texts["title"]:
+        raise fail(f"title.{default}", "The title in the default language is missing.", "add it.")
+
+    author = table.get("author", texts["title"][default])
+    if not isinstance(author, str) or not author:
+        raise fail("author", "The author must be a name.", 'write author = "A. Name".')
+
+    return Site(
+        key=key,
+        author=author,
+        kind=kind,
+        url=f"{parts.scheme}://{parts.netloc}",
+        hosts=tuple(hosts),
+        languages=tuple(languages),
+        default_language=default,
+        fallback=fallback,
+        language_prefix=prefix,
+        title=texts["title"],
+        tagline=texts["tagline"],
+    )
+
+
+def catalog_languages(translations_dir: str | Path) -> set[str]:
+    """Return the languages that have a compiled interface catalog."""
+    root = Path(translations_dir)
+    found = {p.parent.parent.name for p in root.glob("*/LC_MESSAGES/messages.mo")}
+    # English is the source language of the interface strings.
+    return found | {"en"}

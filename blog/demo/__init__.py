@@ -1,0 +1,69 @@
+"""The demo content: original posts for both sites, loaded through the store's own rules."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Post, PublicationKind, Status, Term
+
+CONTENT_FILE = Path(__file__).with_name("content.toml")
+
+
+def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
+    """Add the demo terms and posts that are not in the store yet; return what was done."""
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    terms = {}
+    for item in data.get("terms", []):
+        term = session.scalar(
+            select(Term).where(Term.kind == item["kind"], Term.slug == item["slug"])
+        )
+        if term is None:
+            term = Term(kind=item["kind"], slug=item["slug"])
+            session.add(term)
+        for language, name in item["names"].items():
+            term.set_name(language, name)
+        terms[item["slug"]] = term
+
+    report = {"created": 0, "existing": 0}
+    posts: dict[str, Post] = {}
+    # Originals first, so that translations can join their group.
+    for item in sorted(data.get("posts", []), key=lambda i: "translation_of" in i):
+        post = session.scalar(
+            select(Post).where(Post.language == item["language"], Post.slug == item["slug"])
+        )
+        if post is not None:
+            report["existing"] += 1
+        else:
+            post = _new_post(item, terms, posts)
+            session.add(post)
+            report["created"] += 1
+        posts[item["key"]] = post
+    session.commit()
+    return report
+
+
+def _new_post(item: dict, terms: dict[str, Term], posts: dict[str, Post]) -> Post:
+    post = Post(
+        kind=item.get("kind", "post"),
+        language=item["language"],
+        title=item["title"],
+        slug=item["slug"],
+        summary=item.get("summary", ""),
+        source=item["body"],
+        status=Status.PUBLISHED,
+        published_at=item["published"],
+        created_at=item["published"],
+        menu_order=item.get("menu_order"),
+    )
+    if "translation_of" in item:
+        post.translation_key = posts[item["translation_of"]].translation_key
+    post.publish_on(item["home"], PublicationKind.HOME)
+    for site in item.get("also", []):
+        post.publish_on(site)
+    post.terms = [terms[slug] for slug in item.get("categories", []) + item.get("tags", [])]
+    return post

@@ -1,0 +1,30 @@
+"""Localized error pages; a request for no configured site gets a page with no links."""
+
+from __future__ import annotations
+
+from flask import Flask, g, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, server_error)
+
+
+def http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    return _page(error.code, error)
+
+
+def server_error(error: Exception):
+    # Flask logs the traceback before calling this handler.
+    return _page(500, InternalServerError(original_exception=error))
+
+
+def _page(code: int, error: HTTPException):
+    site = g.get("site")
+    template = f"errors/{code}.html" if code in (404, 500) else "errors/error.html"
+    if site is None:
+        return render_template("errors/nosite.html", code=code), code
+    return render_template(template, site=site, page_lang=g.get("lang"), error=error), code

@@ -1,0 +1,76 @@
+"""Atom and RSS feeds built with feedgen, from posts and a site; no request access."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from urllib.parse import urljoin, urlsplit
+
+from feedgen.feed import FeedGenerator
+from flask import current_app
+
+from .models import Post
+from .sites import Site
+from .urls import canonical_url
+
+# rendering.clean_html serializes every attribute with double quotes, so this is exact.
+URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+def absolute_links(html: str, base: str) -> str:
+    """Return `html` with every relative href and src made absolute against `base`."""
+
+    def join(match: re.Match) -> str:
+        return f'{match.group(1)}="{urljoin(base, match.group(2))}"'
+
+    return URL_ATTRIBUTE.sub(join, html)
+
+
+def entry_id(post: Post, site: Site) -> str:
+    """Return a tag: URI that survives changes of title, slug and date (RFC 4151)."""
+    host = urlsplit(site.url).hostname
+    return f"tag:{host},{post.created_at:%Y-%m-%d}:post-{post.id}"
+
+
+def _generator(site: Site, language: str, posts: Sequence[Post], **meta) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(meta["home_url"])
+    fg.title(meta["title"])
+    fg.subtitle(meta["subtitle"])
+    fg.language(language)
+    fg.author({"name": site.author})
+    fg.link(href=meta["home_url"], rel="alternate")
+    fg.link(href=meta["feed_url"], rel="self")
+    fg.generator("blog")
+    updated = max((p.updated_at for p in posts), default=None)
+    if updated is not None:
+        fg.updated(updated)
+        fg.lastBuildDate(updated)
+    sites = current_app.extensions["sites"]
+    for post in posts:
+        url = canonical_url(post)
+        home = sites[post.home_site]
+        entry = fg.add_entry(order="append")
+        entry.id(entry_id(post, home))
+        entry.guid(entry_id(post, home), permalink=False)
+        entry.title(post.title)
+        entry.link(href=url, rel="alternate")
+        entry.published(post.published_at)
+        entry.updated(post.updated_at)
+        entry.author({"name": site.author})
+        if post.summary:
+            entry.summary(post.summary)
+        entry.content(absolute_links(post.html, url), type="html")
+        for term in post.terms:
+            entry.category(term=term.slug, label=term.name(language))
+    return fg
+
+
+def atom(site: Site, language: str, posts: Sequence[Post], **meta) -> bytes:
+    """Return the Atom feed of `posts` for readers of `language` on `site`."""
+    return _generator(site, language, posts, **meta).atom_str(pretty=True)
+
+
+def rss(site: Site, language: str, posts: Sequence[Post], **meta) -> bytes:
+    """Return the RSS 2.0 feed of `posts` for readers of `language` on `site`."""
+    return _generator(site, language, posts, **meta).rss_str(pretty=True)

@@ -1,0 +1,369 @@
+"""The post store: typed SQLAlchemy models and the rules the store enforces.
+
+The rules live here, in a before-flush check, so that no view, command or
+import can write a post that breaks them:
+
+1. A post is published on a site only in a language of that site.
+2. One post per language per translation group.
+3. `html` is always the rendering of `source` (see rendering.py).
+4. A post has exactly one home publication.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid
+from datetime import UTC, datetime
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    event,
+    select,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    validates,
+)
+
+from . import rendering
+from .i18n import language_name
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 120
+# Words a page slug cannot take, because public URLs use them.
+RESERVED_SLUGS = frozenset({"category", "tag", "admin", "static", "media", "language", "feed"})
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as naive UTC and always read back as an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("Naive datetimes are ambiguous; pass an aware datetime.")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Kind(enum.StrEnum):
+    POST = "post"
+    PAGE = "page"
+
+
+class PublicationKind(enum.StrEnum):
+    HOME = "home"
+    CROSSPOST = "crosspost"
+
+
+class TermKind(enum.StrEnum):
+    CATEGORY = "category"
+    TAG = "tag"
+
+
+class ContentRuleError(ValueError):
+    """A write the store refuses; the message names the rule that was broken."""
+
+    def __init__(self, rule: str, message: str):
+        self.rule = rule
+        super().__init__(message)
+
+
+post_term = Table(
+    "post_term",
+    Base.metadata,
+    Column("post_id", ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
+    Column("term_id", ForeignKey("term.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Post(Base):
+    """A dated piece of writing (or an undated page) in exactly one language."""
+
+    __tablename__ = "post"
+    __table_args__ = (
+        UniqueConstraint("translation_key", "language"),
+        UniqueConstraint("language", "slug"),
+        Index("ix_post_listing", "kind", "status", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), default=Kind.POST)
+    language: Mapped[str] = mapped_column(String(16))
+    # Posts that are the same text in different languages share this key.
+    translation_key: Mapped[str] = mapped_column(
+        String(36), default=lambda: str(uuid.uuid4()), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default=Status.DRAFT)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    menu_order: Mapped[int | None] = mapped_column(Integer)
+
+    publications: Mapped[list[Publication]] = relationship(
+        back_populates="post", cascade="all, delete-orphan", lazy="selectin"
+    )
+    terms: Mapped[list[Term]] = relationship(secondary=post_term, lazy="selectin")
+
+    def __repr__(self) -> str:
+        return f"<Post {self.id} {self.language}/{self.slug}>"
+
+    @validates("source")
+    def _render_source(self, _key: str, source: str) -> str:
+        # Render at save time, never per request; a RenderError refuses the save.
+        self.html = rendering.render_markdown(source)
+        return source
+
+    @validates("slug")
+    def _check_slug(self, _key: str, slug: str) -> str:
+        if not SLUG_RE.match(slug) or len(slug) > SLUG_MAX:
+            raise ContentRuleError(
+                "slug",
+                _(
+                    "The slug %(slug)s is not valid: use lowercase letters, digits and hyphens "
+                    "(at most %(max)d characters).",
+                    slug=slug,
+                    max=SLUG_MAX,
+                ),
+            )
+        return slug
+
+    @property
+    def body(self) -> Markup:
+        """Return the stored, sanitized HTML of the post."""
+        return rendering.stored_markup(self.html)
+
+    @property
+    def home_site(self) -> str | None:
+        for publication in self.publications:
+            if publication.kind == PublicationKind.HOME:
+                return publication.site
+        return None
+
+    @property
+    def sites(self) -> list[str]:
+        """Return the keys of the sites this post appears on, its home first."""
+        return sorted((p.site for p in self.publications), key=lambda s: s != self.home_site)
+
+    def is_on(self, site_key: str) -> bool:
+        return any(p.site == site_key for p in self.publications)
+
+    def is_visible(self, now: datetime | None = None) -> bool:
+        """Return whether readers can see the post now (published and due)."""
+        return (
+            self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= (now or utcnow())
+        )
+
+    def categories(self) -> list[Term]:
+        return [t for t in self.terms if t.kind == TermKind.CATEGORY]
+
+    def tags(self) -> list[Term]:
+        return [t for t in self.terms if t.kind == TermKind.TAG]
+
+    def publish_on(self, site_key: str, kind: str = PublicationKind.CROSSPOST) -> Publication:
+        """Add (or return) the post's publication on a site."""
+        for publication in self.publications:
+            if publication.site == site_key:
+                return publication
+        publication = Publication(site=site_key, kind=kind)
+        self.publications.append(publication)
+        return publication
+
+
+class Publication(Base):
+    """A post appearing on a site: at its home, or cross-posted in full."""
+
+    __tablename__ = "publication"
+    __table_args__ = (
+        UniqueConstraint("post_id", "site"),
+        Index("ix_publication_site", "site", "post_id"),
+        # At most one home per post; "at least one" is checked before flush.
+        Index(
+            "uq_publication_home",
+            "post_id",
+            unique=True,
+            sqlite_where=Column("kind") == "home",
+            postgresql_where=Column("kind") == "home",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
+    site: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16), default=PublicationKind.HOME)
+
+    post: Mapped[Post] = relationship(back_populates="publications")
+
+
+class Term(Base):
+    """A category or a tag: a stable slug and a name per language."""
+
+    __tablename__ = "term"
+    __table_args__ = (UniqueConstraint("kind", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("term.id", ondelete="SET NULL"))
+
+    names: Mapped[list[TermName]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="TermName.language"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Term {self.kind}:{self.slug}>"
+
+    def name(self, language: str) -> str:
+        """Return the term's name in `language`, else in any language, else its slug."""
+        by_language = {n.language: n.name for n in self.names}
+        return by_language.get(language) or next(iter(by_language.values()), self.slug)
+
+    def set_name(self, language: str, name: str) -> None:
+        for existing in self.names:
+            if existing.language == language:
+                existing.name = name
+                return
+        self.names.append(TermName(language=language, name=name))
+
+
+class TermName(Base):
+    __tablename__ = "term_name"
+
+    term_id: Mapped[int] = mapped_column(
+        ForeignKey("term.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+@event.listens_for(Session, "before_flush")
+def check_rules(session: Session, _context, _instances) -> None:
+    """Refuse a flush that would break one of the store's rules."""
+    sites = session.info.get("sites")
+    posts = {o for o in session.new | session.dirty if isinstance(o, Post)}
+    posts |= {o.post for o in session.new | session.dirty if isinstance(o, Publication) and o.post}
+    posts -= set(session.deleted)
+    for post in posts:
+        _check_post(session, sites, post)
+
+
+def _check_post(session: Session, sites, post: Post) -> None:
+    homes = [p for p in post.publications if p.kind == PublicationKind.HOME]
+    if len(homes) != 1:
+        raise ContentRuleError(
+            "home", _("A post has exactly one home site; choose the site where it belongs.")
+        )
+    if post.status == Status.PUBLISHED and post.published_at is None:
+        raise ContentRuleError("published_at", _("A published post needs a publication time."))
+    if post.kind == Kind.PAGE and (post.slug in RESERVED_SLUGS or post.slug.isdigit()):
+        raise ContentRuleError(
+            "slug",
+            _(
+                "The slug %(slug)s is reserved for the site's own addresses; choose another.",
+                slug=post.slug,
+            ),
+        )
+    if sites is not None:
+        for publication in post.publications:
+            site = sites.get(publication.site)
+            if site is None:
+                raise ContentRuleError(
+                    "site", _("There is no site named %(site)s.", site=publication.site)
+                )
+            if not site.accepts(post.language):
+                raise ContentRuleError(
+                    "site_language",
+                    _(
+                        "The site %(site)s publishes only in %(languages)s; a post in "
+                        "%(language)s cannot appear on it. Publish it on another site, or "
+                        "write a translation in one of the site's languages.",
+                        site=site.key,
+                        languages=", ".join(language_name(lang) for lang in site.languages),
+                        language=language_name(post.language),
+                    ),
+                )
+    with session.no_autoflush:
+        clash = session.scalar(
+            select(Post.id).where(
+                Post.translation_key == post.translation_key,
+                Post.language == post.language,
+                Post.id != post.id if post.id is not None else Post.id.is_not(None),
+            )
+        )
+        if clash is not None:
+            raise ContentRuleError(
+                "translation_group",
+                _(
+                    "This translation group already has a post in %(language)s (post "
+                    "%(id)d); a group holds one post per language.",
+                    language=language_name(post.language),
+                    id=clash,
+                ),
+            )
+        taken = session.scalar(
+            select(Post.id).where(
+                Post.language == post.language,
+                Post.slug == post.slug,
+                Post.id != post.id if post.id is not None else Post.id.is_not(None),
+            )
+        )
+        if taken is not None:
+            raise ContentRuleError(
+                "slug",
+                _(
+                    "The slug %(slug)s is already used by another post in %(language)s; "
+                    "choose another.",
+                    slug=post.slug,
+                    language=language_name(post.language),
+                ),
+            )

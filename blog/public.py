@@ -1,0 +1,335 @@
+"""The reader's pages of both sites: thin views over queries, rendered by templates."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request
+from sqlalchemy import Select, func, select
+
+from . import db, feeds, queries
+from .models import Kind, Post, TermKind, utcnow
+from .sites import Site
+from .urls import canonical_url, post_url, site_path, site_url
+
+bp = Blueprint("public", __name__)
+
+
+def route(rule: str, **options):
+    """Register a view under `/<lang>` + rule (prefixed sites) and under rule (the others)."""
+
+    def decorator(view):
+        bp.add_url_rule("/<lang:lang>" + rule, view_func=view, **options)
+        bp.add_url_rule(rule, view_func=view, defaults={"lang": None}, **options)
+        return view
+
+    return decorator
+
+
+@dataclass
+class Pagination:
+    items: list[Post]
+    page: int
+    pages: int
+    total: int
+
+
+def paginate(statement: Select, per_page: int | None = None) -> Pagination:
+    """Run one page of `statement`, the page number coming from ?page= (404 when invalid)."""
+    per_page = per_page or current_app.config["POSTS_PER_PAGE"]
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+        abort(404)
+    page = int(raw)
+    session = db.session()
+    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages:
+        abort(404)
+    items = list(session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
+    return Pagination(items, page, pages, total)
+
+
+@dataclass
+class LanguageLink:
+    language: str
+    url: str
+    current: bool = False
+    missing: bool = False  # no translation: the link leads to that language's home
+    elsewhere: Site | None = None  # the translation lives on another site
+
+
+@dataclass
+class SiteLink:
+    site: Site
+    url: str
+    language: str
+
+
+def now() -> datetime:
+    if "now" not in g:
+        g.now = utcnow()
+    return g.now
+
+
+def render(template: str, *, post: Post | None = None, switch: list | None = None, **context):
+    """Render a public page with the site's menu, the other sites and the language switcher."""
+    site, language = g.site, g.lang
+    context.setdefault("feeds", feed_links(site, language))
+    return render_template(
+        template,
+        site=site,
+        page_lang=language,
+        menu=list(db.session().scalars(queries.menu_pages(site, language, now()))),
+        other_sites=other_site_links(site, language, post),
+        switcher=switch if switch is not None else list_switcher(site, language),
+        post=post,
+        **context,
+    )
+
+
+def feed_links(site: Site, language: str) -> list[dict]:
+    return [
+        {"type": "application/atom+xml", "label": "Atom",
+         "url": site_url(site, "public.feed_atom", language)},
+        {"type": "application/rss+xml", "label": "RSS",
+         "url": site_url(site, "public.feed_rss", language)},
+    ]  # fmt: skip
+
+
+def other_site_links(site: Site, language: str, post: Post | None) -> list[SiteLink]:
+    """Link each other site, at the same post when it appears there, else at its home."""
+    links = []
+    for other in current_app.extensions["sites"].others(site):
+        reading = other.reading_language(language)
+        if post is not None and post.is_on(other.key) and other.accepts(post.language):
+            url = post_url(post, other, reading)
+        else:
+            url = site_url(other, "public.home", reading)
+        links.append(SiteLink(other, url, reading))
+    return links
+
+
+def switch_url(language: str, target: str) -> str:
+    return site_path(g.site, "public.switch_language", code=language) + "?" + _query(next=target)
+
+
+def _query(**params) -> str:
+    return urlencode(params)
+
+
+def list_switcher(site: Site, language: str) -> list[LanguageLink]:
+    """Offer the same listing page in each language of the site."""
+    if len(site.languages) < 2 or request.url_rule is None:
+        return []
+    values = dict(request.view_args or {})
+    return [
+        LanguageLink(
+            lang,
+            switch_url(lang, site_path(site, request.endpoint, lang, **values)),
+            current=lang == language,
+        )
+        for lang in site.languages
+    ]
+
+
+def post_switcher(site: Site, language: str, versions: list[Post]) -> list[LanguageLink]:
+    """Offer each language: its translation here, else on its home site, else that home page."""
+    if len(site.languages) < 2:
+        return []
+    by_language = {p.language: p for p in versions}
+    links = []
+    for lang in site.languages:
+        version = by_language.get(lang)
+        if version is not None and version.is_on(site.key):
+            url = switch_url(lang, post_url(version, site)[len(site.url) :])
+            links.append(LanguageLink(lang, url, current=lang == language))
+        elif version is not None:
+            home = current_app.extensions["sites"][version.home_site]
+            links.append(LanguageLink(lang, canonical_url(version), elsewhere=home))
+        else:
+            home = site_path(site, "public.home", lang) + "?" + _query(notice="untranslated")
+            links.append(LanguageLink(lang, switch_url(lang, home), missing=True))
+    return links
+
+
+def alternates(versions: list[Post]) -> list[tuple[str, str]]:
+    """Return (hreflang, URL) for each translation's canonical page, plus x-default.
+
+    x-default is the group's original (its first post), so every page of the
+    group names the same one and the set stays reciprocal.
+    """
+    pairs = [(p.language, canonical_url(p)) for p in versions]
+    return [*pairs, ("x-default", canonical_url(versions[0]))]
+
+
+@route("/")
+def home():
+    listing = paginate(queries.listed_posts(g.site, g.lang, now()))
+    return render(
+        "public/home.html",
+        listing=listing,
+        untranslated=request.args.get("notice") == "untranslated",
+    )
+
+
+@route("/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/<slug:slug>/")
+def post(year: int, month: int, slug: str):
+    return show_post(Kind.POST, slug, (year, month))
+
+
+@route("/<slug:slug>/")
+def page(slug: str):
+    return show_post(Kind.PAGE, slug)
+
+
+def show_post(kind: str, slug: str, year_month: tuple[int, int] | None = None):
+    """Show a post in the page's language, redirect to its right address, or fall back."""
+    site, language = g.site, g.lang
+    session = db.session()
+    candidates = list(session.scalars(queries.by_slug(site, slug, now(), kind)))
+    found = next((p for p in candidates if p.language == language), None)
+    if found is None and candidates:
+        other = candidates[0]
+        versions = list(session.scalars(queries.translations(other, now())))
+        translation = next(
+            (p for p in versions if p.language == language and p.is_on(site.key)), None
+        )
+        if translation is not None:
+            return redirect(post_url(translation, site, language)[len(site.url) :], 301)
+        if site.fallback == "show" and site.accepts(other.language):
+            found = other
+    if found is None:
+        abort(404)
+    own_path = post_url(found, site, language)[len(site.url) :]
+    if year_month and year_month != (found.published_at.year, found.published_at.month):
+        return redirect(own_path, 301)
+
+    versions = list(session.scalars(queries.translations(found, now())))
+    canonical = canonical_url(found)
+    is_canonical = site.key == found.home_site and language == found.language
+    return render(
+        "public/post.html",
+        post=found,
+        canonical=canonical,
+        alternates=alternates(versions) if is_canonical else [],
+        fallback=found.language != language,
+        home_site=current_app.extensions["sites"][found.home_site],
+        switch=post_switcher(site, language, versions),
+    )
+
+
+def _term_page(kind: str, slug: str):
+    term = db.session().scalar(queries.term_by_slug(kind, slug))
+    if term is None:
+        abort(404)
+    listing = paginate(queries.posts_in_term(g.site, g.lang, now(), term))
+    return render("public/term.html", term=term, listing=listing)
+
+
+@route("/category/<slug:slug>/")
+def category(slug: str):
+    return _term_page(TermKind.CATEGORY, slug)
+
+
+@route("/tag/<slug:slug>/")
+def tag(slug: str):
+    return _term_page(TermKind.TAG, slug)
+
+
+@route("/<int(fixed_digits=4):year>/")
+def archive_year(year: int):
+    return _archive(year)
+
+
+@route("/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/")
+def archive_month(year: int, month: int):
+    if not 1 <= month <= 12:
+        abort(404)
+    return _archive(year, month)
+
+
+def _archive(year: int, month: int | None = None):
+    if not 1970 <= year <= 9999:
+        abort(404)
+    start = datetime(year, month or 1, 1, tzinfo=UTC)
+    if month is None:
+        end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    else:
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    listing = paginate(queries.posts_between(g.site, g.lang, now(), start, end))
+    return render("public/archive.html", listing=listing, year=year, month=month, start=start)
+
+
+def _feed(builder, mimetype: str):
+    site, language = g.site, g.lang
+    statement = queries.listed_posts(site, language, now()).limit(current_app.config["FEED_SIZE"])
+    posts = list(db.session().scalars(statement))
+    body = builder(
+        site,
+        language,
+        posts,
+        feed_url=site_url(site, request.endpoint, language),
+        home_url=site_url(site, "public.home", language),
+        title=site.title_in(language),
+        subtitle=site.tagline_in(language) or site.title_in(language),
+    )
+    return current_app.response_class(body, mimetype=mimetype)
+
+
+@route("/feed.atom")
+def feed_atom():
+    return _feed(feeds.atom, "application/atom+xml")
+
+
+@route("/feed.rss")
+def feed_rss():
+    return _feed(feeds.rss, "application/rss+xml")
+
+
+@bp.route("/language/<lang:code>")
+def switch_language(code: str):
+    """Remember a reader's explicit choice of language, then go to the page they chose."""
+    site = g.site
+    if not site.accepts(code):
+        abort(404)
+    target = request.args.get("next", "")
+    home = site_path(site, "public.home", code)
+    # Only a path of this site, in the chosen language: never an open redirect.
+    if not target.startswith(home) or "//" in target or "\\" in target:
+        target = home
+    response = redirect(target, 303)
+    response.set_cookie(
+        current_app.config["LANGUAGE_COOKIE"],
+        code,
+        max_age=current_app.config["LANGUAGE_COOKIE_MAX_AGE"],
+        samesite="Lax",
+        httponly=True,
+        secure=site.scheme == "https",
+    )
+    return response
+
+
+@bp.app_template_global()
+def link(post: Post) -> str:
+    """Return the path of a post on the current site, for readers of the page's language."""
+    return post_url(post, g.site, g.lang)[len(g.site.url) :]
+
+
+@bp.app_template_global()
+def link_home() -> str:
+    return site_path(g.site, "public.home", g.get("lang"))
+
+
+@bp.app_template_global()
+def canonical_home() -> str:
+    return site_url(g.site, "public.home", g.lang)
+
+
+@bp.app_template_global()
+def link_term(term) -> str:
+    endpoint = "public.category" if term.kind == TermKind.CATEGORY else "public.tag"
+    return site_path(g.site, endpoint, g.lang, slug=term.slug)

@@ -1,0 +1,124 @@
+"""What a site lists in a language: functions that return Select statements.
+
+Views only execute or paginate these. The fallback policy of a site is
+applied here and nowhere else, so listings, archives, feeds and sitemaps
+agree on what a reader of one language sees.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, and_, case, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from .models import Kind, Post, Publication, Status, Term, TermKind, post_term
+from .sites import Site
+
+
+def on_site(site: Site, now: datetime, entity=Post):
+    """Return the condition "visible to readers of `site` at `now`" for a Post entity."""
+    return and_(
+        entity.status == Status.PUBLISHED,
+        entity.published_at <= now,
+        exists().where(Publication.post_id == entity.id, Publication.site == site.key),
+    )
+
+
+def _language_rank(site: Site, entity):
+    return case({lang: i for i, lang in enumerate(site.languages)}, value=entity.language, else_=99)
+
+
+def in_language(site: Site, language: str, now: datetime, entity=Post):
+    """Return the condition "listed for readers of `language`", by the site's fallback policy.
+
+    With `hide`, only posts written in `language`. With `show`, also a post in
+    another language of the site when its translation group has no version in
+    `language` on this site; of several such versions, the one whose language
+    comes first in the site's list.
+    """
+    own = entity.language == language
+    if site.fallback == "hide" or len(site.languages) == 1:
+        return own
+    other = aliased(Post)
+    translated = exists().where(
+        other.translation_key == entity.translation_key,
+        other.language == language,
+        on_site(site, now, other),
+    )
+    preferred = exists().where(
+        other.translation_key == entity.translation_key,
+        other.id != entity.id,
+        _language_rank(site, other) < _language_rank(site, entity),
+        on_site(site, now, other),
+    )
+    return or_(own, and_(entity.language.in_(site.languages), ~translated, ~preferred))
+
+
+def listed_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
+    """Return the dated posts a site lists in a language, newest first."""
+    return (
+        select(Post)
+        .where(Post.kind == Kind.POST, on_site(site, now), in_language(site, language, now))
+        .order_by(Post.published_at.desc(), Post.id.desc())
+    )
+
+
+def posts_in_term(site: Site, language: str, now: datetime, term: Term) -> Select[tuple[Post]]:
+    return listed_posts(site, language, now).where(Post.terms.any(Term.id == term.id))
+
+
+def posts_between(
+    site: Site, language: str, now: datetime, start: datetime, end: datetime
+) -> Select[tuple[Post]]:
+    return listed_posts(site, language, now).where(
+        Post.published_at >= start, Post.published_at < end
+    )
+
+
+def menu_pages(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
+    """Return the pages in a site's menu for readers of a language."""
+    return (
+        select(Post)
+        .where(Post.kind == Kind.PAGE, on_site(site, now), in_language(site, language, now))
+        .order_by(Post.menu_order.is_(None), Post.menu_order, Post.title)
+    )
+
+
+def by_slug(site: Site, slug: str, now: datetime, kind: str) -> Select[tuple[Post]]:
+    """Return the visible posts of a site with this slug, in the site's language order."""
+    return (
+        select(Post)
+        .where(Post.kind == kind, Post.slug == slug, on_site(site, now))
+        .order_by(_language_rank(site, Post))
+    )
+
+
+def translations(post: Post, now: datetime) -> Select[tuple[Post]]:
+    """Return every visible post of a post's translation group, itself included."""
+    return (
+        select(Post)
+        .where(
+            Post.translation_key == post.translation_key,
+            Post.status == Status.PUBLISHED,
+            Post.published_at <= now,
+        )
+        .order_by(Post.id)
+    )
+
+
+def term_by_slug(kind: str, slug: str) -> Select[tuple[Term]]:
+    return select(Term).where(Term.kind == kind, Term.slug == slug)
+
+
+def site_terms(site: Site, language: str, now: datetime, kind: str = TermKind.CATEGORY):
+    """Return the terms of a kind that at least one post listed here carries."""
+    listed = listed_posts(site, language, now).with_only_columns(Post.id).order_by(None)
+    return (
+        select(Term)
+        .where(
+            Term.kind == kind,
+            Term.id.in_(select(post_term.c.term_id).where(post_term.c.post_id.in_(listed))),
+        )
+        .order_by(Term.slug)
+    )

@@ -1,0 +1,88 @@
+"""Sites: the publication channels, read from the sites file, and which one a Host is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+FALLBACK_POLICIES = ("hide", "show")
+SITE_KINDS = ("book", "blog")
+
+
+@dataclass(frozen=True)
+class Site:
+    """One publication channel: its host names, languages and policies."""
+
+    key: str
+    kind: str
+    url: str
+    hosts: tuple[str, ...]
+    languages: tuple[str, ...]
+    default_language: str
+    fallback: str
+    language_prefix: bool
+    title: dict[str, str] = field(default_factory=dict)
+    tagline: dict[str, str] = field(default_factory=dict)
+    author: str = ""
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.url).scheme
+
+    @property
+    def netloc(self) -> str:
+        """Return the configured host (and port) every absolute URL of this site uses."""
+        return urlsplit(self.url).netloc
+
+    def accepts(self, language: str) -> bool:
+        return language in self.languages
+
+    def title_in(self, language: str) -> str:
+        return self.title.get(language) or self.title[self.default_language]
+
+    def tagline_in(self, language: str) -> str:
+        return self.tagline.get(language) or self.tagline.get(self.default_language, "")
+
+    def reading_language(self, language: str) -> str:
+        """Return the language a reader of `language` gets on this site."""
+        return language if self.accepts(language) else self.default_language
+
+
+class SiteRegistry:
+    """All configured sites, looked up by key or by request host."""
+
+    def __init__(self, sites: list[Site]):
+        self._by_key = {site.key: site for site in sites}
+        self._by_host = {host: site for site in sites for host in site.hosts}
+
+    def __iter__(self) -> Iterator[Site]:
+        return iter(self._by_key.values())
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def __getitem__(self, key: str) -> Site:
+        return self._by_key[key]
+
+    def get(self, key: str) -> Site | None:
+        return self._by_key.get(key)
+
+    def for_host(self, host: str) -> Site | None:
+        """Return the site answering on `host` (a Host header, port ignored), or None."""
+        return self._by_host.get(strip_port(host).lower())
+
+    def others(self, site: Site) -> list[Site]:
+        return [other for other in self if other.key != site.key]
+
+    @property
+    def languages(self) -> list[str]:
+        """Return every language of every site, each once, in configuration order."""
+        return list(dict.fromkeys(lang for site in self for lang in site.languages))
+
+
+def strip_port(host: str) -> str:
+    """Return a Host header without its port, IPv6 brackets kept off."""
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host

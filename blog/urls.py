@@ -1,0 +1,59 @@
+"""Absolute URLs, built from each site's configured origin and never from the request."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import current_app
+
+from .sites import Site
+
+if TYPE_CHECKING:
+    from .models import Post
+
+
+def site_url(site: Site, endpoint: str, language: str | None = None, **values) -> str:
+    """Return the absolute URL of `endpoint` on `site`, prefixed by `language` if the site is."""
+    if site.language_prefix and endpoint in localized_endpoints():
+        values["lang"] = language if language in site.languages else site.default_language
+    adapter = current_app.url_map.bind(site.netloc, url_scheme=site.scheme)
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def localized_endpoints() -> frozenset[str]:
+    """Return the endpoints whose URLs carry a language prefix on multilingual sites."""
+    found = current_app.extensions.get("localized_endpoints")
+    if found is None:
+        found = frozenset(
+            r.endpoint for r in current_app.url_map.iter_rules() if "lang" in r.arguments
+        )
+        current_app.extensions["localized_endpoints"] = found
+    return found
+
+
+def site_path(site: Site, endpoint: str, language: str | None = None, **values) -> str:
+    """Return the path part of site_url, for links within the same site."""
+    url = site_url(site, endpoint, language, **values)
+    return url[len(site.url) :] or "/"
+
+
+def post_values(post: Post) -> tuple[str, dict]:
+    """Return the endpoint and URL values that address a post."""
+    if post.kind == "page":
+        return "public.page", {"slug": post.slug}
+    return "public.post", {
+        "year": post.published_at.year,
+        "month": post.published_at.month,
+        "slug": post.slug,
+    }
+
+
+def post_url(post: Post, site: Site, language: str | None = None) -> str:
+    """Return a post's URL on `site`, shown to readers of `language` (its own by default)."""
+    endpoint, values = post_values(post)
+    return site_url(site, endpoint, language or post.language, **values)
+
+
+def canonical_url(post: Post) -> str:
+    """Return the URL of a post on its home site, in its own language: the canonical one."""
+    return post_url(post, current_app.extensions["sites"][post.home_site])

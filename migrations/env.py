@@ -1,0 +1,33 @@
+"""Alembic environment: the app's engine and the models' metadata."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from blog.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    engine = config.attributes.get("engine")
+    if engine is None:
+        # Plain `alembic` use, outside the app: take the URL from alembic.ini / -x url=…
+        url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option(
+            "sqlalchemy.url"
+        )
+        engine = create_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline migrations are not supported; run against a database.")
+run_migrations_online()

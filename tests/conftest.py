@@ -1,0 +1,163 @@
+"""Fixtures: an app on a real database (a SQLite file, or PostgreSQL via TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from blog import create_app, db
+from blog.cli import upgrade
+from blog.models import Base, Post, PublicationKind, Status, Term
+
+BLOG = "http://blog.localhost"
+BOOK = "http://book.localhost"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    """Return the test database, brought up to date once by the migrations."""
+    url = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
+        tmp_path_factory.mktemp("db") / "test.sqlite3"
+    )
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context():
+        upgrade()
+        _empty(db.engine())
+        db.engine().dispose()
+    return url
+
+
+def _empty(engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    yield app
+    with app.app_context():
+        _empty(db.engine())
+        db.engine().dispose()
+
+
+class SiteClient(FlaskClient):
+    """A test client whose requests carry one site's Host header unless told otherwise."""
+
+    def __init__(self, *args, base_url: str = "http://localhost", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.base_url = base_url
+
+    def open(self, *args, **kwargs):
+        if args and isinstance(args[0], str):
+            kwargs.setdefault("base_url", self.base_url)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def blog(app):
+    """A test client for the research blog."""
+    return SiteClient(app, app.response_class, use_cookies=True, base_url=BLOG)
+
+
+@pytest.fixture
+def book(app):
+    """A test client for the book site."""
+    return SiteClient(app, app.response_class, use_cookies=True, base_url=BOOK)
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.session()
+
+
+_slugs = count(1)
+
+
+@pytest.fixture
+def make_post(session):
+    """Return a function that stores a published post (home site first in `sites`)."""
+
+    def make(
+        language: str = "fr",
+        sites: tuple[str, ...] = ("blog",),
+        title: str | None = None,
+        slug: str | None = None,
+        translation_of: Post | None = None,
+        published_at: datetime | None = None,
+        terms: tuple[Term, ...] = (),
+        kind: str = "post",
+        status: str = Status.PUBLISHED,
+        source: str = "Some *text*.",
+        commit: bool = True,
+        **fields,
+    ) -> Post:
+        n = next(_slugs)
+        post = Post(
+            kind=kind,
+            language=language,
+            title=title or f"Post {n} ({language})",
+            slug=slug or f"post-{n}-{language}",
+            source=source,
+            status=status,
+            published_at=published_at or datetime(2025, 3, 1, tzinfo=UTC) + timedelta(hours=n),
+            **fields,
+        )
+        if translation_of is not None:
+            post.translation_key = translation_of.translation_key
+        post.publish_on(sites[0], PublicationKind.HOME)
+        for site in sites[1:]:
+            post.publish_on(site)
+        post.terms = list(terms)
+        session.add(post)
+        if commit:
+            session.commit()
+        return post
+
+    return make
+
+
+@pytest.fixture
+def make_term(session):
+    def make(kind: str, slug: str, **names: str) -> Term:
+        term = Term(kind=kind, slug=slug)
+        for language, name in names.items():
+            term.set_name(language, name)
+        session.add(term)
+        session.commit()
+        return term
+
+    return make
+
+
+class QueryCounter:
+    """Count the SQL statements an engine runs while active."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _count(self, *_args):
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+@pytest.fixture
+def count_queries(app):
+    def counter() -> QueryCounter:
+        with app.app_context():
+            return QueryCounter(db.engine())
+
+    return counter
