@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from urllib.parse import urljoin, urlsplit
@@ -17,13 +18,14 @@ from .urls import canonical_url
 URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
 
 
-def absolute_links(html: str, base: str) -> str:
+def absolute_links(content: str, base: str) -> str:
     """Return `html` with every relative href and src made absolute against `base`."""
 
     def join(match: re.Match) -> str:
-        return f'{match.group(1)}="{urljoin(base, match.group(2))}"'
+        url = urljoin(base, html.unescape(match.group(2)))
+        return f'{match.group(1)}="{html.escape(url)}"'
 
-    return URL_ATTRIBUTE.sub(join, html)
+    return URL_ATTRIBUTE.sub(join, content)
 
 
 def entry_id(post: Post, site: Site) -> str:

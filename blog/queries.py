@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, and_, case, exists, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from .models import Kind, Post, Publication, Status, Term, TermKind, post_term
 from .sites import Site
@@ -82,6 +82,7 @@ def menu_pages(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
         select(Post)
         .where(Post.kind == Kind.PAGE, on_site(site, now), in_language(site, language, now))
         .order_by(Post.menu_order.is_(None), Post.menu_order, Post.title)
+        .options(lazyload(Post.terms))
     )
 
 
@@ -104,6 +105,7 @@ def translations(post: Post, now: datetime) -> Select[tuple[Post]]:
             Post.published_at <= now,
         )
         .order_by(Post.id)
+        .options(lazyload(Post.terms))
     )
 
 

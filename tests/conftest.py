@@ -74,8 +74,9 @@ def book(app):
 
 @pytest.fixture
 def session(app):
-    with app.app_context():
-        yield db.session()
+    """A store session of the test's own, outside any request (as a command would have)."""
+    with app.extensions["db"]["sessionmaker"]() as session:
+        yield session
 
 
 _slugs = count(1)
@@ -104,7 +105,7 @@ def make_post(session):
             kind=kind,
             language=language,
             title=title or f"Post {n} ({language})",
-            slug=slug or f"post-{n}-{language}",
+            slug=f"post-{n}-{language}" if slug is None else slug,
             source=source,
             status=status,
             published_at=published_at or datetime(2025, 3, 1, tzinfo=UTC) + timedelta(hours=n),
@@ -157,7 +158,6 @@ class QueryCounter:
 @pytest.fixture
 def count_queries(app):
     def counter() -> QueryCounter:
-        with app.app_context():
-            return QueryCounter(db.engine())
+        return QueryCounter(app.extensions["db"]["engine"])
 
     return counter

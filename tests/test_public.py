@@ -1,0 +1,329 @@
+"""The reader's pages: listings, posts, translations, fallbacks, archives."""
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from blog import create_app
+
+from .conftest import BLOG, SiteClient
+
+
+def page(response):
+    assert response.status_code == 200, response.status_code
+    return lxml_html.fromstring(response.data)
+
+
+def alternates(tree) -> dict[str, str]:
+    return {link.get("hreflang"): link.get("href") for link in tree.xpath("//link[@hreflang]")}
+
+
+def canonical(tree) -> str:
+    return tree.xpath('//link[@rel="canonical"]/@href')[0]
+
+
+def test_home_lists_posts_of_its_language_newest_first(blog, make_post):
+    older = make_post(language="en", title="Older", published_at=datetime(2024, 1, 1, tzinfo=UTC))
+    newer = make_post(language="en", title="Newer", published_at=datetime(2025, 1, 1, tzinfo=UTC))
+    make_post(language="en", sites=("blog",), title="Draft", status="draft")
+    titles = page(blog.get("/en/")).xpath("//article/h2/a/text()")
+    assert titles == [newer.title, older.title]
+
+
+def test_future_posts_appear_only_when_due(blog, make_post):
+    make_post(language="en", title="Scheduled", published_at=datetime(2999, 1, 1, tzinfo=UTC))
+    assert "Scheduled" not in blog.get("/en/").text
+    assert blog.get("/en/2999/01/").status_code == 200
+    assert "Scheduled" not in blog.get("/en/2999/01/").text
+
+
+def test_home_is_paginated(app, blog, make_post):
+    app.config["POSTS_PER_PAGE"] = 2
+    for _ in range(5):
+        make_post(language="en")
+    assert len(page(blog.get("/en/")).xpath("//article")) == 2
+    assert len(page(blog.get("/en/?page=3")).xpath("//article")) == 1
+    assert blog.get("/en/?page=4").status_code == 404
+    assert 'rel="next" href="?page=2"' in blog.get("/en/").text
+
+
+def test_post_page_shows_the_sanitized_body(blog, make_post):
+    post = make_post(language="en", slug="hello", source="Hi <script>x()</script> **there**")
+    response = blog.get("/en/2025/03/hello/")
+    assert "<strong>there</strong>" in response.text
+    assert "<script>x()" not in response.text
+    assert post.title in response.text
+
+
+def test_post_under_a_wrong_date_redirects_to_its_address(blog, make_post):
+    make_post(language="en", slug="moved", published_at=datetime(2025, 3, 2, tzinfo=UTC))
+    response = blog.get("/en/2024/11/moved/")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/en/2025/03/moved/"
+
+
+def test_translated_post_links_its_translations(blog, make_post):
+    fr = make_post(language="fr", slug="crues", title="Les crues")
+    en = make_post(language="en", slug="floods", title="Floods", translation_of=fr)
+    tree = page(blog.get("/en/2025/03/floods/"))
+    assert canonical(tree) == "http://blog.localhost:5000/en/2025/03/floods/"
+    assert alternates(tree) == {
+        "fr": "http://blog.localhost:5000/fr/2025/03/crues/",
+        "en": "http://blog.localhost:5000/en/2025/03/floods/",
+        "x-default": "http://blog.localhost:5000/fr/2025/03/crues/",
+    }
+    # Reciprocal: the French page names the same set.
+    assert alternates(page(blog.get("/fr/2025/03/crues/"))) == alternates(tree)
+    switcher = {
+        a.get("hreflang"): a.get("href") for a in tree.xpath('//nav[@class="language-switcher"]//a')
+    }
+    assert switcher["fr"] == "/language/fr?next=%2Ffr%2F2025%2F03%2Fcrues%2F"
+    assert switcher["it"].startswith("/language/it?next=%2Fit%2F%3Fnotice%3Duntranslated")
+    assert en.title in tree.xpath("//h1/text()")
+
+
+def test_untranslated_post_has_self_hreflang_and_x_default_only(blog, make_post):
+    make_post(language="en", slug="alone")
+    tree = page(blog.get("/en/2025/03/alone/"))
+    url = "http://blog.localhost:5000/en/2025/03/alone/"
+    assert canonical(tree) == url
+    assert alternates(tree) == {"en": url, "x-default": url}
+
+
+def test_switching_to_a_missing_translation_lands_on_that_home_with_a_notice(blog, make_post):
+    make_post(language="en", slug="alone")
+    tree = page(blog.get("/en/2025/03/alone/"))
+    href = tree.xpath('//nav[@class="language-switcher"]//a[@hreflang="it"]/@href')[0]
+    assert "(no translation)" in blog.get("/en/2025/03/alone/").text
+    landing = blog.get(href, follow_redirects=True)
+    assert landing.request.path == "/it/"
+    assert "non ha una traduzione in italiano" in landing.text
+
+
+def test_hreflang_points_across_domains(blog, book, make_post):
+    fr = make_post(language="fr", sites=("book",), slug="sortie", title="La sortie")
+    make_post(language="en", sites=("blog",), slug="release", translation_of=fr)
+    on_blog = alternates(page(blog.get("/en/2025/03/release/")))
+    on_book = alternates(page(book.get("/2025/03/sortie/")))
+    assert (
+        on_blog
+        == on_book
+        == {
+            "fr": "http://book.localhost:5000/2025/03/sortie/",
+            "en": "http://blog.localhost:5000/en/2025/03/release/",
+            "x-default": "http://book.localhost:5000/2025/03/sortie/",
+        }
+    )
+    # The blog's switcher sends French readers to the book site, where the text lives.
+    tree = page(blog.get("/en/2025/03/release/"))
+    fr_link = tree.xpath('//nav[@class="language-switcher"]//a[@hreflang="fr"]/@href')[0]
+    assert fr_link == "http://book.localhost:5000/2025/03/sortie/"
+
+
+def test_cross_posted_copy_is_canonical_to_its_home(blog, book, make_post):
+    make_post(language="fr", sites=("book", "blog"), slug="partout")
+    tree = page(blog.get("/fr/2025/03/partout/"))
+    assert canonical(tree) == "http://book.localhost:5000/2025/03/partout/"
+    assert alternates(tree) == {}  # hreflang only on canonical pages
+    assert "Publié d'abord sur" in blog.get("/fr/2025/03/partout/").text
+    assert book.get("/2025/03/partout/").status_code == 200
+
+
+def test_a_post_is_not_served_on_a_site_it_is_not_published_on(blog, book, make_post):
+    make_post(language="fr", sites=("book",), slug="livre-seulement")
+    assert book.get("/2025/03/livre-seulement/").status_code == 200
+    assert blog.get("/fr/2025/03/livre-seulement/").status_code == 404
+
+
+def test_show_policy_lists_untranslated_posts_with_a_badge(blog, make_post):
+    make_post(language="en", slug="only-english", title="Only English")
+    fr = make_post(language="fr", slug="traduit", title="Traduit")
+    make_post(language="en", slug="translated", title="Translated", translation_of=fr)
+    tree = page(blog.get("/fr/"))
+    titles = [t.strip() for t in tree.xpath("//article/h2/a/text()")]
+    assert "Only English" in titles
+    assert "Traduit" in titles
+    assert "Translated" not in titles  # its French version is listed instead
+    foreign = tree.xpath('//article[@lang="en"]')[0]
+    assert foreign.xpath('.//span[@class="language-badge"]/text()') == ["EN"]
+
+
+def test_show_policy_lists_one_version_per_group(blog, make_post):
+    en = make_post(language="en", slug="group-en", title="Group EN")
+    make_post(language="it", slug="group-it", title="Group IT", translation_of=en)
+    titles = page(blog.get("/fr/")).xpath("//article/h2/a/text()")
+    assert [t for t in titles if t.startswith("Group")] == ["Group EN"]
+
+
+def test_fallback_page_carries_a_notice_its_lang_and_no_hreflang(blog, make_post):
+    make_post(language="en", slug="only-english", title="Only English")
+    tree = page(blog.get("/fr/2025/03/only-english/"))
+    assert tree.get("lang") == "fr"
+    assert tree.xpath("//article/@lang") == ["en"]
+    assert "Cet article n'existe qu'en anglais." in tree.xpath('//p[@class="notice"]/text()')
+    assert canonical(tree) == "http://blog.localhost:5000/en/2025/03/only-english/"
+    assert alternates(tree) == {}
+
+
+def test_fallback_url_redirects_once_a_translation_exists(blog, make_post):
+    en = make_post(language="en", slug="soon-translated")
+    make_post(language="fr", slug="bientot-traduit", translation_of=en)
+    response = blog.get("/fr/2025/03/soon-translated/")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "/fr/2025/03/bientot-traduit/"
+
+
+SITES_HIDE = (
+    (Path(__file__).parents[1] / "blog" / "sites.toml")
+    .read_text()
+    .replace('fallback = "show"', 'fallback = "hide"')
+)
+
+
+@pytest.fixture
+def hiding_blog(database_url, tmp_path):
+    sites = tmp_path / "sites.toml"
+    sites.write_text(SITES_HIDE)
+    app = create_app({"DATABASE_URL": database_url, "SITES_FILE": str(sites)})
+    return SiteClient(app, app.response_class, base_url=BLOG)
+
+
+def test_hide_policy_lists_and_serves_only_the_page_language(hiding_blog, make_post):
+    make_post(language="en", slug="only-english", title="Only English")
+    assert "Only English" not in hiding_blog.get("/fr/").text
+    assert "Only English" in hiding_blog.get("/en/").text
+    assert hiding_blog.get("/fr/2025/03/only-english/").status_code == 404
+    assert "Only English" not in hiding_blog.get("/fr/feed.atom").text
+
+
+def test_show_policy_drives_feeds_and_archives_too(blog, make_post):
+    make_post(language="en", slug="only-english", title="Only English")
+    assert "Only English" in blog.get("/fr/feed.atom").text
+    assert "Only English" in blog.get("/fr/2025/").text
+    assert "Only English" in blog.get("/fr/2025/03/").text
+
+
+def test_category_and_tag_pages(blog, make_post, make_term):
+    rivers = make_term("category", "rivers", fr="Rivières", en="Rivers", it="Fiumi")
+    maps = make_term("tag", "maps", fr="Cartes", en="Maps", it="Mappe")
+    make_post(language="en", title="In both", terms=(rivers, maps))
+    make_post(language="en", title="In neither")
+    cat = blog.get("/en/category/rivers/")
+    assert "Category: Rivers" in cat.text and "In both" in cat.text
+    assert "In neither" not in cat.text
+    assert "Mot-clé : Cartes" in blog.get("/fr/tag/maps/").text
+    assert "Categoria: Fiumi" in blog.get("/it/category/rivers/").text
+
+
+def test_archives_by_year_and_month(blog, make_post):
+    make_post(language="en", title="March", published_at=datetime(2025, 3, 5, tzinfo=UTC))
+    make_post(language="en", title="December", published_at=datetime(2025, 12, 31, tzinfo=UTC))
+    make_post(language="en", title="Next year", published_at=datetime(2026, 1, 1, tzinfo=UTC))
+    year = blog.get("/en/2025/").text
+    assert "March" in year and "December" in year and "Next year" not in year
+    month = blog.get("/en/2025/12/").text
+    assert "December" in month and "March" not in month
+    assert "Archive: December 2025" in month
+    assert "Archives : décembre 2025" in blog.get("/fr/2025/12/").text
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [("/fr/", "3 janv. 2019"), ("/en/", "Jan 3, 2019"), ("/it/", "3 gen 2019")],
+)
+def test_dates_are_localized(blog, make_post, path, expected):
+    make_post(language=path.strip("/"), published_at=datetime(2019, 1, 3, 12, tzinfo=UTC))
+    assert expected in blog.get(path).text
+
+
+@pytest.mark.parametrize("path", ["/fr/", "/en/", "/it/", "/en/feed-missing/"])
+def test_html_lang_matches_the_url(blog, path):
+    tree = lxml_html.fromstring(blog.get(path).data)
+    assert tree.get("lang") == path.split("/")[1]
+
+
+def test_book_pages_are_french(book):
+    tree = page(book.get("/"))
+    assert tree.get("lang") == "fr"
+    assert "Actualités du livre" in tree.xpath("//h1/text()")
+
+
+def test_book_header_links_to_the_blog_in_french(book):
+    links = page(book.get("/")).xpath('//nav[@class="other-sites"]//a')
+    assert [a.get("href") for a in links] == ["http://blog.localhost:5000/fr/"]
+
+
+def test_blog_in_english_says_the_book_site_is_in_french(blog):
+    tree = page(blog.get("/en/"))
+    link = tree.xpath('//nav[@class="other-sites"]//a')[0]
+    assert link.get("href") == "http://book.localhost:5000/"
+    assert link.get("hreflang") == "fr"
+    assert "(in French)" in link.text_content()
+
+
+def test_other_site_link_keeps_the_reader_on_a_cross_posted_post(book, make_post):
+    make_post(language="fr", sites=("book", "blog"), slug="les-deux")
+    links = page(book.get("/2025/03/les-deux/")).xpath('//nav[@class="other-sites"]//a/@href')
+    assert links == ["http://blog.localhost:5000/fr/2025/03/les-deux/"]
+
+
+def test_menu_lists_pages_in_order(book, make_post):
+    make_post(kind="page", sites=("book",), slug="contact", title="Contact", menu_order=2)
+    make_post(kind="page", sites=("book",), slug="le-livre", title="Le livre", menu_order=1)
+    menu = page(book.get("/")).xpath('//nav[@class="site-nav"]//a/text()')
+    assert menu == ["Accueil", "Le livre", "Contact"]
+    assert "Contact" in book.get("/contact/").text
+
+
+def test_feeds_are_advertised_in_head_and_footer(blog):
+    tree = page(blog.get("/it/"))
+    heads = tree.xpath('//head/link[@rel="alternate"][@type]/@href')
+    assert heads == [
+        "http://blog.localhost:5000/it/feed.atom",
+        "http://blog.localhost:5000/it/feed.rss",
+    ]
+    assert "Feed Atom" in tree.xpath("//footer//a/text()")
+
+
+@pytest.mark.parametrize("path", ["/en/", "/en/2025/03/{slug}/", "/en/category/rivers/"])
+def test_query_count_does_not_grow_with_posts(
+    blog, session, make_post, make_term, count_queries, path
+):
+    rivers = make_term("category", "rivers", en="Rivers")
+    tags = [make_term("tag", f"tag-{i}", en=f"Tag {i}") for i in range(3)]
+
+    def seed(n):
+        for i in range(n):
+            original = make_post(language="fr", terms=(rivers, *tags), commit=False)
+            if i % 2:
+                make_post(language="en", translation_of=original, terms=(rivers,), commit=False)
+            else:
+                make_post(language="en", terms=(rivers, tags[0]), commit=False)
+        session.commit()
+
+    def queries_for(url):
+        with count_queries() as counter:
+            assert blog.get(url).status_code == 200
+        return counter.count
+
+    make_post(language="en", slug="target", terms=(rivers,))
+    seed(10)
+    small = queries_for(path.format(slug="target"))
+    seed(190)  # 200 posts in each language
+    large = queries_for(path.format(slug="target"))
+    assert small == large
+    assert large <= 12
+
+
+def test_no_template_marks_anything_safe_and_markup_is_made_in_one_module():
+    root = Path(__file__).parents[1]
+    for template in (root / "templates").rglob("*.html"):
+        assert "|safe" not in template.read_text().replace(" ", ""), template
+    for module in (root / "blog").rglob("*.py"):
+        text = module.read_text()
+        if module.name != "rendering.py":
+            assert not re.search(r"\bMarkup\(", text), module
+            assert "markupsafe" not in text or "import Markup" in text, module

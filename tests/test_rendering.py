@@ -1,0 +1,113 @@
+"""Markdown → HTML → bleach: hostile input is neutralised, safe markup survives."""
+
+import re
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+
+from blog.rendering import RenderError, clean_html, render_markdown
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '<img src="x" onerror="alert(1)">',
+    "[click](javascript:alert(1))",
+    "[click](JaVaScRiPt:alert(1))",
+    "[click](java\tscript:alert(1))",
+    "[ref][x]\n\n[x]: javascript:alert(1)",
+    "<javascript:alert(1)>",
+    "![img](javascript:alert(1))",
+    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">x</a>',
+    "<style>body{display:none}</style>",
+    '<iframe src="https://evil.example.com"></iframe>',
+    '<div style="background:url(javascript:alert(1))">x</div>',
+    "<p onclick='alert(1)'>unclosed <b>bold <i>italic",
+    "<svg><script>alert(1)</script></svg>",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    "<form action=javascript:alert(1)><input type=submit></form>",
+    '<a href="javascript&#58;alert(1)">x</a>',
+    '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    "<object data=x></object><embed src=x>",
+    '<base href="https://evil.example.com/">',
+    '<meta http-equiv="refresh" content="0;url=https://evil.example.com">',
+    "<!--><script>alert(1)</script>-->",
+]
+
+
+def assert_harmless(output: str) -> None:
+    tree = lxml_html.fragment_fromstring(output or "<p></p>", create_parent="div")
+    for element in tree.iter():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        assert tag not in {"script", "style", "iframe", "svg", "math", "form", "object", "embed",
+                           "base", "meta", "noscript"}, output  # fmt: skip
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), output
+            assert name.lower() != "style", output
+            if name in ("href", "src", "action", "cite"):
+                scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):", value)
+                assert scheme is None or scheme.group(1).lower() in {"http", "https", "mailto"}, (
+                    output
+                )
+
+
+@pytest.mark.parametrize("source", HOSTILE)
+def test_hostile_markdown_is_neutralised(source):
+    output = render_markdown(source)
+    assert_harmless(output)
+    assert clean_html(output) == output
+
+
+def test_unclosed_tags_are_closed():
+    output = render_markdown("<b>bold <i>italic")
+    assert output.count("<b>") == output.count("</b>")
+    assert output.count("<i>") == output.count("</i>")
+
+
+def test_safe_markdown_survives():
+    source = Path(__file__).with_name("data").joinpath("safe.md").read_text()
+    output = render_markdown(source)
+    for fragment in [
+        '<h2 id="a-section">A section',
+        'class="heading-anchor" href="#a-section"',
+        '<a href="https://example.org/page" title="Example">a link</a>',
+        '<a href="/fr/2024/01/relative/">relative</a>',
+        '<img alt="A river" src="/media/river.jpg"',
+        "<blockquote>",
+        "<ul>",
+        "<ol>",
+        '<th align="left">Station</th>',
+        '<td align="right">1.42</td>',
+        '<code class="language-python">',
+        'class="footnote-ref"',
+        '<div class="footnote">',
+        'id="fn:1"',
+        "<del>struck</del>",
+        "<abbr title=",
+    ]:
+        assert fragment in output, fragment
+
+
+def test_autolinked_email_survives_as_mailto():
+    output = render_markdown("Write to <mailto:author@example.org>.")
+    link = lxml_html.fragment_fromstring(output).find(".//a")
+    assert link.get("href") == "mailto:author@example.org"
+
+
+def test_footnote_ids_cannot_clobber_arbitrary_names():
+    output = clean_html('<p id="location">x</p><p id="1bad">y</p><p id="ok-id">z</p>')
+    assert 'id="location"' in output  # harmless shape
+    assert 'id="1bad"' not in output
+    assert 'id="ok-id"' in output
+
+
+def test_classes_outside_the_allowlist_are_dropped():
+    output = clean_html(
+        '<code class="language-python evil">x</code><span class="footnote-ref">y</span>'
+    )
+    assert "evil" not in output
+    assert 'class="footnote-ref"' in output
+
+
+def test_oversized_source_is_refused_with_a_reason():
+    with pytest.raises(RenderError, match="limit"):
+        render_markdown("a" * 600_000)
