@@ -10,6 +10,7 @@ import click
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from . import db
 
@@ -34,7 +35,7 @@ def upgrade(revision: str = "head") -> None:
     command.upgrade(alembic_config(), revision)
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_group() -> None:
     """Create and migrate the database (Alembic, migrations/)."""
 
@@ -73,6 +74,7 @@ def _url() -> str:
 
 
 @click.command()
+@with_appcontext
 def demo() -> None:
     """Bring the database up to date and load the demo content (run twice: no duplicates)."""
     from .demo import load_demo
@@ -86,7 +88,7 @@ def demo() -> None:
         click.echo(f"  {site.key}: {site.url}/")
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def translate() -> None:
     """Extract, update and compile the interface catalogs in translations/."""
 

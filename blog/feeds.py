@@ -41,8 +41,9 @@ def _generator(site: Site, language: str, posts: Sequence[Post], **meta) -> Feed
     fg.subtitle(meta["subtitle"])
     fg.language(language)
     fg.author({"name": site.author})
-    fg.link(href=meta["home_url"], rel="alternate")
+    # feedgen takes RSS's <link> from the last link given: the home page.
     fg.link(href=meta["feed_url"], rel="self")
+    fg.link(href=meta["home_url"], rel="alternate")
     fg.generator("blog")
     updated = max((p.updated_at for p in posts), default=None)
     if updated is not None:

@@ -188,7 +188,8 @@ def hiding_blog(database_url, tmp_path):
     sites = tmp_path / "sites.toml"
     sites.write_text(SITES_HIDE)
     app = create_app({"DATABASE_URL": database_url, "SITES_FILE": str(sites)})
-    return SiteClient(app, app.response_class, base_url=BLOG)
+    yield SiteClient(app, app.response_class, base_url=BLOG)
+    app.extensions["db"]["engine"].dispose()
 
 
 def test_hide_policy_lists_and_serves_only_the_page_language(hiding_blog, make_post):
