@@ -144,9 +144,11 @@ def post_switcher(site: Site, language: str, versions: list[Post]) -> list[Langu
     links = []
     for lang in site.languages:
         version = by_language.get(lang)
-        if version is not None and version.is_on(site.key):
+        if lang == language:
+            links.append(LanguageLink(lang, "", current=True))
+        elif version is not None and version.is_on(site.key):
             url = switch_url(lang, post_url(version, site)[len(site.url) :])
-            links.append(LanguageLink(lang, url, current=lang == language))
+            links.append(LanguageLink(lang, url))
         elif version is not None:
             home = current_app.extensions["sites"][version.home_site]
             links.append(LanguageLink(lang, canonical_url(version), elsewhere=home))

@@ -166,6 +166,9 @@ def test_fallback_page_carries_a_notice_its_lang_and_no_hreflang(blog, make_post
     assert "Cet article n'existe qu'en anglais." in tree.xpath('//p[@class="notice"]/text()')
     assert canonical(tree) == "http://blog.localhost:5000/en/2025/03/only-english/"
     assert alternates(tree) == {}
+    switcher = tree.xpath('//nav[@class="language-switcher"]')[0]
+    assert switcher.xpath('.//*[@aria-current="page"]/@lang') == ["fr"]
+    assert switcher.xpath(".//a/@hreflang") == ["en", "it"]
 
 
 def test_fallback_url_redirects_once_a_translation_exists(blog, make_post):
