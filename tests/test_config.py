@@ -68,8 +68,11 @@ def test_missing_sites_file(tmp_path):
 def test_languages_are_configuration(tmp_path):
     text = SHIPPED.replace('["fr", "en", "it"]', '["it", "fr"]')
     text = "\n".join(line for line in text.splitlines() if not line.startswith("en = "))
-    app = app_with(tmp_path, text.replace('default_language = "fr"\nfallback = "show"',
-                                          'default_language = "it"\nfallback = "show"'))  # fmt: skip
+    old, new = (
+        'default_language = "fr"\nfallback = "show"',
+        'default_language = "it"\nfallback = "show"',
+    )
+    app = app_with(tmp_path, text.replace(old, new))
     assert app.extensions["sites"]["blog"].languages == ("it", "fr")
     response = app.test_client().get("/", headers={"Host": "blog.localhost"})
     assert response.headers["Location"] == "/it/"

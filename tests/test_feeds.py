@@ -66,8 +66,12 @@ def test_feed_lists_only_what_the_site_publishes(book, make_post):
     make_post(language="fr", sites=("blog",), title="Blog only")
     make_post(language="fr", sites=("book",), title="Book post")
     make_post(language="fr", sites=("book",), title="Draft", status="draft")
-    make_post(language="fr", sites=("book",), title="Later", published_at=datetime(2999, 1, 1, tzinfo=UTC))
-    titles = parse(book.get("/feed.atom")).xpath("//a:entry/a:title/text()", namespaces={"a": ATOM[1:-1]})
+    make_post(
+        language="fr", sites=("book",), title="Later", published_at=datetime(2999, 1, 1, tzinfo=UTC)
+    )
+    titles = parse(book.get("/feed.atom")).xpath(
+        "//a:entry/a:title/text()", namespaces={"a": ATOM[1:-1]}
+    )
     assert titles == ["Book post"]
 
 
