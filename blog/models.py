@@ -332,38 +332,33 @@ def _check_post(session: Session, sites, post: Post) -> None:
                         language=language_name(post.language),
                     ),
                 )
+    clash = _other_post(session, post, Post.translation_key == post.translation_key)
+    if clash is not None:
+        raise ContentRuleError(
+            "translation_group",
+            _(
+                "This translation group already has a post in %(language)s (post "
+                "%(id)d); a group holds one post per language.",
+                language=language_name(post.language),
+                id=clash,
+            ),
+        )
+    if _other_post(session, post, Post.slug == post.slug) is not None:
+        raise ContentRuleError(
+            "slug",
+            _(
+                "The slug %(slug)s is already used by another post in %(language)s; "
+                "choose another.",
+                slug=post.slug,
+                language=language_name(post.language),
+            ),
+        )
+
+
+def _other_post(session: Session, post: Post, condition) -> int | None:
+    """Return the id of another post in the same language that meets `condition`."""
+    others = Post.id != post.id if post.id is not None else Post.id.is_not(None)
     with session.no_autoflush:
-        clash = session.scalar(
-            select(Post.id).where(
-                Post.translation_key == post.translation_key,
-                Post.language == post.language,
-                Post.id != post.id if post.id is not None else Post.id.is_not(None),
-            )
+        return session.scalar(
+            select(Post.id).where(Post.language == post.language, others, condition)
         )
-        if clash is not None:
-            raise ContentRuleError(
-                "translation_group",
-                _(
-                    "This translation group already has a post in %(language)s (post "
-                    "%(id)d); a group holds one post per language.",
-                    language=language_name(post.language),
-                    id=clash,
-                ),
-            )
-        taken = session.scalar(
-            select(Post.id).where(
-                Post.language == post.language,
-                Post.slug == post.slug,
-                Post.id != post.id if post.id is not None else Post.id.is_not(None),
-            )
-        )
-        if taken is not None:
-            raise ContentRuleError(
-                "slug",
-                _(
-                    "The slug %(slug)s is already used by another post in %(language)s; "
-                    "choose another.",
-                    slug=post.slug,
-                    language=language_name(post.language),
-                ),
-            )
