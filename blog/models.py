@@ -37,6 +37,7 @@ from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
     Session,
+    WriteOnlyMapped,
     mapped_column,
     relationship,
     validates,
@@ -147,11 +148,23 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     menu_order: Mapped[int | None] = mapped_column(Integer)
+    # Set when the post is moved to the trash; only emptying the trash deletes for good.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Counts saves, so that a save based on an older version is caught (no silent overwrite).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     publications: Mapped[list[Publication]] = relationship(
         back_populates="post", cascade="all, delete-orphan", lazy="selectin"
     )
     terms: Mapped[list[Term]] = relationship(secondary=post_term, lazy="selectin")
+    revisions: WriteOnlyMapped[Revision] = relationship(
+        back_populates="post",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Revision.id.desc()",
+    )
 
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.language}/{self.slug}>"
@@ -196,10 +209,15 @@ class Post(Base):
     def is_on(self, site_key: str) -> bool:
         return any(p.site == site_key for p in self.publications)
 
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == Status.PUBLISHED and not self.is_visible()
+
     def is_visible(self, now: datetime | None = None) -> bool:
-        """Return whether readers can see the post now (published and due)."""
+        """Return whether readers can see the post now (published, due and not trashed)."""
         return (
-            self.status == Status.PUBLISHED
+            self.deleted_at is None
+            and self.status == Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= (now or utcnow())
         )
@@ -243,6 +261,76 @@ class Publication(Base):
     kind: Mapped[str] = mapped_column(String(16), default=PublicationKind.HOME)
 
     post: Mapped[Post] = relationship(back_populates="publications")
+
+
+class Revision(Base):
+    """A post as it was saved once: every save keeps one."""
+
+    __tablename__ = "revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(300))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    post: Mapped[Post] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    FIELDS = ("language", "title", "slug", "summary", "source", "status", "published_at")
+
+    @classmethod
+    def of(cls, post: Post, author: User | None = None, note: str = "") -> Revision:
+        """Return a revision holding the post's current text."""
+        return cls(post=post, author=author, note=note, **{f: getattr(post, f) for f in cls.FIELDS})
+
+
+class User(Base):
+    """An author: one account works on every site."""
+
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(300))
+    # The language of the desk for this author.
+    language: Mapped[str] = mapped_column(String(16), default="fr")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class LoginSession(Base):
+    """A signed-in browser; deleting the row ends the session wherever its cookie is."""
+
+    __tablename__ = "login_session"
+
+    # SHA-256 of the token kept in the browser's signed session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginFailure(Base):
+    """Failed logins counted per account and per address, to slow down then refuse guessing."""
+
+    __tablename__ = "login_failure"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Term(Base):

@@ -21,6 +21,7 @@ def on_site(site: Site, now: datetime, entity=Post):
     return and_(
         entity.status == Status.PUBLISHED,
         entity.published_at <= now,
+        entity.deleted_at.is_(None),
         exists().where(Publication.post_id == entity.id, Publication.site == site.key),
     )
 
@@ -103,6 +104,7 @@ def translations(post: Post, now: datetime) -> Select[tuple[Post]]:
             Post.translation_key == post.translation_key,
             Post.status == Status.PUBLISHED,
             Post.published_at <= now,
+            Post.deleted_at.is_(None),
         )
         .order_by(Post.id)
         .options(lazyload(Post.terms))
