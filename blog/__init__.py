@@ -35,18 +35,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_URL"] = config.database_url(
         app.config["DATABASE_URL"], app.instance_path
     )
-    app.extensions["sites"] = config.load_sites(
-        app.config["SITES_FILE"], config.catalog_languages(app.config["TRANSLATIONS_DIR"])
-    )
+    catalogs = config.catalog_languages(app.config["TRANSLATIONS_DIR"])
+    app.extensions["sites"] = config.load_sites(app.config["SITES_FILE"], catalogs)
+    app.extensions["desk_languages"] = sorted(catalogs, key=lambda lang: lang != "fr")
     app.url_map.converters["slug"] = SlugConverter
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
-    from . import cli, context, db, errors, i18n, public
+    from . import admin, cli, context, csrf, db, errors, i18n, public
 
     i18n.init_app(app)
     db.init_app(app)
     context.init_app(app)
     cli.init_app(app)
+    csrf.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(admin.bp)
     errors.init_app(app)
     return app

@@ -12,13 +12,14 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import db
+from . import accounts, db
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(demo)
     app.cli.add_command(translate)
+    app.cli.add_command(create_user)
 
 
 def alembic_config() -> Config:
@@ -86,6 +87,26 @@ def demo() -> None:
     )
     for site in current_app.extensions["sites"]:
         click.echo(f"  {site.key}: {site.url}/")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", default="", help="The name shown in the desk.")
+@click.option("--language", default="fr", show_default=True, help="Language of the desk.")
+@click.password_option(help="Asked on the terminal when not given.")
+@with_appcontext
+def create_user(email: str, name: str, language: str, password: str) -> None:
+    """Create an author account for EMAIL (one account works on every site)."""
+    if language not in current_app.extensions["desk_languages"]:
+        raise click.BadParameter(
+            "choose one of " + ", ".join(current_app.extensions["desk_languages"]),
+            param_hint="--language",
+        )
+    try:
+        user = accounts.create_user(db.session(), email, password, name=name, language=language)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created the account {user.email}; sign in at /admin/ on any site.")
 
 
 @click.group(cls=AppGroup)

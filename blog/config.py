@@ -30,6 +30,10 @@ DEFAULTS = {
     "LOOPBACK_HOSTS": ("localhost", "127.0.0.1", "::1"),
     "MAX_PATH_LENGTH": 512,
     "SQL_ECHO": False,
+    # Times typed and shown in the desk are in this zone; the store keeps UTC.
+    "TIMEZONE": "Europe/Paris",
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
 }
 
 SITE_KEYS = {

@@ -15,6 +15,7 @@ import enum
 import re
 import uuid
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -153,7 +154,7 @@ class Post(Base):
     # Counts saves, so that a save based on an older version is caught (no silent overwrite).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
     publications: Mapped[list[Publication]] = relationship(
         back_populates="post", cascade="all, delete-orphan", lazy="selectin"
@@ -245,14 +246,6 @@ class Publication(Base):
     __table_args__ = (
         UniqueConstraint("post_id", "site"),
         Index("ix_publication_site", "site", "post_id"),
-        # At most one home per post; "at least one" is checked before flush.
-        Index(
-            "uq_publication_home",
-            "post_id",
-            unique=True,
-            sqlite_where=Column("kind") == "home",
-            postgresql_where=Column("kind") == "home",
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
-from sqlalchemy import Select, func, select
 
 from . import db, feeds, queries
+from .pagination import paginate
 from .models import Kind, Post, TermKind, utcnow
 from .sites import Site
 from .urls import canonical_url, post_url, site_path, site_url
@@ -27,30 +26,6 @@ def route(rule: str, **options):
         return view
 
     return decorator
-
-
-@dataclass
-class Pagination:
-    items: list[Post]
-    page: int
-    pages: int
-    total: int
-
-
-def paginate(statement: Select, per_page: int | None = None) -> Pagination:
-    """Run one page of `statement`, the page number coming from ?page= (404 when invalid)."""
-    per_page = per_page or current_app.config["POSTS_PER_PAGE"]
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
-        abort(404)
-    page = int(raw)
-    session = db.session()
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / per_page))
-    if page > pages:
-        abort(404)
-    items = list(session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
-    return Pagination(items, page, pages, total)
 
 
 @dataclass

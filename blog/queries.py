@@ -126,3 +126,61 @@ def site_terms(site: Site, language: str, now: datetime, kind: str = TermKind.CA
         )
         .order_by(Term.slug)
     )
+
+
+def desk_posts(
+    *,
+    site: str | None = None,
+    language: str | None = None,
+    status: str | None = None,
+    category: int | None = None,
+    search: str | None = None,
+    kind: str = Kind.POST,
+    now: datetime,
+) -> Select[tuple[Post]]:
+    """Return the posts of the desk's list, filtered, newest first (trash excluded)."""
+    statement = select(Post).where(Post.kind == kind, Post.deleted_at.is_(None))
+    if site:
+        statement = statement.where(
+            exists().where(Publication.post_id == Post.id, Publication.site == site)
+        )
+    if language:
+        statement = statement.where(Post.language == language)
+    if status == "draft":
+        statement = statement.where(Post.status == Status.DRAFT)
+    elif status == "scheduled":
+        statement = statement.where(Post.status == Status.PUBLISHED, Post.published_at > now)
+    elif status == "published":
+        statement = statement.where(Post.status == Status.PUBLISHED, Post.published_at <= now)
+    if category:
+        statement = statement.where(Post.terms.any(Term.id == category))
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Post.title.ilike(f"%{escaped}%", escape="\\"))
+    return statement.order_by(
+        Post.published_at.is_(None).desc(), Post.published_at.desc(), Post.id.desc()
+    )
+
+
+def group_languages(keys: list[str]) -> Select:
+    """Return (translation key, language, id, status) of every post in these groups."""
+    return select(Post.translation_key, Post.language, Post.id, Post.status).where(
+        Post.translation_key.in_(keys), Post.deleted_at.is_(None)
+    )
+
+
+def trashed_posts() -> Select[tuple[Post]]:
+    return select(Post).where(Post.deleted_at.is_not(None)).order_by(Post.deleted_at.desc())
+
+
+def site_pages(site: str) -> Select[tuple[Post]]:
+    """Return the pages of a site in menu order, whatever their status, for the desk."""
+    return (
+        select(Post)
+        .where(
+            Post.kind == Kind.PAGE,
+            Post.deleted_at.is_(None),
+            exists().where(Publication.post_id == Post.id, Publication.site == site),
+        )
+        .order_by(Post.menu_order.is_(None), Post.menu_order, Post.language, Post.title)
+    )

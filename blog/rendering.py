@@ -101,3 +101,8 @@ def clean_html(html: str) -> str:
 def stored_markup(html: str) -> Markup:
     """Mark HTML that render_markdown produced and the store kept as safe for templates."""
     return Markup(html)
+
+
+def preview_markup(source: str) -> Markup:
+    """Render a source exactly as publishing would, for the editor's preview."""
+    return Markup(render_markdown(source))

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Post, PublicationKind, Status, Term
+from ..models import Post, PublicationKind, Revision, Status, Term
 
 CONTENT_FILE = Path(__file__).with_name("content.toml")
 
@@ -41,6 +41,7 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
         else:
             post = _new_post(item, terms, posts)
             session.add(post)
+            session.add(Revision.of(post, note="demo"))
             report["created"] += 1
         posts[item["key"]] = post
     session.commit()

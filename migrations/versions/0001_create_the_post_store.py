@@ -81,13 +81,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("publication", schema=None) as batch_op:
         batch_op.create_index("ix_publication_site", ["site", "post_id"], unique=False)
-        batch_op.create_index(
-            "uq_publication_home",
-            ["post_id"],
-            unique=True,
-            sqlite_where=sa.text("kind = 'home'"),
-            postgresql_where=sa.text("kind = 'home'"),
-        )
 
     op.create_table(
         "term_name",
@@ -104,11 +97,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("term_name")
     with op.batch_alter_table("publication", schema=None) as batch_op:
-        batch_op.drop_index(
-            "uq_publication_home",
-            sqlite_where=sa.text("kind = 'home'"),
-            postgresql_where=sa.text("kind = 'home'"),
-        )
         batch_op.drop_index("ix_publication_site")
 
     op.drop_table("publication")

@@ -1,0 +1,100 @@
+"""Signing in and out, and the author's profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from .. import accounts, db
+from .desk import SESSION_KEY
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/admin/") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("admin.posts.index")
+
+
+def _wait_message(seconds: int) -> str:
+    if seconds >= 60:
+        minutes = (seconds + 59) // 60
+        return ngettext(
+            "Too many failed attempts. Sign-in is refused for %(num)d minute; try again later.",
+            "Too many failed attempts. Sign-in is refused for %(num)d minutes; try again later.",
+            minutes,
+        )
+    return ngettext(
+        "Too many failed attempts. Wait %(num)d second before trying again.",
+        "Too many failed attempts. Wait %(num)d seconds before trying again.",
+        seconds,
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign an author in; failures for an account or an address slow down, then lock."""
+    if g.user is not None and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
+    error, email = None, request.form.get("email", "").strip()
+    status = 200
+    if request.method == "POST":
+        store = db.session()
+        keys = accounts.throttle_keys(email, request.remote_addr)
+        wait = accounts.wait_before_login(store, keys)
+        if wait:
+            error, status = _wait_message(wait), 429
+        else:
+            user = accounts.authenticate(store, email, request.form.get("password", ""))
+            if user is None:
+                accounts.record_failure(store, keys)
+                error, status = _("Wrong email or password."), 401
+            else:
+                accounts.forget_failures(store, email)
+                session.clear()
+                session[SESSION_KEY] = accounts.open_session(store, user)
+                session.permanent = True
+                return redirect(_safe_next(request.args.get("next")))
+    response = render_template("admin/login.html", error=error, email=email)
+    return response, status
+
+
+@bp.post("/logout")
+def logout():
+    accounts.close_session(db.session(), session.get(SESSION_KEY))
+    session.clear()
+    return redirect(url_for("admin.auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """Let the author change their name, the desk's language and their password."""
+    user, errors, saved = g.user, {}, False
+    languages = current_app.extensions["desk_languages"]
+    if request.method == "POST":
+        store = db.session()
+        name = request.form.get("name", "").strip()[:200]
+        language = request.form.get("language", "")
+        if language not in languages:
+            errors["language"] = _("Choose one of the languages offered.")
+        new_password = request.form.get("new_password", "")
+        if new_password:
+            if accounts.authenticate(store, user.email, request.form.get("password", "")) is None:
+                errors["password"] = _("Your current password is not right.")
+            elif len(new_password) < accounts.MIN_PASSWORD_LENGTH:
+                errors["new_password"] = _(
+                    "The new password must have at least %(num)d characters.",
+                    num=accounts.MIN_PASSWORD_LENGTH,
+                )
+        if not errors:
+            user.name, user.language = name, language
+            if new_password:
+                user.password_hash = accounts.hash_password(new_password)
+            store.commit()
+            return redirect(url_for("admin.auth.profile", saved=1))
+    saved = request.args.get("saved") == "1"
+    return render_template(
+        "admin/profile.html", languages=languages, errors=errors, saved=saved, form=request.form
+    ), (422 if errors else 200)

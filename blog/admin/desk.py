@@ -1,0 +1,94 @@
+"""What every desk page shares: the signed-in author, the desk's language, helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, redirect, request, session, url_for
+from flask_babel import format_datetime, refresh
+from flask_babel import gettext as _
+
+from .. import accounts, db
+from ..models import Status
+from ..urls import canonical_url
+
+SESSION_KEY = "desk"
+PUBLIC_ENDPOINTS = frozenset({"admin.auth.login"})
+
+
+def load_author():
+    """Find the signed-in author, speak their language, and send strangers to the login."""
+    g.user = accounts.session_user(db.session(), session.get(SESSION_KEY))
+    languages = current_app.extensions["desk_languages"]
+    if g.user is not None and g.user.language in languages:
+        g.lang = g.user.language
+    else:
+        g.lang = request.accept_languages.best_match(languages) or languages[0]
+    refresh()
+    if g.user is not None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if request.method != "GET" and getattr(view, "keeps_text", False):
+        return None  # the view re-renders the author's text with a "signed out" message
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("admin.auth.login", next=target))
+
+
+def keeps_text(view):
+    """Mark a form view that must never lose what was typed: when the author was signed out
+    (or the CSRF token went stale) it re-renders the form, text intact, with a message."""
+    view.keeps_text = True
+    return view
+
+
+def no_store(response):
+    # Desk pages hold drafts: keep them out of shared caches and the back-forward cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def timezone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def local(moment: datetime | None) -> datetime | None:
+    """Return a stored UTC time in the desk's time zone."""
+    return moment.astimezone(timezone()) if moment else None
+
+
+# --- what desk templates use ---------------------------------------------------------------
+
+
+def desk_time(moment: datetime | None) -> str:
+    """Format a stored time in the desk's zone and language."""
+    return format_datetime(local(moment), "medium", rebase=False) if moment else ""
+
+
+def desk_sites() -> list:
+    return list(current_app.extensions["sites"])
+
+
+def status_label(post) -> str:
+    if post.status == Status.DRAFT:
+        return _("Draft")
+    return _("Scheduled") if post.is_scheduled else _("Published")
+
+
+def field_label(name: str) -> str:
+    return {
+        "title": _("Title"),
+        "slug": _("Slug"),
+        "language": _("Language"),
+        "summary": _("Summary"),
+        "source": _("Text (Markdown)"),
+        "status": _("Status"),
+        "published_at": _("Publication time"),
+    }.get(name, name)
+
+
+def post_public_url(post) -> str:
+    return canonical_url(post)
+
+
+TEMPLATE_GLOBALS = (desk_sites, status_label, field_label, post_public_url)

@@ -1,0 +1,64 @@
+"""Readable differences between two versions of a post, for the desk's templates."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+_WORDS = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+@dataclass
+class Line:
+    kind: str  # "same", "added", "removed" or "changed"
+    old: list[tuple[str, str]]  # (kind, text) segments: "same", "removed"
+    new: list[tuple[str, str]]  # (kind, text) segments: "same", "added"
+
+
+@dataclass
+class FieldDiff:
+    name: str
+    lines: list[Line]
+
+    @property
+    def changed(self) -> bool:
+        return any(line.kind != "same" for line in self.lines)
+
+
+def _words(old: str, new: str) -> tuple[list, list]:
+    a, b = _WORDS.findall(old), _WORDS.findall(new)
+    left, right = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            left.append(("same", "".join(a[i1:i2])))
+            right.append(("same", "".join(b[j1:j2])))
+        else:
+            if i2 > i1:
+                left.append(("removed", "".join(a[i1:i2])))
+            if j2 > j1:
+                right.append(("added", "".join(b[j1:j2])))
+    return left, right
+
+
+def diff_text(old: str, new: str) -> list[Line]:
+    """Return the lines of `old` → `new`, with changed lines marked word by word."""
+    a, b = old.splitlines(), new.splitlines()
+    lines = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            lines += [Line("same", [("same", t)], [("same", t)]) for t in a[i1:i2]]
+            continue
+        removed, added = a[i1:i2], b[j1:j2]
+        if op == "replace":
+            for old_line, new_line in zip(removed, added, strict=False):
+                lines.append(Line("changed", *_words(old_line, new_line)))
+            removed, added = removed[len(added) :], added[len(removed) :]
+        lines += [Line("removed", [("removed", t)], []) for t in removed]
+        lines += [Line("added", [], [("added", t)]) for t in added]
+    return lines
+
+
+def diff_fields(old: dict[str, str], new: dict[str, str], names: list[str]) -> list[FieldDiff]:
+    """Return a FieldDiff per field name, in order; unchanged fields are kept (not changed)."""
+    return [FieldDiff(name, diff_text(old.get(name, ""), new.get(name, ""))) for name in names]

@@ -1,0 +1,163 @@
+"""The editor's form: what the author typed, checked, and applied to a post.
+
+The submitted values are kept as typed, so that a refused form always comes
+back with the author's text intact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from ..models import Kind, Post, PublicationKind, Status, Term, TermKind
+from ..slugs import slugify
+from .desk import local, timezone
+
+TEXT_FIELDS = ("title", "slug", "language", "summary", "source", "home_site", "status",
+               "published_at", "tags", "menu_order", "kind", "version")  # fmt: skip
+LIST_FIELDS = ("sites", "categories")
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+@dataclass
+class PostForm:
+    values: dict = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    clean: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_post(cls, post: Post) -> PostForm:
+        published = local(post.published_at)
+        return cls(
+            {
+                "title": post.title,
+                "slug": post.slug,
+                "language": post.language,
+                "summary": post.summary,
+                "source": post.source,
+                "home_site": post.home_site or "",
+                "sites": [s for s in post.sites if s != post.home_site],
+                "status": post.status,
+                "published_at": published.strftime(TIME_FORMAT) if published else "",
+                "categories": [str(t.id) for t in post.categories()],
+                "tags": ", ".join(t.name(post.language) for t in post.tags()),
+                "menu_order": "" if post.menu_order is None else str(post.menu_order),
+                "kind": post.kind,
+                "version": str(post.version or ""),
+            }
+        )
+
+    @classmethod
+    def from_request(cls, form: MultiDict) -> PostForm:
+        values = {name: form.get(name, "") for name in TEXT_FIELDS}
+        values.update({name: form.getlist(name) for name in LIST_FIELDS})
+        return cls(values)
+
+    def validate(self, session: Session) -> bool:
+        """Check the values; fill `clean` or `errors` (one message per field)."""
+        v, errors, sites = self.values, self.errors, current_app.extensions["sites"]
+        title = v["title"].strip()
+        if not title:
+            errors["title"] = _("Give the post a title.")
+        elif len(title) > 300:
+            errors["title"] = _("The title is too long (300 characters at most).")
+        slug = v["slug"].strip() or slugify(title)
+        if not slug:
+            errors["slug"] = _("Give the post a slug: lowercase letters, digits and hyphens.")
+        language = v["language"]
+        if language not in sites.languages:
+            errors["language"] = _("Choose one of the languages offered.")
+        home = v["home_site"]
+        if sites.get(home) is None:
+            errors["home_site"] = _("Choose the site where the post belongs.")
+        others = [s for s in v["sites"] if s != home]
+        if any(sites.get(s) is None for s in others):
+            errors["sites"] = _("Choose among the sites offered.")
+        status = v["status"]
+        if status not in (Status.DRAFT, Status.PUBLISHED):
+            errors["status"] = _("Choose draft or published.")
+        published_at = None
+        if v["published_at"].strip():
+            try:
+                naive = datetime.strptime(v["published_at"].strip(), TIME_FORMAT)
+                published_at = naive.replace(tzinfo=timezone())
+            except ValueError:
+                errors["published_at"] = _(
+                    "Write the publication time as YYYY-MM-DD HH:MM, for example 2025-03-14T09:30."
+                )
+        menu_order = None
+        if v["menu_order"].strip():
+            if v["menu_order"].strip().lstrip("-").isdigit():
+                menu_order = int(v["menu_order"])
+            else:
+                errors["menu_order"] = _("The menu position is a whole number.")
+        categories = []
+        for raw in v["categories"]:
+            term = session.get(Term, int(raw)) if raw.isdigit() else None
+            if term is None or term.kind != TermKind.CATEGORY:
+                errors["categories"] = _("Choose among the categories offered.")
+                break
+            categories.append(term)
+        tag_names = [t.strip() for t in v["tags"].split(",") if t.strip()]
+        if any(not slugify(t) for t in tag_names):
+            errors["tags"] = _("Each tag needs at least one letter or digit.")
+        if errors:
+            return False
+        self.clean = {
+            "title": title,
+            "slug": slug,
+            "language": language,
+            "summary": v["summary"].strip(),
+            "source": v["source"].replace("\r\n", "\n"),
+            "home_site": home,
+            "sites": others,
+            "status": status,
+            "published_at": published_at,
+            "menu_order": menu_order,
+            "categories": categories,
+            "tag_names": tag_names,
+            "kind": Kind.PAGE if v["kind"] == Kind.PAGE else Kind.POST,
+        }
+        self.values["slug"] = slug
+        return True
+
+    def apply(self, post: Post, session: Session, now: datetime) -> None:
+        """Write the clean values to `post` (the store's rules are checked at flush)."""
+        c = self.clean
+        post.kind = c["kind"]
+        for name in ("title", "slug", "language", "summary", "source", "status", "menu_order"):
+            setattr(post, name, c[name])
+        if c["status"] == Status.PUBLISHED and c["published_at"] is None:
+            c["published_at"] = post.published_at or now
+        post.published_at = c["published_at"]
+        wanted = {c["home_site"]: PublicationKind.HOME} | {
+            s: PublicationKind.CROSSPOST for s in c["sites"]
+        }
+        for publication in list(post.publications):
+            if publication.site not in wanted:
+                post.publications.remove(publication)
+        for site, kind in wanted.items():
+            post.publish_on(site, kind).kind = kind
+        post.terms = c["categories"] + tags_named(session, c["tag_names"], c["language"])
+        post.updated_at = now
+
+
+def tags_named(session: Session, names: list[str], language: str) -> list[Term]:
+    """Return the tags with these names, creating the missing ones (named in `language`)."""
+    tags = []
+    for name in names:
+        slug = slugify(name)
+        tag = session.scalar(select(Term).where(Term.kind == TermKind.TAG, Term.slug == slug))
+        if tag is None:
+            tag = Term(kind=TermKind.TAG, slug=slug)
+            tag.set_name(language, name)
+            session.add(tag)
+        if tag not in tags:
+            tags.append(tag)
+    return tags

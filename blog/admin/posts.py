@@ -1,0 +1,345 @@
+"""The desk's posts and pages: list, editor, preview, translations, revisions, trash, menus."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import db, queries, rendering
+from ..models import ContentRuleError, Kind, Post, Revision, Status, Term, TermKind, utcnow
+from ..pagination import paginate
+from ..rendering import RenderError
+from .desk import keeps_text
+from .diff import diff_fields
+from .forms import PostForm
+
+bp = Blueprint("posts", __name__)
+
+DIFF_FIELDS = ["title", "slug", "language", "summary", "source", "status", "published_at"]
+# Which form field shows a refusal of the store, by the rule it names.
+RULE_FIELDS = {"site_language": "sites", "site": "home_site", "home": "home_site",
+               "slug": "slug", "translation_group": "language", "published_at": "published_at"}  # fmt: skip
+
+
+def _post(post_id: int, trashed: bool = False) -> Post:
+    post = db.session().get(Post, post_id)
+    if post is None or (post.deleted_at is not None) != trashed:
+        abort(404)
+    return post
+
+
+def _categories() -> list[Term]:
+    return list(db.session().scalars(select(Term).where(Term.kind == TermKind.CATEGORY)))
+
+
+def _group(post: Post | None) -> dict[str, Post]:
+    """Return the post's translation group (itself included, trash excluded) by language."""
+    if post is None or post.id is None:
+        return {}
+    found = db.session().scalars(
+        select(Post).where(Post.translation_key == post.translation_key, Post.deleted_at.is_(None))
+    )
+    return {p.language: p for p in found}
+
+
+@bp.get("/")
+def index():
+    """List the store's posts (or pages), filtered and searched, newest first."""
+    args = request.args
+    kind = Kind.PAGE if args.get("kind") == Kind.PAGE else Kind.POST
+    category = args.get("category", "")
+    filters = {
+        "site": args.get("site") or None,
+        "language": args.get("language") or None,
+        "status": args.get("status") or None,
+        "category": int(category) if category.isdigit() else None,
+        "search": args.get("q", "").strip() or None,
+    }
+    listing = paginate(queries.desk_posts(**filters, kind=kind, now=utcnow()), per_page=25)
+    keys = list({p.translation_key for p in listing.items})
+    groups: dict[str, dict[str, tuple[int, str]]] = {}
+    for key, language, post_id, status in db.session().execute(queries.group_languages(keys)):
+        groups.setdefault(key, {})[language] = (post_id, status)
+    return render_template(
+        "admin/posts.html",
+        listing=listing,
+        groups=groups,
+        kind=kind,
+        filters=filters,
+        categories=_categories(),
+        sites=list(current_app.extensions["sites"]),
+        languages=current_app.extensions["sites"].languages,
+    )
+
+
+def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
+    sites = current_app.extensions["sites"]
+    reference = None
+    if request.args.get("reference", "").isdigit():
+        reference = db.session().get(Post, int(request.args["reference"]))
+    return render_template(
+        "admin/editor.html",
+        post=post,
+        form=form,
+        group=_group(post),
+        reference=reference,
+        sites=list(sites),
+        languages=sites.languages,
+        categories=_categories(),
+        **context,
+    ), status
+
+
+@bp.get("/posts/new")
+def new():
+    sites = current_app.extensions["sites"]
+    kind = Kind.PAGE if request.args.get("kind") == Kind.PAGE else Kind.POST
+    language = request.args.get("language") or g.user.language
+    if language not in sites.languages:
+        language = sites.languages[0]
+    home = request.args.get("site")
+    if sites.get(home) is None or not sites[home].accepts(language):
+        home = next((s.key for s in sites if s.accepts(language)), "")
+    form = PostForm({"title": "", "slug": "", "language": language, "summary": "", "source": "",
+                     "home_site": home, "sites": [], "status": Status.DRAFT, "published_at": "",
+                     "categories": [], "tags": "", "menu_order": "", "kind": kind,
+                     "version": ""})  # fmt: skip
+    return _editor(None, form)
+
+
+@bp.post("/posts/new")
+@keeps_text
+def create():
+    return _save(None)
+
+
+@bp.get("/posts/<int:post_id>")
+def edit(post_id: int):
+    post = _post(post_id)
+    return _editor(post, PostForm.from_post(post), saved=request.args.get("saved") == "1")
+
+
+@bp.post("/posts/<int:post_id>")
+@keeps_text
+def save(post_id: int):
+    return _save(_post(post_id))
+
+
+def _save(post: Post | None):
+    """Save the editor's form, or bring it back, text intact, saying what to do."""
+    session = db.session()
+    form = PostForm.from_request(request.form)
+    if g.get("user") is None or g.get("csrf_failed"):
+        return _editor(post, form, 409, signed_out=True)
+    if request.form.get("action") == "preview":
+        try:
+            preview = rendering.preview_markup(form.values["source"])
+        except RenderError as error:
+            form.errors["source"] = str(error)
+            preview = None
+        return _editor(post, form, preview=preview)
+    if not form.validate(session):
+        return _editor(post, form, 422)
+    if post is not None and form.values["version"] != str(post.version):
+        return _conflict(post, form)
+
+    target = post or Post()
+    now = utcnow()
+    try:
+        form.apply(target, session, now)
+        if post is None:
+            session.add(target)
+        session.add(Revision.of(target, g.user))
+        session.commit()
+    except (ContentRuleError, RenderError) as error:
+        session.rollback()
+        field = RULE_FIELDS.get(getattr(error, "rule", ""), "source")
+        form.errors[field] = str(error)
+        return _editor(post and session.get(Post, post.id), form, 422)
+    except StaleDataError:
+        session.rollback()
+        return _conflict(session.get(Post, post.id), form)
+    return redirect(url_for("admin.posts.edit", post_id=target.id, saved=1))
+
+
+def _conflict(post: Post, form: PostForm):
+    """Show that the post changed since the editor opened, with the author's text kept."""
+    stored = PostForm.from_post(post).values
+    diffs = diff_fields(stored, form.values, DIFF_FIELDS)
+    saved_by = session_last_revision(post)
+    # Saving again now is the author's explicit choice to keep their version.
+    form.values["version"] = str(post.version)
+    return _editor(post, form, 409, conflict=diffs, saved_by=saved_by)
+
+
+def session_last_revision(post: Post) -> Revision | None:
+    return db.session().scalar(post.revisions.select().limit(1))
+
+
+@bp.post("/preview")
+def preview():
+    """Return the HTML readers would get for a Markdown source (the editor's live preview)."""
+    try:
+        return rendering.preview_markup(request.form.get("source", ""))
+    except RenderError as error:
+        return str(error), 422, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.post("/posts/<int:post_id>/translate")
+def translate(post_id: int):
+    """Create a draft translation of a post, linked in its group, and open it in the editor."""
+    original = _post(post_id)
+    sites = current_app.extensions["sites"]
+    language = request.form.get("language", "")
+    if language not in sites.languages or language == original.language:
+        abort(400)
+    existing = _group(original).get(language)
+    if existing is not None:
+        return redirect(url_for("admin.posts.edit", post_id=existing.id, reference=original.id))
+    session = db.session()
+    on = [key for key in original.sites if sites[key].accepts(language)]
+    if not on:
+        on = [next(s.key for s in sites if s.accepts(language))]
+    draft = Post(
+        kind=original.kind,
+        language=language,
+        translation_key=original.translation_key,
+        title=original.title,
+        slug=_free_slug(original.slug, language),
+        summary=original.summary,
+        source=original.source,
+        status=Status.DRAFT,
+        menu_order=original.menu_order,
+    )
+    draft.publish_on(on[0], "home")
+    for key in on[1:]:
+        draft.publish_on(key)
+    draft.terms = list(original.terms)
+    session.add(draft)
+    session.add(Revision.of(draft, g.user, note=f"translation of #{original.id}"))
+    session.commit()
+    return redirect(url_for("admin.posts.edit", post_id=draft.id, reference=original.id))
+
+
+def _free_slug(slug: str, language: str) -> str:
+    session, candidate, n = db.session(), slug, 1
+    while session.scalar(select(Post.id).where(Post.language == language, Post.slug == candidate)):
+        n += 1
+        candidate = f"{slug}-{language}" if n == 2 else f"{slug}-{language}-{n - 1}"
+    return candidate
+
+
+@bp.get("/posts/<int:post_id>/revisions")
+def revisions(post_id: int):
+    post = _post(post_id)
+    found = list(db.session().scalars(post.revisions.select()))
+    return render_template("admin/revisions.html", post=post, revisions=found)
+
+
+def _revision(post: Post, revision_id: str) -> Revision:
+    revision = db.session().get(Revision, int(revision_id)) if revision_id.isdigit() else None
+    if revision is None or revision.post_id != post.id:
+        abort(404)
+    return revision
+
+
+@bp.get("/posts/<int:post_id>/compare")
+def compare(post_id: int):
+    """Compare two revisions (or a revision and the current text), field by field."""
+    post = _post(post_id)
+    old = _revision(post, request.args.get("a", ""))
+    new = _revision(post, request.args.get("b", ""))
+    if old.id > new.id:
+        old, new = new, old
+    diffs = diff_fields(_revision_values(old), _revision_values(new), DIFF_FIELDS)
+    return render_template("admin/compare.html", post=post, old=old, new=new, diffs=diffs)
+
+
+def _revision_values(revision: Revision) -> dict[str, str]:
+    values = {name: getattr(revision, name) or "" for name in Revision.FIELDS}
+    if revision.published_at:
+        values["published_at"] = revision.published_at.isoformat(timespec="minutes")
+    return values
+
+
+@bp.post("/posts/<int:post_id>/revisions/<int:revision_id>/restore")
+def restore_revision(post_id: int, revision_id: int):
+    """Bring back a revision's text; the restore is itself saved as a new revision."""
+    post = _post(post_id)
+    revision = _revision(post, str(revision_id))
+    session = db.session()
+    try:
+        for name in Revision.FIELDS:
+            setattr(post, name, getattr(revision, name))
+        post.updated_at = utcnow()
+        session.add(Revision.of(post, g.user, note=f"restored #{revision.id}"))
+        session.commit()
+    except (ContentRuleError, RenderError) as error:
+        session.rollback()
+        return render_template(
+            "admin/revisions.html",
+            post=session.get(Post, post_id),
+            revisions=list(session.scalars(post.revisions.select())),
+            error=str(error),
+        ), 422
+    return redirect(url_for("admin.posts.edit", post_id=post.id, saved=1))
+
+
+@bp.post("/posts/<int:post_id>/trash")
+def trash(post_id: int):
+    post = _post(post_id)
+    post.deleted_at = utcnow()
+    db.session().commit()
+    return redirect(url_for("admin.posts.trashed", moved=post.id))
+
+
+@bp.get("/trash")
+def trashed():
+    posts = list(db.session().scalars(queries.trashed_posts()))
+    return render_template("admin/trash.html", posts=posts)
+
+
+@bp.post("/trash/<int:post_id>/restore")
+def untrash(post_id: int):
+    post = _post(post_id, trashed=True)
+    post.deleted_at = None
+    db.session().commit()
+    return redirect(url_for("admin.posts.edit", post_id=post.id))
+
+
+@bp.post("/trash/empty")
+def empty_trash():
+    """Delete the trashed posts for good, with their revisions."""
+    session = db.session()
+    session.execute(delete(Post).where(Post.deleted_at.is_not(None)))
+    session.commit()
+    return redirect(url_for("admin.posts.trashed", emptied=1))
+
+
+@bp.route("/menu/<site_key>", methods=["GET", "POST"])
+def menu(site_key: str):
+    """Order a site's pages in its navigation menu."""
+    site = current_app.extensions["sites"].get(site_key)
+    if site is None:
+        abort(404)
+    session = db.session()
+    pages = list(session.scalars(queries.site_pages(site.key)))
+    errors = {}
+    if request.method == "POST":
+        for page in pages:
+            raw = request.form.get(f"order-{page.id}", "").strip()
+            if raw == "":
+                page.menu_order = None
+            elif raw.lstrip("-").isdigit():
+                page.menu_order = int(raw)
+            else:
+                errors[page.id] = _("The menu position is a whole number.")
+        if not errors:
+            session.commit()
+            return redirect(url_for("admin.posts.menu", site_key=site.key, saved=1))
+        session.rollback()
+    return render_template(
+        "admin/menu.html", site=site, pages=pages, errors=errors, form=request.form
+    ), (422 if errors else 200)
