@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 
 from . import db, feeds, queries
-from .pagination import paginate
 from .models import Kind, Post, TermKind, utcnow
+from .pagination import paginate
 from .sites import Site
 from .urls import canonical_url, post_url, site_path, site_url
 

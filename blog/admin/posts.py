@@ -19,8 +19,14 @@ bp = Blueprint("posts", __name__)
 
 DIFF_FIELDS = ["title", "slug", "language", "summary", "source", "status", "published_at"]
 # Which form field shows a refusal of the store, by the rule it names.
-RULE_FIELDS = {"site_language": "sites", "site": "home_site", "home": "home_site",
-               "slug": "slug", "translation_group": "language", "published_at": "published_at"}  # fmt: skip
+RULE_FIELDS = {
+    "site_language": "sites",
+    "site": "home_site",
+    "home": "home_site",
+    "slug": "slug",
+    "translation_group": "language",
+    "published_at": "published_at",
+}
 
 
 def _post(post_id: int, trashed: bool = False) -> Post:
