@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, current_app, g, redirect, render_template, request
+from werkzeug.routing import RequestRedirect
 
 from . import i18n
 from .sites import strip_port
@@ -13,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.url_map.redirect_defaults = False
     app.url_value_preprocessor(_pop_language)
     app.before_request(resolve_site)
+    app.after_request(vary_on_negotiation)
 
 
 def _pop_language(_endpoint: str | None, values: dict | None) -> None:
@@ -21,8 +25,6 @@ def _pop_language(_endpoint: str | None, values: dict | None) -> None:
 
 def resolve_site():
     """Find the request's site by Host, then its language by URL prefix (or redirect)."""
-    if len(request.path) > current_app.config["MAX_PATH_LENGTH"]:
-        abort(404)
     sites = current_app.extensions["sites"]
     site = sites.for_host(request.host)
     if site is None:
@@ -35,6 +37,15 @@ def resolve_site():
         # Never another site, and never a page whose links carry the forged host.
         abort(404)
     g.site = site
+    if len(request.path) > current_app.config["MAX_PATH_LENGTH"]:
+        g.lang = site.default_language
+        abort(404)
+    if isinstance(request.routing_exception, RequestRedirect):
+        # Werkzeug builds this redirect (a missing trailing slash) from the request's Host;
+        # keep only its path, so that no Location ever carries a host we did not configure.
+        parts = urlsplit(request.routing_exception.new_url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        return redirect(target, request.routing_exception.code)
 
     language = g.pop("url_language", None)
     rule = request.url_rule
@@ -47,6 +58,7 @@ def resolve_site():
         g.lang = language
     elif localized:
         g.lang = i18n.negotiate(site)
+        g.negotiated = True
         if request.endpoint != "public.home":
             abort(404)
         response = redirect(site_path(site, "public.home", g.lang), code=302)
@@ -56,5 +68,16 @@ def resolve_site():
         # A page without a prefix (not found, static, sitemap…): guess from the path, then
         # negotiate, so that even a 404 speaks the reader's language.
         first = request.path.strip("/").split("/", 1)[0]
-        g.lang = first if site.accepts(first) else i18n.negotiate(site)
+        if site.accepts(first):
+            g.lang = first
+        else:
+            g.lang = i18n.negotiate(site)
+            g.negotiated = True
     return None
+
+
+def vary_on_negotiation(response):
+    """Say that a page whose language was negotiated depends on the cookie and the browser."""
+    if g.get("negotiated"):
+        response.vary.update(("Cookie", "Accept-Language"))
+    return response

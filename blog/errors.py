@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, current_app, g, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
@@ -18,7 +18,8 @@ def http_error(error: HTTPException):
 
 
 def server_error(error: Exception):
-    # Flask logs the traceback before calling this handler.
+    # A handler for Exception replaces Flask's own logging of the traceback: log it here.
+    current_app.log_exception(error)
     return _page(500, InternalServerError(original_exception=error))
 
 

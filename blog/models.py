@@ -386,7 +386,8 @@ def _check_post(session: Session, sites, post: Post) -> None:
         )
     if post.status == Status.PUBLISHED and post.published_at is None:
         raise ContentRuleError("published_at", _("A published post needs a publication time."))
-    if post.kind == Kind.PAGE and (post.slug in RESERVED_SLUGS or post.slug.isdigit()):
+    taken_by_urls = RESERVED_SLUGS | set(sites.languages if sites is not None else ())
+    if post.kind == Kind.PAGE and (post.slug in taken_by_urls or post.slug.isdigit()):
         raise ContentRuleError(
             "slug",
             _(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from flask import abort, current_app, request
 from sqlalchemy import Select, func, select
 
 from . import db
+
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 @dataclass
@@ -23,7 +26,7 @@ def paginate(statement: Select, per_page: int | None = None) -> Pagination:
     """Run one page of `statement`, the page number coming from ?page= (404 when invalid)."""
     per_page = per_page or current_app.config["POSTS_PER_PAGE"]
     raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6 or int(raw) < 1:
+    if not PAGE_NUMBER.fullmatch(raw):
         abort(404)
     page = int(raw)
     session = db.session()

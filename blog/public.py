@@ -50,20 +50,35 @@ def now() -> datetime:
     return g.now
 
 
-def render(template: str, *, post: Post | None = None, switch: list | None = None, **context):
+def render(
+    template: str,
+    *,
+    post: Post | None = None,
+    versions: list[Post] = (),
+    switch: list | None = None,
+    **context,
+):
     """Render a public page with the site's menu, the other sites and the language switcher."""
     site, language = g.site, g.lang
     context.setdefault("feeds", feed_links(site, language))
+    context.setdefault("canonical", listing_canonical(site, language))
     return render_template(
         template,
         site=site,
         page_lang=language,
         menu=list(db.session().scalars(queries.menu_pages(site, language, now()))),
-        other_sites=other_site_links(site, language, post),
+        other_sites=other_site_links(site, language, post, versions),
         switcher=switch if switch is not None else list_switcher(site, language),
         post=post,
         **context,
     )
+
+
+def listing_canonical(site: Site, language: str) -> str:
+    """Return the canonical URL of a listing page: its own address, page number included."""
+    url = site_url(site, request.endpoint, language, **(request.view_args or {}))
+    page = request.args.get("page", "1")
+    return url if page == "1" else f"{url}?{_query(page=page)}"
 
 
 def feed_links(site: Site, language: str) -> list[dict]:
@@ -75,13 +90,19 @@ def feed_links(site: Site, language: str) -> list[dict]:
     ]  # fmt: skip
 
 
-def other_site_links(site: Site, language: str, post: Post | None) -> list[SiteLink]:
-    """Link each other site, at the same post when it appears there, else at its home."""
+def other_site_links(
+    site: Site, language: str, post: Post | None, versions: list[Post]
+) -> list[SiteLink]:
+    """Link each other site at the same text when it appears there, else at its home."""
     links = []
     for other in current_app.extensions["sites"].others(site):
         reading = other.reading_language(language)
-        if post is not None and post.is_on(other.key) and other.accepts(post.language):
-            url = post_url(post, other, reading)
+        there = [p for p in (post, *versions) if p is not None and p.is_on(other.key)]
+        # The reader's language first, then the post's own, then any version on that site.
+        there.sort(key=lambda p: (p.language != reading, p is not post))
+        if there and other.accepts(there[0].language):
+            url = post_url(there[0], other, there[0].language)
+            reading = there[0].language
         else:
             url = site_url(other, "public.home", reading)
         links.append(SiteLink(other, url, reading))
@@ -170,15 +191,18 @@ def show_post(kind: str, slug: str, year_month: tuple[int, int] | None = None):
     candidates = list(session.scalars(queries.by_slug(site, slug, now(), kind)))
     found = next((p for p in candidates if p.language == language), None)
     if found is None and candidates:
-        other = candidates[0]
-        versions = list(session.scalars(queries.translations(other, now())))
-        translation = next(
-            (p for p in versions if p.language == language and p.is_on(site.key)), None
-        )
-        if translation is not None:
-            return redirect(post_url(translation, site, language)[len(site.url) :], 301)
-        if site.fallback == "show" and site.accepts(other.language):
-            found = other
+        found = candidates[0]
+        versions = list(session.scalars(queries.translations(found, now())))
+        here = [p for p in versions if p.is_on(site.key) and site.accepts(p.language)]
+        # Serve only the version this site lists for readers of `language`: the translation
+        # in that language, else the one whose language comes first in the site's list.
+        preferred = next((p for p in here if p.language == language), None)
+        if preferred is None and site.fallback == "show":
+            preferred = min(here, key=lambda p: site.languages.index(p.language))
+        if preferred is None:
+            abort(404)
+        if preferred.id != found.id:
+            return redirect(post_url(preferred, site, language)[len(site.url) :], 301)
     if found is None:
         abort(404)
     own_path = post_url(found, site, language)[len(site.url) :]
@@ -186,14 +210,17 @@ def show_post(kind: str, slug: str, year_month: tuple[int, int] | None = None):
         return redirect(own_path, 301)
 
     versions = list(session.scalars(queries.translations(found, now())))
-    canonical = canonical_url(found)
     is_canonical = site.key == found.home_site and language == found.language
+    fallback = found.language != language
     return render(
         "public/post.html",
         post=found,
-        canonical=canonical,
+        versions=versions,
+        canonical=canonical_url(found),
         alternates=alternates(versions) if is_canonical else [],
-        fallback=found.language != language,
+        fallback=fallback,
+        # The reader's language exists, but on another site: say where.
+        elsewhere=next((p for p in versions if p.language == language), None) if fallback else None,
         home_site=current_app.extensions["sites"][found.home_site],
         switch=post_switcher(site, language, versions),
     )
@@ -230,7 +257,7 @@ def archive_month(year: int, month: int):
 
 
 def _archive(year: int, month: int | None = None):
-    if not 1970 <= year <= 9999:
+    if not 1970 <= year <= 9998:
         abort(404)
     start = datetime(year, month or 1, 1, tzinfo=UTC)
     if month is None:
@@ -276,7 +303,12 @@ def switch_language(code: str):
     target = request.args.get("next", "")
     home = site_path(site, "public.home", code)
     # Only a path of this site, in the chosen language: never an open redirect.
-    if not target.startswith(home) or "//" in target or "\\" in target:
+    if (
+        not target.startswith(home)
+        or "//" in target
+        or "\\" in target
+        or not (target.isascii() and target.isprintable())
+    ):
         target = home
     response = redirect(target, 303)
     response.set_cookie(
@@ -302,8 +334,14 @@ def link_home() -> str:
 
 
 @bp.app_template_global()
-def canonical_home() -> str:
-    return site_url(g.site, "public.home", g.lang)
+def canonical_of(post: Post) -> str:
+    return canonical_url(post)
+
+
+@bp.app_template_global()
+def site_title(key: str, language: str) -> str:
+    site = current_app.extensions["sites"][key]
+    return site.title_in(site.reading_language(language))
 
 
 @bp.app_template_global()

@@ -108,7 +108,7 @@ def make_post(session):
             slug=f"post-{n}-{language}" if slug is None else slug,
             source=source,
             status=status,
-            published_at=published_at or datetime(2025, 3, 1, tzinfo=UTC) + timedelta(hours=n),
+            published_at=published_at or datetime(2025, 3, 1, tzinfo=UTC) + timedelta(seconds=n),
             **fields,
         )
         if translation_of is not None:

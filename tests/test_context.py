@@ -48,10 +48,13 @@ def test_loopback_host_serves_nothing_else(app):
     assert app.test_client().get("/fr/", headers={"Host": "127.0.0.1"}).status_code == 404
 
 
-def test_absolute_urls_use_the_configured_origin_not_the_request(app):
-    response = app.test_client().get("/fr/", headers={"Host": "blog.example.org"})
-    assert 'rel="canonical" href="http://blog.localhost:5000/fr/"' in response.text
-    assert "blog.example.org" not in response.text
+@pytest.mark.parametrize("path", ["/fr/", "/fr/feed.atom", "/fr/feed.rss", "/fr/nope/"])
+def test_absolute_urls_use_the_configured_origin_not_the_request(app, make_post, path):
+    make_post(language="fr", slug="ici")
+    response = app.test_client().get(path, headers={"Host": "blog.example.org:8080"})
+    if response.status_code == 200:
+        assert "http://blog.localhost:5000/fr/" in response.text
+    assert "example.org" not in response.text
 
 
 def test_blog_root_redirects_to_the_default_language(blog):
@@ -80,7 +83,9 @@ def test_explicit_choice_beats_accept_language(blog):
     chosen = blog.get("/language/it?next=/it/")
     assert chosen.status_code == 303
     assert chosen.headers["Location"] == "/it/"
-    assert "lang=it" in chosen.headers["Set-Cookie"]
+    cookie = chosen.headers["Set-Cookie"]
+    assert "lang=it" in cookie
+    assert "Max-Age=31536000" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     response = blog.get("/", headers={"Accept-Language": "en"})
     assert response.headers["Location"] == "/it/"
 
@@ -92,7 +97,8 @@ def test_a_cookie_for_a_language_the_site_lacks_is_ignored(blog):
 
 
 @pytest.mark.parametrize(
-    "next_url", ["https://evil.example.com/", "//evil.example.com/", "/fr/", "/en/\\evil"]
+    "next_url",
+    ["https://evil.example.com/", "//evil.example.com/", "/fr/", "/en/\\evil", "/en/\r\nX: y"],
 )
 def test_language_switch_never_redirects_off_the_chosen_language(blog, next_url):
     response = blog.get("/language/en", query_string={"next": next_url})
@@ -122,6 +128,12 @@ def test_book_site_has_no_language_prefix(book, path):
         "/fr/" + "a" * 2000 + "/",
         "/2025/",
         "/category/anything/",
+        "/fr/9999/",
+        "/fr/9999/12/",
+        "/fr/?page=%C2%B9",
+        "/fr/?page=%EF%BC%91",
+        "/fr/?page=%D9%A1",
+        "/fr/?page=01",
     ],
 )
 def test_bad_parameters_are_404_not_500(blog, path):
@@ -135,16 +147,36 @@ def test_404_page_is_in_the_page_language(blog, book):
     assert "Page introuvable" in book.get("/no-such-page/").text
 
 
-def test_500_page_is_localized(app):
+def test_500_page_is_localized_and_the_error_logged(app, caplog):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.get("/en/boom/")
     def boom():
-        raise RuntimeError("boom")
+        raise RuntimeError("boom in a view")
 
     response = app.test_client().get("/en/boom/", base_url=BLOG)
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.text
+    assert "boom in a view" in caplog.text
+
+
+def test_negotiated_pages_say_what_they_vary_on(blog):
+    response = blog.get("/nope/", headers={"Accept-Language": "it"})
+    assert response.status_code == 404
+    assert "Pagina non trovata" in response.text
+    assert {"Cookie", "Accept-Language"} <= set(response.vary)
+
+
+def test_an_overlong_path_gets_the_site_404(blog):
+    response = blog.get("/fr/" + "x" * 600)
+    assert response.status_code == 404
+    assert "Page introuvable" in response.text
+
+
+def test_missing_trailing_slash_redirects_without_the_request_host(app):
+    response = app.test_client().get("/fr", headers={"Host": "blog.localhost:1234"})
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/fr/"
 
 
 def test_book_host_header_never_reaches_blog_urls(app):
