@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
@@ -161,3 +162,45 @@ def count_queries(app):
         return QueryCounter(app.extensions["db"]["engine"])
 
     return counter
+
+
+PASSWORD = "a long enough password"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(response) -> str:
+    """Return the CSRF token a desk page carries in its forms."""
+    return CSRF_FIELD.search(response.text).group(1)
+
+
+@pytest.fixture
+def author(session):
+    from blog.accounts import create_user
+
+    return create_user(session, "claire@example.org", PASSWORD, name="Claire", language="en")
+
+
+class DeskClient(SiteClient):
+    """A signed-in author's browser: knows its CSRF token and sends it with every form."""
+
+    token = ""
+
+    def refresh_token(self, path: str = "/admin/") -> None:
+        self.token = csrf_from(self.get(path))
+
+    def send(self, path: str, data: dict | None = None, **kwargs):
+        return self.post(path, data={"csrf_token": self.token, **(data or {})}, **kwargs)
+
+
+@pytest.fixture
+def desk(app, author):
+    """A client signed in to the desk of the blog, as `author` (desk language English)."""
+    client = DeskClient(app, app.response_class, use_cookies=True, base_url=BLOG)
+    login = client.get("/admin/login")
+    response = client.post(
+        "/admin/login",
+        data={"email": author.email, "password": PASSWORD, "csrf_token": csrf_from(login)},
+    )
+    assert response.status_code == 302, response.text
+    client.refresh_token()
+    return client

@@ -1,0 +1,90 @@
+"""Accounts: password hashes, sessions, the brake on guessing, and create-user."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from blog import accounts
+from blog.models import LoginFailure, User, utcnow
+
+from .conftest import PASSWORD
+
+
+def test_passwords_are_stored_hashed_with_scrypt(author, session):
+    stored = session.scalar(select(User.password_hash).where(User.id == author.id))
+    assert PASSWORD not in stored
+    assert stored.startswith("scrypt:")
+
+
+def test_authenticate(author, session):
+    assert accounts.authenticate(session, "Claire@Example.org ", PASSWORD).id == author.id
+    assert accounts.authenticate(session, author.email, "wrong password") is None
+    assert accounts.authenticate(session, "nobody@example.org", PASSWORD) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("claire@example.org", PASSWORD, "already exists"),
+        ("not-an-email", PASSWORD, "not an email"),
+        ("new@example.org", "short", "at least 10"),
+    ],
+)
+def test_create_user_refuses_with_a_reason(author, session, email, password, message):
+    with pytest.raises(accounts.AccountError, match=message):
+        accounts.create_user(session, email, password)
+
+
+def test_sessions_end_when_closed(author, session):
+    token = accounts.open_session(session, author)
+    assert accounts.session_user(session, token).id == author.id
+    accounts.close_session(session, token)
+    assert accounts.session_user(session, token) is None
+
+
+@pytest.mark.parametrize(
+    ("failures", "wait"),
+    [(1, None), (2, None), (3, 2), (4, 4), (6, 16), (9, 128), (10, 900), (50, 900)],
+)
+def test_lock_grows_with_failures(failures, wait):
+    expected = None if wait is None else timedelta(seconds=wait)
+    assert accounts.lock_for(failures) == expected
+
+
+def test_failures_lock_then_expire(session):
+    keys = accounts.throttle_keys("a@example.org", "192.0.2.1")
+    now = utcnow()
+    for _ in range(3):
+        accounts.record_failure(session, keys, now)
+    assert accounts.wait_before_login(session, keys, now) == 2
+    assert accounts.wait_before_login(session, keys, now + timedelta(seconds=3)) == 0
+
+
+def test_old_failures_are_forgotten(session):
+    keys = accounts.throttle_keys("a@example.org", "192.0.2.1")
+    start = utcnow()
+    for _ in range(5):
+        accounts.record_failure(session, keys, start)
+    accounts.record_failure(session, keys, start + timedelta(hours=2))
+    counts = session.scalars(select(LoginFailure.count)).all()
+    assert counts == [1, 1]
+
+
+def test_create_user_command_asks_for_the_password(app, session):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "new@example.org", "--name", "New"],
+        input="a new long password\na new long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Password" in result.output
+    user = session.scalar(select(User).where(User.email == "new@example.org"))
+    assert accounts.authenticate(session, "new@example.org", "a new long password") == user
+
+
+def test_create_user_command_reports_errors(app, author):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", author.email], input="another password\nanother password\n"
+    )
+    assert result.exit_code != 0
+    assert "already exists" in result.output
