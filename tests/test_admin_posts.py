@@ -179,7 +179,7 @@ def test_translate_creates_a_linked_draft_with_the_original_beside(desk, make_po
     assert draft.status == "draft" and draft.home_site == "blog"
     assert response.headers["Location"] == f"/admin/posts/{draft.id}?reference={original.id}"
     editor = desk.get(response.headers["Location"])
-    reference = lxml_html.fromstring(editor.data).xpath('//aside[@class="reference"]')[0]
+    reference = lxml_html.fromstring(editor.data).xpath('//section[@class="reference"]')[0]
     assert reference.get("lang") == "fr" and "Les crues" in reference.text_content()
     # The list shows both languages now, and Italian as missing.
     assert 'title="No translation in Italian"' in desk.get("/admin/").text

@@ -193,7 +193,7 @@ def test_author_writes_and_translates_a_post_then_a_reader_switches_language(bro
     translations.get_by_role("button", name="Traduire en anglais").click()
     expect(desk).to_have_url(re.compile(r"/admin/posts/\d+\?reference=\d+$"))
     assert desk.url != french_editor
-    reference = desk.locator("aside.reference")
+    reference = desk.locator("section.reference")
     expect(reference).to_be_visible()
     expect(reference).to_have_attribute("lang", "fr")
     expect(reference.locator("h3")).to_have_text(FR_TITLE)
