@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, redirect, request, session, url_for
-from flask_babel import format_datetime, refresh
+from flask_babel import format_date, format_time, refresh
 from flask_babel import gettext as _
 
 from .. import accounts, db
@@ -62,7 +62,10 @@ def local(moment: datetime | None) -> datetime | None:
 
 def desk_time(moment: datetime | None) -> str:
     """Format a stored time in the desk's zone and language."""
-    return format_datetime(local(moment), "medium", rebase=False) if moment else ""
+    if moment is None:
+        return ""
+    moment = local(moment)
+    return f"{format_date(moment, 'medium', rebase=False)} {format_time(moment, 'short', rebase=False)}"
 
 
 def desk_sites() -> list:
