@@ -65,7 +65,8 @@ def desk_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     moment = local(moment)
-    return f"{format_date(moment, 'medium', rebase=False)} {format_time(moment, 'short', rebase=False)}"
+    day = format_date(moment, "medium", rebase=False)
+    return f"{day} {format_time(moment, 'short', rebase=False)}"
 
 
 def desk_sites() -> list:
