@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(translate)
     app.cli.add_command(create_user)
+    app.cli.add_command(announce)
 
 
 def alembic_config() -> Config:
@@ -107,6 +108,53 @@ def create_user(email: str, name: str, language: str, password: str) -> None:
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created the account {user.email}; sign in at /admin/ on any site.")
+
+
+@click.command()
+@click.argument("post_id", type=int)
+@click.option("--on", "site", required=True, help="The site where the post is announced.")
+@click.option(
+    "--language",
+    help="Language of the announcement (default: the post's if the site takes it).",
+)
+@click.option("--title", help="Title (default: the post's, when the language is the same).")
+@click.option("--text", help="Short text (default: the post's summary).")
+@click.option("--slug", default="", help="Slug (default: made from the title).")
+@click.option("--draft", is_flag=True, help="Save it as a draft instead of publishing it.")
+@with_appcontext
+def announce(post_id, site, language, title, text, slug, draft) -> None:
+    """Announce post POST_ID on another site: a short entry there that links to the post."""
+    from .admin.announcements import create_announcement, prefill
+    from .models import ContentRuleError, Post, Status
+
+    session = db.session()
+    original = session.get(Post, post_id)
+    if original is None or original.kind != "post" or original.deleted_at is not None:
+        raise click.ClickException(
+            f"There is no post {post_id} (pages and announcements cannot be announced)."
+        )
+    if current_app.extensions["sites"].get(site) is None:
+        raise click.BadParameter(f"there is no site {site!r}", param_hint="--on")
+    values = prefill(original, site)
+    if values["site"] != site:
+        raise click.ClickException(f"Post {post_id} lives on {site}: announce it on another site.")
+    for name, given in (("language", language), ("title", title), ("source", text), ("slug", slug)):
+        if given is not None:
+            values[name] = given
+    if not values["title"]:
+        raise click.ClickException(
+            "The announcement is in another language than the post: give its title with --title."
+        )
+    values["status"] = Status.DRAFT if draft else Status.PUBLISHED
+    try:
+        announcement = create_announcement(original, values)
+        session.commit()
+    except (ContentRuleError, ValueError) as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Announced post {post_id} on {site} as post {announcement.id} ({announcement.language})."
+    )
 
 
 @click.group(cls=AppGroup)

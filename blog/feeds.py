@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
 from flask import current_app
+from flask_babel import gettext as _
 
 from .models import Post
 from .sites import Site
@@ -51,7 +52,8 @@ def _generator(site: Site, language: str, posts: Sequence[Post], **meta) -> Feed
         fg.lastBuildDate(updated)
     sites = current_app.extensions["sites"]
     for post in posts:
-        url = canonical_url(post)
+        # An announcement's entry leads to what it announces, on that post's own site.
+        url = canonical_url(post.announces or post)
         home = sites[post.home_site]
         entry = fg.add_entry(order="append")
         entry.id(entry_id(post, home))
@@ -63,7 +65,15 @@ def _generator(site: Site, language: str, posts: Sequence[Post], **meta) -> Feed
         entry.author({"name": site.author})
         if post.summary:
             entry.summary(post.summary)
-        entry.content(absolute_links(post.html, url), type="html")
+        content = absolute_links(post.html, url)
+        if post.announces is not None:
+            original_site = sites[post.announces.home_site]
+            label = _(
+                "Read on %(site)s",
+                site=original_site.title_in(original_site.reading_language(language)),
+            )
+            content += f'<p><a href="{html.escape(url)}">{html.escape(label)}</a></p>'
+        entry.content(content, type="html")
         for term in post.terms:
             entry.category(term=term.slug, label=term.name(language))
     return fg

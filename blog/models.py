@@ -32,6 +32,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    inspect,
     select,
 )
 from sqlalchemy.orm import (
@@ -94,6 +95,12 @@ class Status(enum.StrEnum):
 class Kind(enum.StrEnum):
     POST = "post"
     PAGE = "page"
+    # A short entry of one site that links to a post whose home is another site.
+    ANNOUNCEMENT = "announcement"
+
+
+# The kinds listed by date in a site's home, archives, term pages and feeds.
+DATED_KINDS = (Kind.POST, Kind.ANNOUNCEMENT)
 
 
 class PublicationKind(enum.StrEnum):
@@ -149,6 +156,10 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     menu_order: Mapped[int | None] = mapped_column(Integer)
+    # For an announcement: the post it announces (on that post's home site).
+    announces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="CASCADE"), index=True
+    )
     # Set when the post is moved to the trash; only emptying the trash deletes for good.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Counts saves, so that a save based on an older version is caught (no silent overwrite).
@@ -160,6 +171,15 @@ class Post(Base):
         back_populates="post", cascade="all, delete-orphan", lazy="selectin"
     )
     terms: Mapped[list[Term]] = relationship(secondary=post_term, lazy="selectin")
+    announces: Mapped[Post | None] = relationship(
+        remote_side=[id], back_populates="announcements", lazy="selectin"
+    )
+    announcements: Mapped[list[Post]] = relationship(
+        back_populates="announces", lazy="select", passive_deletes=True
+    )
+    slug_history: WriteOnlyMapped[SlugHistory] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
     revisions: WriteOnlyMapped[Revision] = relationship(
         back_populates="post",
         cascade="all, delete-orphan",
@@ -215,12 +235,18 @@ class Post(Base):
         return self.status == Status.PUBLISHED and not self.is_visible()
 
     def is_visible(self, now: datetime | None = None) -> bool:
-        """Return whether readers can see the post now (published, due and not trashed)."""
+        """Return whether readers can see the post now (published, due and not trashed).
+
+        An announcement is visible only while the post it announces is.
+        """
+        now = now or utcnow()
+        if self.announces is not None and not self.announces.is_visible(now):
+            return False
         return (
             self.deleted_at is None
             and self.status == Status.PUBLISHED
             and self.published_at is not None
-            and self.published_at <= (now or utcnow())
+            and self.published_at <= now
         )
 
     def categories(self) -> list[Term]:
@@ -254,6 +280,19 @@ class Publication(Base):
     kind: Mapped[str] = mapped_column(String(16), default=PublicationKind.HOME)
 
     post: Mapped[Post] = relationship(back_populates="publications")
+
+
+class SlugHistory(Base):
+    """An address a post had before its slug or language changed, kept so old links redirect."""
+
+    __tablename__ = "slug_history"
+    __table_args__ = (Index("ix_slug_history_lookup", "slug", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Revision(Base):
@@ -376,6 +415,84 @@ def check_rules(session: Session, _context, _instances) -> None:
     posts -= set(session.deleted)
     for post in posts:
         _check_post(session, sites, post)
+        if post.kind == Kind.ANNOUNCEMENT:
+            _check_announcement(session, post)
+        else:
+            _follow_changes(session, post)
+
+
+def _follow_changes(session: Session, post: Post) -> None:
+    """Keep old addresses redirecting, and announcements dated like what they announce."""
+    state = inspect(post)
+    if not state.has_identity:
+        return
+    slug, language = state.attrs.slug.history, state.attrs.language.history
+    if slug.deleted or language.deleted:
+        old_slug = slug.deleted[0] if slug.deleted else post.slug
+        old_language = language.deleted[0] if language.deleted else post.language
+        session.add(SlugHistory(post_id=post.id, language=old_language, slug=old_slug))
+    if state.attrs.published_at.history.deleted:
+        for announcement in post.announcements:
+            announcement.published_at = post.published_at
+    for publication in post.publications:
+        if publication.kind == PublicationKind.CROSSPOST and any(
+            a.home_site == publication.site for a in post.announcements
+        ):
+            raise ContentRuleError(
+                "announcement_site",
+                _(
+                    "This post is announced on %(site)s; it cannot also appear there in full. "
+                    "Delete the announcement first, or keep the announcement.",
+                    site=publication.site,
+                ),
+            )
+
+
+def _check_announcement(session: Session, announcement: Post) -> None:
+    original = announcement.announces
+    if original is None or original.kind != Kind.POST:
+        raise ContentRuleError(
+            "announcement", _("An announcement announces a post; choose the post it announces.")
+        )
+    target = announcement.home_site
+    if len(announcement.publications) != 1:
+        raise ContentRuleError("announcement_site", _("An announcement belongs to one site only."))
+    if target == original.home_site:
+        raise ContentRuleError(
+            "announcement_site",
+            _(
+                "A post cannot be announced on its own home site (%(site)s); announce it on "
+                "another site.",
+                site=target,
+            ),
+        )
+    if original.is_on(target):
+        raise ContentRuleError(
+            "announcement_site",
+            _(
+                "This post already appears in full on %(site)s; an announcement there would "
+                "repeat it.",
+                site=target,
+            ),
+        )
+    others = [
+        a
+        for a in original.announcements
+        if a is not announcement and a.home_site == target and a.language == announcement.language
+    ]
+    if others:
+        raise ContentRuleError(
+            "announcement_unique",
+            _(
+                "This post already has an announcement in %(language)s on %(site)s (post "
+                "%(id)d); edit that one instead.",
+                language=language_name(announcement.language),
+                site=target,
+                id=others[0].id or 0,
+            ),
+        )
+    # An announcement is listed at the date of what it announces, whatever that becomes.
+    announcement.published_at = original.published_at
 
 
 def _check_post(session: Session, sites, post: Post) -> None:
@@ -384,7 +501,13 @@ def _check_post(session: Session, sites, post: Post) -> None:
         raise ContentRuleError(
             "home", _("A post has exactly one home site; choose the site where it belongs.")
         )
-    if post.status == Status.PUBLISHED and post.published_at is None:
+    if post.kind != Kind.ANNOUNCEMENT and post.announces_id is not None:
+        raise ContentRuleError("announcement", _("Only an announcement can announce a post."))
+    if (
+        post.status == Status.PUBLISHED
+        and post.published_at is None
+        and post.kind != Kind.ANNOUNCEMENT
+    ):
         raise ContentRuleError("published_at", _("A published post needs a publication time."))
     taken_by_urls = RESERVED_SLUGS | set(sites.languages if sites is not None else ())
     if post.kind == Kind.PAGE and (post.slug in taken_by_urls or post.slug.isdigit()):

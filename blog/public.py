@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 
 from . import db, feeds, queries
-from .models import Kind, Post, TermKind, utcnow
+from .models import DATED_KINDS, Kind, Post, TermKind, utcnow
 from .pagination import paginate
 from .sites import Site
 from .urls import canonical_url, post_url, site_path, site_url
@@ -176,19 +176,21 @@ def home():
 
 @route("/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/<slug:slug>/")
 def post(year: int, month: int, slug: str):
-    return show_post(Kind.POST, slug, (year, month))
+    return show_post(DATED_KINDS, slug, (year, month))
 
 
 @route("/<slug:slug>/")
 def page(slug: str):
-    return show_post(Kind.PAGE, slug)
+    return show_post((Kind.PAGE,), slug)
 
 
-def show_post(kind: str, slug: str, year_month: tuple[int, int] | None = None):
+def show_post(kinds: tuple[str, ...], slug: str, year_month: tuple[int, int] | None = None):
     """Show a post in the page's language, redirect to its right address, or fall back."""
     site, language = g.site, g.lang
     session = db.session()
-    candidates = list(session.scalars(queries.by_slug(site, slug, now(), kind)))
+    candidates = list(session.scalars(queries.by_slug(site, slug, now(), kinds)))
+    if not candidates:
+        return _moved_or_gone(site, language, slug, kinds)
     found = next((p for p in candidates if p.language == language), None)
     if found is None and candidates:
         found = candidates[0]
@@ -222,8 +224,36 @@ def show_post(kind: str, slug: str, year_month: tuple[int, int] | None = None):
         # The reader's language exists, but on another site: say where.
         elsewhere=next((p for p in versions if p.language == language), None) if fallback else None,
         home_site=current_app.extensions["sites"][found.home_site],
+        also_on=also_on(found, site),
         switch=post_switcher(site, language, versions),
     )
+
+
+def _moved_or_gone(site: Site, language: str, slug: str, kinds: tuple[str, ...]):
+    """Answer an address nothing visible has now: 301 if a post had it, 410 if its original went."""
+    session = db.session()
+    moved = session.scalar(queries.moved(site, slug, now(), kinds))
+    if moved is not None:
+        return redirect(post_url(moved, site, language)[len(site.url) :], 301)
+    if session.scalar(queries.gone(site, slug, kinds)) is not None:
+        abort(410, description="announcement")
+    abort(404)
+
+
+def also_on(post: Post, site: Site) -> list[SiteLink]:
+    """Return where else readers find a post: in full on another site, or announced there."""
+    sites, links = current_app.extensions["sites"], []
+    if post.kind == Kind.ANNOUNCEMENT:
+        return links
+    for key in post.sites:
+        if key != site.key:
+            other = sites[key]
+            links.append(SiteLink(other, post_url(post, other), post.language))
+    for announcement in post.announcements:
+        if announcement.is_visible(now()) and announcement.home_site != site.key:
+            other = sites[announcement.home_site]
+            links.append(SiteLink(other, canonical_url(announcement), announcement.language))
+    return links
 
 
 def _term_page(kind: str, slug: str):

@@ -12,17 +12,42 @@ from datetime import datetime
 from sqlalchemy import Select, and_, case, exists, or_, select
 from sqlalchemy.orm import aliased, lazyload
 
-from .models import Kind, Post, Publication, Status, Term, TermKind, post_term
+from .models import (
+    DATED_KINDS,
+    Kind,
+    Post,
+    Publication,
+    SlugHistory,
+    Status,
+    Term,
+    TermKind,
+    post_term,
+)
 from .sites import Site
 
 
-def on_site(site: Site, now: datetime, entity=Post):
-    """Return the condition "visible to readers of `site` at `now`" for a Post entity."""
+def visible(now: datetime, entity=Post):
+    """Return the condition "published, due and not in the trash" for a Post entity."""
     return and_(
         entity.status == Status.PUBLISHED,
         entity.published_at <= now,
         entity.deleted_at.is_(None),
+    )
+
+
+def on_site(site: Site, now: datetime, entity=Post):
+    """Return the condition "visible to readers of `site` at `now`" for a Post entity.
+
+    An announcement is visible only while the post it announces is.
+    """
+    original = aliased(Post)
+    return and_(
+        visible(now, entity),
         exists().where(Publication.post_id == entity.id, Publication.site == site.key),
+        or_(
+            entity.announces_id.is_(None),
+            exists().where(original.id == entity.announces_id, visible(now, original)),
+        ),
     )
 
 
@@ -60,7 +85,7 @@ def listed_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]
     """Return the dated posts a site lists in a language, newest first."""
     return (
         select(Post)
-        .where(Post.kind == Kind.POST, on_site(site, now), in_language(site, language, now))
+        .where(Post.kind.in_(DATED_KINDS), on_site(site, now), in_language(site, language, now))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
 
@@ -87,11 +112,11 @@ def menu_pages(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
     )
 
 
-def by_slug(site: Site, slug: str, now: datetime, kind: str) -> Select[tuple[Post]]:
+def by_slug(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:
     """Return the visible posts of a site with this slug, in the site's language order."""
     return (
         select(Post)
-        .where(Post.kind == kind, Post.slug == slug, on_site(site, now))
+        .where(Post.kind.in_(kinds), Post.slug == slug, on_site(site, now))
         .order_by(_language_rank(site, Post))
     )
 
@@ -100,14 +125,32 @@ def translations(post: Post, now: datetime) -> Select[tuple[Post]]:
     """Return every visible post of a post's translation group, itself included."""
     return (
         select(Post)
-        .where(
-            Post.translation_key == post.translation_key,
-            Post.status == Status.PUBLISHED,
-            Post.published_at <= now,
-            Post.deleted_at.is_(None),
-        )
+        .where(Post.translation_key == post.translation_key, visible(now))
         .order_by(Post.id)
         .options(lazyload(Post.terms))
+    )
+
+
+def moved(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:
+    """Return the visible posts of a site that had this slug before, most recent change first."""
+    return (
+        select(Post)
+        .join(SlugHistory, SlugHistory.post_id == Post.id)
+        .where(SlugHistory.slug == slug, Post.kind.in_(kinds), on_site(site, now))
+        .order_by(SlugHistory.changed_at.desc(), SlugHistory.id.desc())
+        .limit(1)
+    )
+
+
+def gone(site: Site, slug: str, kinds: tuple[str, ...]) -> Select[tuple[int]]:
+    """Return an announcement of this site with this slug whose announced post is no more."""
+    return select(Post.id).where(
+        Post.kind == Kind.ANNOUNCEMENT,
+        Post.slug == slug,
+        Post.kind.in_(kinds),
+        Post.deleted_at.is_(None),
+        Post.status == Status.PUBLISHED,
+        exists().where(Publication.post_id == Post.id, Publication.site == site.key),
     )
 
 
@@ -139,7 +182,8 @@ def desk_posts(
     now: datetime,
 ) -> Select[tuple[Post]]:
     """Return the posts of the desk's list, filtered, newest first (trash excluded)."""
-    statement = select(Post).where(Post.kind == kind, Post.deleted_at.is_(None))
+    kinds = DATED_KINDS if kind == Kind.POST else (kind,)
+    statement = select(Post).where(Post.kind.in_(kinds), Post.deleted_at.is_(None))
     if site:
         statement = statement.where(
             exists().where(Publication.post_id == Post.id, Publication.site == site)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import auth, posts, taxonomy
+from . import announcements, auth, posts, taxonomy
 from .desk import TEMPLATE_GLOBALS, desk_time, load_author, no_store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -13,5 +13,5 @@ bp.after_request(no_store)
 bp.add_app_template_filter(desk_time)
 for function in TEMPLATE_GLOBALS:
     bp.add_app_template_global(function)
-for child in (auth.bp, posts.bp, taxonomy.bp):
+for child in (auth.bp, posts.bp, announcements.bp, taxonomy.bp):
     bp.register_blueprint(child)

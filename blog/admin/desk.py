@@ -95,4 +95,8 @@ def post_public_url(post) -> str:
     return canonical_url(post)
 
 
-TEMPLATE_GLOBALS = (desk_sites, status_label, field_label, post_public_url)
+def languages() -> list[str]:
+    return current_app.extensions["sites"].languages
+
+
+TEMPLATE_GLOBALS = (desk_sites, status_label, field_label, post_public_url, languages)

@@ -124,13 +124,18 @@ def create():
 @bp.get("/posts/<int:post_id>")
 def edit(post_id: int):
     post = _post(post_id)
+    if post.kind == Kind.ANNOUNCEMENT:
+        return redirect(url_for("admin.announcements.edit", post_id=post.id))
     return _editor(post, PostForm.from_post(post), saved=request.args.get("saved") == "1")
 
 
 @bp.post("/posts/<int:post_id>")
 @keeps_text
 def save(post_id: int):
-    return _save(_post(post_id))
+    post = _post(post_id)
+    if post.kind == Kind.ANNOUNCEMENT:
+        abort(404)  # announcements have their own form
+    return _save(post)
 
 
 def _save(post: Post | None):
