@@ -413,12 +413,13 @@ def check_rules(session: Session, _context, _instances) -> None:
     posts = {o for o in session.new | session.dirty if isinstance(o, Post)}
     posts |= {o.post for o in session.new | session.dirty if isinstance(o, Publication) and o.post}
     posts -= set(session.deleted)
-    for post in posts:
-        _check_post(session, sites, post)
+    # Announcements first: a refusal then names what the author was doing.
+    for post in sorted(posts, key=lambda p: p.kind != Kind.ANNOUNCEMENT):
         if post.kind == Kind.ANNOUNCEMENT:
             _check_announcement(session, post)
         else:
             _follow_changes(session, post)
+        _check_post(session, sites, post)
 
 
 def _follow_changes(session: Session, post: Post) -> None:
@@ -493,6 +494,12 @@ def _check_announcement(session: Session, announcement: Post) -> None:
         )
     # An announcement is listed at the date of what it announces, whatever that becomes.
     announcement.published_at = original.published_at
+    # Announcements of one post on one site are translations of one another.
+    siblings = [
+        a for a in original.announcements if a is not announcement and a.home_site == target
+    ]
+    if siblings and not inspect(announcement).has_identity:
+        announcement.translation_key = siblings[0].translation_key
 
 
 def _check_post(session: Session, sites, post: Post) -> None:

@@ -29,6 +29,12 @@ def test_demo_covers_what_the_product_promises(app, session):
         groups.setdefault(p.translation_key, set()).add(p.language)
     assert any({"fr", "en"} <= langs for langs in groups.values())
     assert all(p.language == "fr" for p in posts if p.is_on("book"))
+    announcements = [p for p in posts if p.kind == "announcement"]
+    # Both directions: a book post announced on the blog, a blog post announced on the book site.
+    assert {(a.announces.home_site, a.home_site) for a in announcements} == {
+        ("book", "blog"),
+        ("blog", "book"),
+    }
 
 
 def test_demo_site_pages_answer(app):

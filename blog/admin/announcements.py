@@ -47,14 +47,10 @@ def prefill(original: Post, site_key: str | None) -> dict[str, str]:
 def create_announcement(original: Post, values: dict[str, str], author=None) -> Post:
     """Build an announcement of `original` from form values (the store checks its rules)."""
     announcement = Post(kind=Kind.ANNOUNCEMENT, announces=original)
-    apply(announcement, values)
-    announcement.publish_on(values["site"], PublicationKind.HOME)
-    # Announcements of one post on one site are translations of one another.
-    for sibling in original.announcements:
-        if sibling is not announcement and sibling.home_site == values["site"]:
-            announcement.translation_key = sibling.translation_key
-            break
     db.session().add(announcement)
+    with db.session().no_autoflush:
+        apply(announcement, values)
+        announcement.publish_on(values["site"], PublicationKind.HOME)
     db.session().add(Revision.of(announcement, author, note=f"announcement of #{original.id}"))
     return announcement
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Post, PublicationKind, Revision, Status, Term
+from ..models import Kind, Post, PublicationKind, Revision, Status, Term
 
 CONTENT_FILE = Path(__file__).with_name("content.toml")
 
@@ -44,6 +44,27 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
             session.add(Revision.of(post, note="demo"))
             report["created"] += 1
         posts[item["key"]] = post
+    for item in data.get("announcements", []):
+        announcement = session.scalar(
+            select(Post).where(Post.language == item["language"], Post.slug == item["slug"])
+        )
+        if announcement is not None:
+            report["existing"] += 1
+            continue
+        announcement = Post(
+            kind=Kind.ANNOUNCEMENT,
+            announces=posts[item["of"]],
+            language=item["language"],
+            title=item["title"],
+            slug=item["slug"],
+            source=item["body"].strip(),
+            status=Status.PUBLISHED,
+            created_at=posts[item["of"]].created_at,
+        )
+        session.add(announcement)
+        announcement.publish_on(item["site"], PublicationKind.HOME)
+        session.add(Revision.of(announcement, note="demo"))
+        report["created"] += 1
     session.commit()
     return report
 
