@@ -140,7 +140,7 @@ class Post(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8), default=Kind.POST)
+    kind: Mapped[str] = mapped_column(String(16), default=Kind.POST)
     language: Mapped[str] = mapped_column(String(16))
     # Posts that are the same text in different languages share this key.
     translation_key: Mapped[str] = mapped_column(
@@ -365,6 +365,16 @@ class LoginFailure(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class StoreState(Base):
+    """One row that every write to the store advances: what validates cached pages and feeds."""
+
+    __tablename__ = "store_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Term(Base):
     """A category or a tag: a stable slug and a name per language."""
 
@@ -574,3 +584,35 @@ def _other_post(session: Session, post: Post, condition) -> int | None:
         return session.scalar(
             select(Post.id).where(Post.language == post.language, others, condition)
         )
+
+
+# Written by every flush and bulk statement that changes the store, so that a reader's
+# conditional request can be answered from this row alone (see caching.py).
+_STATE_TABLES = frozenset({"store_state", "login_session", "login_failure"})
+
+
+@event.listens_for(Session, "after_flush")
+def _advance_state(session: Session, context) -> None:
+    changed = session.new | session.dirty | session.deleted
+    if any(getattr(o, "__tablename__", "") not in _STATE_TABLES for o in changed):
+        advance_store_state(session.connection())
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _advance_state_on_bulk(state) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None:
+        table = state.bind_mapper.local_table.name
+        if table not in _STATE_TABLES:
+            advance_store_state(state.session.connection())
+
+
+def advance_store_state(connection) -> None:
+    """Count one more change to the store (creating its state row the first time)."""
+    table = StoreState.__table__
+    done = connection.execute(
+        table.update()
+        .where(table.c.id == 1)
+        .values(version=table.c.version + 1, changed_at=utcnow())
+    )
+    if done.rowcount == 0:
+        connection.execute(table.insert().values(id=1, version=1, changed_at=utcnow()))

@@ -9,7 +9,7 @@ from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from blog import create_app, db
 from blog.cli import upgrade
@@ -27,6 +27,10 @@ def database_url(tmp_path_factory) -> str:
     )
     app = create_app({"DATABASE_URL": url})
     with app.app_context():
+        # Start from nothing, so the migrations as they are now build the schema.
+        with db.engine().begin() as connection:
+            Base.metadata.drop_all(connection)
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
         _empty(db.engine())
         db.engine().dispose()

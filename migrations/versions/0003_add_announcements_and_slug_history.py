@@ -32,6 +32,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_slug_history_post_id"), ["post_id"], unique=False)
 
     with op.batch_alter_table("post", schema=None) as batch_op:
+        # "announcement" needs more room than "post" and "page" did.
+        batch_op.alter_column("kind", existing_type=sa.String(length=8), type_=sa.String(length=16))
         batch_op.add_column(sa.Column("announces_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_post_announces_id"), ["announces_id"], unique=False)
         batch_op.create_foreign_key(
@@ -48,6 +50,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f("fk_post_announces_id_post"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_post_announces_id"))
         batch_op.drop_column("announces_id")
+        batch_op.alter_column("kind", existing_type=sa.String(length=16), type_=sa.String(length=8))
 
     with op.batch_alter_table("slug_history", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_slug_history_post_id"))
