@@ -41,10 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["slug"] = SlugConverter
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
-    from . import admin, cli, context, csrf, db, errors, i18n, public
+    from . import admin, caching, cli, context, csrf, db, errors, i18n, public
 
     i18n.init_app(app)
     db.init_app(app)
+    caching.init_app(app)
     context.init_app(app)
     cli.init_app(app)
     csrf.init_app(app)

@@ -1,15 +1,23 @@
-"""Atom and RSS feeds built with feedgen, from posts and a site; no request access."""
+"""Atom and RSS feeds built with feedgen, and JSON Feed 1.1; no request access.
+
+Each format is built from the same items (FeedItem), so the three agree on
+ids, links, dates, languages and content.
+"""
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
 from flask import current_app
 from flask_babel import gettext as _
+from lxml import etree
 
 from .models import Post
 from .sites import Site
@@ -17,10 +25,37 @@ from .urls import canonical_url
 
 # rendering.clean_html serializes every attribute with double quotes, so this is exact.
 URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ATOM_ENTRY = "{http://www.w3.org/2005/Atom}entry"
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+@dataclass
+class FeedMeta:
+    """What describes a feed: its addresses, title and description, in the feed's language."""
+
+    feed_url: str
+    home_url: str
+    title: str
+    subtitle: str
+
+
+@dataclass
+class FeedItem:
+    id: str
+    url: str
+    title: str
+    language: str
+    published: datetime
+    updated: datetime
+    summary: str
+    content_html: str
+    categories: list[tuple[str, str]]  # (slug, name)
+    image: str | None
 
 
 def absolute_links(content: str, base: str) -> str:
-    """Return `html` with every relative href and src made absolute against `base`."""
+    """Return `content` with every relative href and src made absolute against `base`."""
 
     def join(match: re.Match) -> str:
         url = urljoin(base, html.unescape(match.group(2)))
@@ -35,36 +70,18 @@ def entry_id(post: Post, site: Site) -> str:
     return f"tag:{host},{post.created_at:%Y-%m-%d}:post-{post.id}"
 
 
-def _generator(site: Site, language: str, posts: Sequence[Post], **meta) -> FeedGenerator:
-    fg = FeedGenerator()
-    fg.id(meta["home_url"])
-    fg.title(meta["title"])
-    fg.subtitle(meta["subtitle"])
-    fg.language(language)
-    fg.author({"name": site.author})
-    # feedgen takes RSS's <link> from the last link given: the home page.
-    fg.link(href=meta["feed_url"], rel="self")
-    fg.link(href=meta["home_url"], rel="alternate")
-    fg.generator("blog")
-    updated = max((p.updated_at for p in posts), default=None)
-    if updated is not None:
-        fg.updated(updated)
-        fg.lastBuildDate(updated)
+def first_image(content: str) -> str | None:
+    match = re.search(r'<img\b[^>]*\bsrc="([^"]+)"', content)
+    return html.unescape(match.group(1)) if match else None
+
+
+def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
+    """Return the feed items of `posts` for readers of `language`."""
     sites = current_app.extensions["sites"]
+    found = []
     for post in posts:
         # An announcement's entry leads to what it announces, on that post's own site.
         url = canonical_url(post.announces or post)
-        home = sites[post.home_site]
-        entry = fg.add_entry(order="append")
-        entry.id(entry_id(post, home))
-        entry.guid(entry_id(post, home), permalink=False)
-        entry.title(post.title)
-        entry.link(href=url, rel="alternate")
-        entry.published(post.published_at)
-        entry.updated(post.updated_at)
-        entry.author({"name": site.author})
-        if post.summary:
-            entry.summary(post.summary)
         content = absolute_links(post.html, url)
         if post.announces is not None:
             original_site = sites[post.announces.home_site]
@@ -73,17 +90,98 @@ def _generator(site: Site, language: str, posts: Sequence[Post], **meta) -> Feed
                 site=original_site.title_in(original_site.reading_language(language)),
             )
             content += f'<p><a href="{html.escape(url)}">{html.escape(label)}</a></p>'
-        entry.content(content, type="html")
-        for term in post.terms:
-            entry.category(term=term.slug, label=term.name(language))
+        found.append(
+            FeedItem(
+                id=entry_id(post, sites[post.home_site]),
+                url=url,
+                title=post.title,
+                language=post.language,
+                published=post.published_at,
+                updated=max(post.updated_at, post.published_at),
+                summary=post.summary,
+                content_html=content,
+                categories=[(t.slug, t.name(language)) for t in post.terms],
+                image=first_image(content),
+            )
+        )
+    return found
+
+
+def _generator(site: Site, language: str, entries: list[FeedItem], meta: FeedMeta):
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(meta.home_url)
+    fg.title(meta.title)
+    fg.subtitle(meta.subtitle)
+    fg.language(language)
+    fg.author({"name": site.author})
+    # feedgen takes RSS's <link> from the last link given: the home page.
+    fg.link(href=meta.feed_url, rel="self")
+    fg.link(href=meta.home_url, rel="alternate")
+    fg.generator("blog")
+    updated = max((e.updated for e in entries), default=None)
+    if updated is not None:
+        fg.updated(updated)
+        fg.lastBuildDate(updated)
+    for item in entries:
+        entry = fg.add_entry(order="append")
+        entry.id(item.id)
+        entry.guid(item.id, permalink=False)
+        entry.title(item.title)
+        entry.link(href=item.url, rel="alternate")
+        entry.published(item.published)
+        entry.updated(item.updated)
+        entry.author({"name": site.author})
+        entry.dc.dc_language(item.language)
+        if item.summary:
+            entry.summary(item.summary)
+        entry.content(item.content_html, type="html")
+        for slug, name in item.categories:
+            entry.category(term=slug, label=name)
     return fg
 
 
-def atom(site: Site, language: str, posts: Sequence[Post], **meta) -> bytes:
+def atom(site: Site, language: str, posts: Sequence[Post], meta: FeedMeta) -> bytes:
     """Return the Atom feed of `posts` for readers of `language` on `site`."""
-    return _generator(site, language, posts, **meta).atom_str(pretty=True)
+    entries = items(language, posts)
+    document = etree.fromstring(_generator(site, language, entries, meta).atom_str())
+    # Each entry says its own language: a fallback entry may differ from the feed's.
+    for element, item in zip(document.iter(ATOM_ENTRY), entries, strict=True):
+        element.set(XML_LANG, item.language)
+    return etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def rss(site: Site, language: str, posts: Sequence[Post], **meta) -> bytes:
+def rss(site: Site, language: str, posts: Sequence[Post], meta: FeedMeta) -> bytes:
     """Return the RSS 2.0 feed of `posts` for readers of `language` on `site`."""
-    return _generator(site, language, posts, **meta).rss_str(pretty=True)
+    return _generator(site, language, items(language, posts), meta).rss_str(pretty=True)
+
+
+def json_feed(site: Site, language: str, posts: Sequence[Post], meta: FeedMeta) -> bytes:
+    """Return the JSON Feed 1.1 of `posts` for readers of `language` on `site`."""
+    author = {"name": site.author}
+    document = {
+        "version": JSON_FEED_VERSION,
+        "title": meta.title,
+        "home_page_url": meta.home_url,
+        "feed_url": meta.feed_url,
+        "description": meta.subtitle,
+        "language": language,
+        "authors": [author],
+        "items": [
+            {
+                "id": item.id,
+                "url": item.url,
+                "title": item.title,
+                "content_html": item.content_html,
+                **({"summary": item.summary} if item.summary else {}),
+                **({"image": item.image} if item.image else {}),
+                "date_published": item.published.isoformat(),
+                "date_modified": item.updated.isoformat(),
+                "authors": [author],
+                "tags": [name for _slug, name in item.categories],
+                "language": item.language,
+            }
+            for item in items(language, posts)
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1).encode()

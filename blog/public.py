@@ -7,14 +7,17 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
+from flask_babel import gettext as _
 
-from . import db, feeds, queries
-from .models import DATED_KINDS, Kind, Post, TermKind, utcnow
+from . import caching, db, feeds, queries
+from .models import DATED_KINDS, Kind, Post, Term, TermKind, utcnow
 from .pagination import paginate
 from .sites import Site
 from .urls import canonical_url, post_url, site_path, site_url
 
 bp = Blueprint("public", __name__)
+bp.before_request(caching.not_modified)
+bp.after_request(caching.add_validators)
 
 
 def route(rule: str, **options):
@@ -81,13 +84,24 @@ def listing_canonical(site: Site, language: str) -> str:
     return url if page == "1" else f"{url}?{_query(page=page)}"
 
 
-def feed_links(site: Site, language: str) -> list[dict]:
-    return [
-        {"type": "application/atom+xml", "label": "Atom",
-         "url": site_url(site, "public.feed_atom", language)},
-        {"type": "application/rss+xml", "label": "RSS",
-         "url": site_url(site, "public.feed_rss", language)},
-    ]  # fmt: skip
+FEED_FORMATS = {
+    # format: (builder, media type, label)
+    "atom": (feeds.atom, "application/atom+xml", "Atom"),
+    "rss": (feeds.rss, "application/rss+xml", "RSS"),
+    "json": (feeds.json_feed, "application/feed+json", "JSON Feed"),
+}
+
+
+def feed_links(site: Site, language: str, term: Term | None = None) -> list[dict]:
+    """Return the feeds a page advertises: the site's, and its term's first when it has one."""
+    links = []
+    for name, (_builder, mimetype, label) in FEED_FORMATS.items():
+        if term is not None:
+            url = site_url(site, f"public.{term.kind}_feed", language, slug=term.slug, format=name)
+            links.append({"type": mimetype, "label": label, "url": url, "term": term})
+        url = site_url(site, "public.feed", language, format=name)
+        links.append({"type": mimetype, "label": label, "url": url, "term": None})
+    return sorted(links, key=lambda link: link["term"] is None)
 
 
 def other_site_links(
@@ -256,12 +270,19 @@ def also_on(post: Post, site: Site) -> list[SiteLink]:
     return links
 
 
-def _term_page(kind: str, slug: str):
+def _term(kind: str, slug: str) -> Term:
     term = db.session().scalar(queries.term_by_slug(kind, slug))
     if term is None:
         abort(404)
+    return term
+
+
+def _term_page(kind: str, slug: str):
+    term = _term(kind, slug)
     listing = paginate(queries.posts_in_term(g.site, g.lang, now(), term))
-    return render("public/term.html", term=term, listing=listing)
+    return render(
+        "public/term.html", term=term, listing=listing, feeds=feed_links(g.site, g.lang, term)
+    )
 
 
 @route("/category/<slug:slug>/")
@@ -298,30 +319,46 @@ def _archive(year: int, month: int | None = None):
     return render("public/archive.html", listing=listing, year=year, month=month, start=start)
 
 
-def _feed(builder, mimetype: str):
+def _feed(format: str, term: Term | None = None):
+    """Answer a feed of the site in the page's language, or of one of its terms."""
+    if format not in FEED_FORMATS:
+        abort(404)
+    builder, mimetype, _label = FEED_FORMATS[format]
     site, language = g.site, g.lang
-    statement = queries.listed_posts(site, language, now()).limit(current_app.config["FEED_SIZE"])
-    posts = list(db.session().scalars(statement))
-    body = builder(
-        site,
-        language,
-        posts,
-        feed_url=site_url(site, request.endpoint, language),
+    if term is None:
+        statement = queries.listed_posts(site, language, now())
+        title = site.title_in(language)
+    else:
+        statement = queries.posts_in_term(site, language, now(), term)
+        name = term.name(language)
+        if term.kind == TermKind.CATEGORY:
+            label = _("Category: %(name)s", name=name)
+        else:
+            label = _("Tag: %(name)s", name=name)
+        title = f"{site.title_in(language)} — {label}"
+    posts = list(db.session().scalars(statement.limit(current_app.config["FEED_SIZE"])))
+    meta = feeds.FeedMeta(
+        feed_url=site_url(site, request.endpoint, language, **request.view_args),
         home_url=site_url(site, "public.home", language),
-        title=site.title_in(language),
+        title=title,
         subtitle=site.tagline_in(language) or site.title_in(language),
     )
-    return current_app.response_class(body, mimetype=mimetype)
+    return current_app.response_class(builder(site, language, posts, meta), mimetype=mimetype)
 
 
-@route("/feed.atom")
-def feed_atom():
-    return _feed(feeds.atom, "application/atom+xml")
+@route("/feed.<any(atom, rss, json):format>")
+def feed(format: str):
+    return _feed(format)
 
 
-@route("/feed.rss")
-def feed_rss():
-    return _feed(feeds.rss, "application/rss+xml")
+@route("/category/<slug:slug>/feed.<any(atom, rss, json):format>")
+def category_feed(slug: str, format: str):
+    return _feed(format, _term(TermKind.CATEGORY, slug))
+
+
+@route("/tag/<slug:slug>/feed.<any(atom, rss, json):format>")
+def tag_feed(slug: str, format: str):
+    return _feed(format, _term(TermKind.TAG, slug))
 
 
 @bp.route("/language/<lang:code>")

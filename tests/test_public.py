@@ -288,8 +288,22 @@ def test_feeds_are_advertised_in_head_and_footer(blog):
     assert heads == [
         "http://blog.localhost:5000/it/feed.atom",
         "http://blog.localhost:5000/it/feed.rss",
+        "http://blog.localhost:5000/it/feed.json",
     ]
     assert "Feed Atom" in tree.xpath("//footer//a/text()")
+
+
+def test_term_pages_advertise_their_own_feeds_first(blog, make_post, make_term):
+    rivers = make_term("category", "rivers", en="Rivers")
+    make_post(language="en", terms=(rivers,))
+    tree = page(blog.get("/en/category/rivers/"))
+    heads = tree.xpath('//head/link[@rel="alternate"][@type]/@href')
+    assert heads[:3] == [
+        "http://blog.localhost:5000/en/category/rivers/feed.atom",
+        "http://blog.localhost:5000/en/category/rivers/feed.rss",
+        "http://blog.localhost:5000/en/category/rivers/feed.json",
+    ]
+    assert "http://blog.localhost:5000/en/feed.atom" in heads
 
 
 @pytest.mark.parametrize("path", ["/en/", "/en/2025/03/{slug}/", "/en/category/rivers/"])
