@@ -9,6 +9,7 @@ after two small queries, before anything is rendered.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -30,10 +31,8 @@ def init_app(app: Flask) -> None:
 def build_id(app: Flask) -> str:
     """Return a digest of what renders pages: package version, templates, catalogs, assets."""
     digest = hashlib.sha256()
-    try:
+    with contextlib.suppress(PackageNotFoundError):
         digest.update(version("blog").encode())
-    except PackageNotFoundError:
-        pass
     for folder in (app.config["TEMPLATES_DIR"], app.config["TRANSLATIONS_DIR"], app.static_folder):
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file() and path.suffix in {".html", ".mo", ".css", ".js", ".xml", ".svg"}:
