@@ -47,7 +47,9 @@ SITE_KEYS = {
     "title",
     "tagline",
     "author",
+    "book",
 }
+BOOK_KEYS = {"title", "author", "isbn", "publisher", "date_published", "cover", "language"}
 REQUIRED_SITE_KEYS = ("kind", "url", "hosts", "languages", "default_language", "title")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SITE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -207,6 +209,11 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
     if default not in texts["title"]:
         raise fail(f"title.{default}", "The title in the default language is missing.", "add it.")
 
+    book = table.get("book", {})
+    if not isinstance(book, dict):
+        raise fail("book", "This must be a table.", f"write [{where}.book].")
+    for unknown in sorted(set(book) - BOOK_KEYS):
+        raise fail(f"book.{unknown}", "Unknown key.", "known keys: " + ", ".join(sorted(BOOK_KEYS)))
     author = table.get("author", texts["title"][default])
     if not isinstance(author, str) or not author:
         raise fail("author", "The author must be a name.", 'write author = "A. Name".')
@@ -214,6 +221,7 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
     return Site(
         key=key,
         author=author,
+        book={k: str(v) for k, v in book.items()},
         kind=kind,
         url=f"{parts.scheme}://{parts.netloc}",
         hosts=tuple(hosts),

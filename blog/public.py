@@ -9,15 +9,23 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 from flask_babel import gettext as _
 
-from . import caching, db, feeds, queries
+from . import caching, db, feeds, queries, rendering, seo, sitemaps
 from .models import DATED_KINDS, Kind, Post, Term, TermKind, utcnow
 from .pagination import paginate
 from .sites import Site
-from .urls import canonical_url, post_url, site_path, site_url
+from .urls import (
+    alternates,
+    canonical_url,
+    listing_alternates,
+    post_url,
+    site_path,
+    site_url,
+)
 
 bp = Blueprint("public", __name__)
 bp.before_request(caching.not_modified)
 bp.after_request(caching.add_validators)
+bp.add_app_template_global(rendering.json_ld)
 
 
 def route(rule: str, **options):
@@ -65,6 +73,12 @@ def render(
     site, language = g.site, g.lang
     context.setdefault("feeds", feed_links(site, language))
     context.setdefault("canonical", listing_canonical(site, language))
+    if post is None and request.args.get("page", "1") == "1":
+        # A listing exists in every language of its site: name them all.
+        values = request.view_args or {}
+        context.setdefault("alternates", listing_alternates(site, request.endpoint, **values))
+    context.setdefault("structured", [])
+    context["social"] = seo.social_tags(site, language, context["canonical"], post, versions)
     return render_template(
         template,
         site=site,
@@ -168,22 +182,16 @@ def post_switcher(site: Site, language: str, versions: list[Post]) -> list[Langu
     return links
 
 
-def alternates(versions: list[Post]) -> list[tuple[str, str]]:
-    """Return (hreflang, URL) for each translation's canonical page, plus x-default.
-
-    x-default is the group's original (its first post), so every page of the
-    group names the same one and the set stays reciprocal.
-    """
-    pairs = [(p.language, canonical_url(p)) for p in versions]
-    return [*pairs, ("x-default", canonical_url(versions[0]))]
-
-
 @route("/")
 def home():
     listing = paginate(queries.listed_posts(g.site, g.lang, now()))
+    structured = [seo.website(g.site, g.lang)]
+    if g.site.kind == "book" and seo.book(g.site):
+        structured.append(seo.book(g.site))
     return render(
         "public/home.html",
         listing=listing,
+        structured=structured,
         untranslated=request.args.get("notice") == "untranslated",
     )
 
@@ -233,6 +241,7 @@ def show_post(kinds: tuple[str, ...], slug: str, year_month: tuple[int, int] | N
         post=found,
         versions=versions,
         canonical=canonical_url(found),
+        structured=[seo.posting(current_app.extensions["sites"][found.home_site], found)],
         alternates=alternates(versions) if is_canonical else [],
         fallback=fallback,
         # The reader's language exists, but on another site: say where.
@@ -359,6 +368,17 @@ def category_feed(slug: str, format: str):
 @route("/tag/<slug:slug>/feed.<any(atom, rss, json):format>")
 def tag_feed(slug: str, format: str):
     return _feed(format, _term(TermKind.TAG, slug))
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    entries = sitemaps.urls(db.session(), g.site, now())
+    return current_app.response_class(sitemaps.render(entries), mimetype="application/xml")
+
+
+@bp.route("/robots.txt")
+def robots():
+    return current_app.response_class(sitemaps.robots(g.site), mimetype="text/plain")
 
 
 @bp.route("/language/<lang:code>")

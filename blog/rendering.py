@@ -7,6 +7,7 @@ project may mark a string as safe HTML.
 
 from __future__ import annotations
 
+import json
 import re
 
 import bleach
@@ -106,3 +107,12 @@ def stored_markup(html: str) -> Markup:
 def preview_markup(source: str) -> Markup:
     """Render a source exactly as publishing would, for the editor's preview."""
     return Markup(render_markdown(source))
+
+
+def json_ld(data: dict) -> Markup:
+    """Return `data` as JSON that is safe inside <script type="application/ld+json">."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # No "</script>" or "<!--" can be formed: escape the characters that could start them.
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return Markup(text)

@@ -25,6 +25,8 @@ class Site:
     title: dict[str, str] = field(default_factory=dict)
     tagline: dict[str, str] = field(default_factory=dict)
     author: str = ""
+    # What the book site is about (title, author, isbn, publisher, date_published, cover…).
+    book: dict[str, str] = field(default_factory=dict)
 
     @property
     def scheme(self) -> str:

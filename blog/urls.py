@@ -57,3 +57,25 @@ def post_url(post: Post, site: Site, language: str | None = None) -> str:
 def canonical_url(post: Post) -> str:
     """Return the URL of a post on its home site, in its own language: the canonical one."""
     return post_url(post, current_app.extensions["sites"][post.home_site])
+
+
+def alternates(versions: list[Post]) -> list[tuple[str, str]]:
+    """Return (hreflang, URL) for each translation's canonical page, plus x-default.
+
+    `versions` are the visible posts of one translation group, oldest first.
+    x-default is the group's original (its first post), so every page of the
+    group names the same one and the set stays reciprocal.
+    """
+    pairs = [(p.language, canonical_url(p)) for p in versions]
+    return [*pairs, ("x-default", canonical_url(versions[0]))]
+
+
+def listing_alternates(site: Site, endpoint: str, **values) -> list[tuple[str, str]]:
+    """Return (hreflang, URL) for a listing page in each of its site's languages.
+
+    x-default is the site's root, which sends each reader to their language.
+    """
+    if len(site.languages) < 2:
+        return []
+    pairs = [(lang, site_url(site, endpoint, lang, **values)) for lang in site.languages]
+    return [*pairs, ("x-default", site.url + "/")] if endpoint == "public.home" else pairs

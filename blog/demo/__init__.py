@@ -80,6 +80,7 @@ def _new_post(item: dict, terms: dict[str, Term], posts: dict[str, Post]) -> Pos
         status=Status.PUBLISHED,
         published_at=item["published"],
         created_at=item["published"],
+        updated_at=item.get("updated", item["published"]),
         menu_order=item.get("menu_order"),
     )
     if "translation_of" in item:
