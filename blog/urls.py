@@ -73,9 +73,12 @@ def alternates(versions: list[Post]) -> list[tuple[str, str]]:
 def listing_alternates(site: Site, endpoint: str, **values) -> list[tuple[str, str]]:
     """Return (hreflang, URL) for a listing page in each of its site's languages.
 
-    x-default is the site's root, which sends each reader to their language.
+    x-default is the site's root for the home (it sends each reader to their
+    language), else the page in the site's default language.
     """
     if len(site.languages) < 2:
         return []
     pairs = [(lang, site_url(site, endpoint, lang, **values)) for lang in site.languages]
-    return [*pairs, ("x-default", site.url + "/")] if endpoint == "public.home" else pairs
+    if endpoint == "public.home":
+        return [*pairs, ("x-default", site.url + "/")]
+    return [*pairs, ("x-default", site_url(site, endpoint, site.default_language, **values))]
