@@ -48,6 +48,7 @@ SITE_KEYS = {
     "tagline",
     "author",
     "book",
+    "theme",
 }
 BOOK_KEYS = {"title", "author", "isbn", "publisher", "date_published", "cover", "language"}
 REQUIRED_SITE_KEYS = ("kind", "url", "hosts", "languages", "default_language", "title")
@@ -214,6 +215,16 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
         raise fail("book", "This must be a table.", f"write [{where}.book].")
     for unknown in sorted(set(book) - BOOK_KEYS):
         raise fail(f"book.{unknown}", "Unknown key.", "known keys: " + ", ".join(sorted(BOOK_KEYS)))
+    theme = table.get("theme", kind)
+    if (
+        not isinstance(theme, str)
+        or not (PACKAGE_DIR / "static" / "themes" / f"{theme}.css").exists()
+    ):
+        raise fail(
+            "theme",
+            f"There is no stylesheet for the theme {theme!r}.",
+            f"create blog/static/themes/{theme}.css or remove the key.",
+        )
     author = table.get("author", texts["title"][default])
     if not isinstance(author, str) or not author:
         raise fail("author", "The author must be a name.", 'write author = "A. Name".')
@@ -221,6 +232,7 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
     return Site(
         key=key,
         author=author,
+        theme=theme,
         book={k: str(v) for k, v in book.items()},
         kind=kind,
         url=f"{parts.scheme}://{parts.netloc}",

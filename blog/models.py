@@ -193,8 +193,15 @@ class Post(Base):
     @validates("source")
     def _render_source(self, _key: str, source: str) -> str:
         # Render at save time, never per request; a RenderError refuses the save.
-        self.html = rendering.render_markdown(source)
+        self.html = rendering.render_markdown(source, self.language)
         return source
+
+    @validates("language")
+    def _render_for_language(self, _key: str, language: str) -> str:
+        # Typography depends on the language (French spaces): render again when it changes.
+        if self.source and language != self.language:
+            self.html = rendering.render_markdown(self.source, language)
+        return language
 
     @validates("slug")
     def _check_slug(self, _key: str, slug: str) -> str:

@@ -76,7 +76,7 @@ class RenderError(ValueError):
     """The Markdown source cannot be turned into a page; the message says why."""
 
 
-def render_markdown(source: str) -> str:
+def render_markdown(source: str, language: str | None = None) -> str:
     """Return the clean HTML of a Markdown source, or raise RenderError."""
     if len(source) > MAX_SOURCE_LENGTH:
         raise RenderError(
@@ -91,7 +91,37 @@ def render_markdown(source: str) -> str:
         )
     except RecursionError:
         raise RenderError("The text nests quotes or lists too deeply to be rendered.") from None
-    return clean_html(html)
+    return typography(clean_html(html), language)
+
+
+# French typography: a narrow no-break space before ; ! ? and a no-break space before : and
+# inside « guillemets », so that no line ever starts with the punctuation. Text only: never
+# inside tags (attributes, URLs) nor in code.
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_VERBATIM = re.compile(r"^<(/?)(code|pre|kbd|samp)\b", re.IGNORECASE)
+_FRENCH_RULES = (
+    (re.compile(r"[ \u00a0\u202f]+([;!?])"), "\u202f\\1"),
+    (re.compile(r"[ \u00a0\u202f]+:"), "\u00a0:"),
+    (re.compile(r"[ \u00a0\u202f]*»"), "\u00a0»"),
+    (re.compile(r"«[ \u00a0\u202f]*"), "«\u00a0"),
+)
+
+
+def typography(html: str, language: str | None) -> str:
+    """Return `html` with the typographic spaces of `language` (French) in its text."""
+    if not language or language.split("-")[0] != "fr":
+        return html
+    parts, verbatim = _TAG_OR_TEXT.split(html), 0
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            tag = _VERBATIM.match(part)
+            if tag:
+                verbatim += -1 if tag.group(1) else 1
+        elif part and verbatim <= 0:
+            for pattern, replacement in _FRENCH_RULES:
+                part = pattern.sub(replacement, part)
+            parts[i] = part
+    return "".join(parts)
 
 
 def clean_html(html: str) -> str:
@@ -104,9 +134,9 @@ def stored_markup(html: str) -> Markup:
     return Markup(html)
 
 
-def preview_markup(source: str) -> Markup:
+def preview_markup(source: str, language: str | None = None) -> Markup:
     """Render a source exactly as publishing would, for the editor's preview."""
-    return Markup(render_markdown(source))
+    return Markup(render_markdown(source, language))
 
 
 def json_ld(data: dict) -> Markup:

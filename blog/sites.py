@@ -27,6 +27,8 @@ class Site:
     author: str = ""
     # What the book site is about (title, author, isbn, publisher, date_published, cover…).
     book: dict[str, str] = field(default_factory=dict)
+    # The per-site stylesheet, blog/static/themes/<theme>.css (by default the site's kind).
+    theme: str = ""
 
     @property
     def scheme(self) -> str:

@@ -10,36 +10,21 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-from blog import create_app
 from blog.accounts import create_user
-from blog.cli import upgrade
-from blog.config import DEFAULTS
+from blog.livesite import CHROMIUM, CHROMIUM_ARGS, serve
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
 except ImportError:  # pragma: no cover - depends on the machine
     sync_playwright = None
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).parent / "artifacts"
 EMAIL, PASSWORD = "claire@example.org", "rivières-oubliées-2025"
 
@@ -67,39 +52,10 @@ class LiveServer:
 @pytest.fixture
 def live_server(tmp_path) -> Iterator[LiveServer]:
     """Serve a fresh app (its own SQLite file, one author) on a free port in a thread."""
-    app: Flask | None = None
-
-    def wsgi(environ, start_response):  # the app needs the port first, in its sites file
-        return app(environ, start_response)
-
-    server = make_server("127.0.0.1", 0, wsgi, threaded=True)
-    try:
-        port = server.server_port
-        sites = Path(DEFAULTS["SITES_FILE"]).read_text(encoding="utf-8")
-        sites = re.sub(
-            r'^(url\s*=\s*"http://[^":]+):\d+"', rf'\1:{port}"', sites, flags=re.MULTILINE
-        )
-        assert sites.count(f':{port}"') == 2, "every site's url should use the live port"
-        sites_file = tmp_path / "sites.toml"
-        sites_file.write_text(sites, encoding="utf-8")
-        database = f"sqlite:///{tmp_path / 'blog.sqlite3'}"
-        app = create_app({"DATABASE_URL": database, "SITES_FILE": str(sites_file)})
-        with app.app_context():
-            upgrade()
-        with app.extensions["db"]["sessionmaker"]() as session:
+    with serve(tmp_path) as site:
+        with site.app.extensions["db"]["sessionmaker"]() as session:
             create_user(session, EMAIL, PASSWORD, name="Claire Vautrin", language="fr")
-
-        thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-        thread.start()
-        try:
-            yield LiveServer(app, f"http://blog.localhost:{port}")
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-    finally:
-        server.server_close()
-        if app is not None:
-            app.extensions["db"]["engine"].dispose()
+        yield LiveServer(site.app, site.url("blog", ""))
 
 
 @pytest.fixture

@@ -146,7 +146,7 @@ def _save(post: Post | None):
         return _editor(post, form, 409, signed_out=True)
     if request.form.get("action") == "preview":
         try:
-            preview = rendering.preview_markup(form.values["source"])
+            preview = rendering.preview_markup(form.values["source"], form.values["language"])
         except RenderError as error:
             form.errors["source"] = str(error)
             preview = None
@@ -193,7 +193,9 @@ def session_last_revision(post: Post) -> Revision | None:
 def preview():
     """Return the HTML readers would get for a Markdown source (the editor's live preview)."""
     try:
-        return rendering.preview_markup(request.form.get("source", ""))
+        return rendering.preview_markup(
+            request.form.get("source", ""), request.form.get("language") or None
+        )
     except RenderError as error:
         return str(error), 422, {"Content-Type": "text/plain; charset=utf-8"}
 

@@ -15,6 +15,7 @@
     const mine = ++sent;
     const body = new FormData();
     body.append("source", source.value);
+    body.append("language", form.querySelector("#language").value);
     fetch(form.dataset.previewUrl, { method: "POST", body, headers: { "X-CSRF-Token": token } })
       .then((response) => response.text().then((text) => ({ ok: response.ok, text })))
       .then(({ ok, text }) => {

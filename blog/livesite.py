@@ -1,0 +1,81 @@
+"""Serve the app on a free local port with its own database, for browsers to drive.
+
+Used by the browser tests and by `python -m blog.screenshots`. Every site's
+configured origin is rewritten to that port, so absolute links work.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.serving import make_server
+
+from . import create_app
+from .cli import upgrade
+from .config import DEFAULTS
+
+CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium, headless, with *.localhost sent here and no calls to the outside world.
+CHROMIUM_ARGS = [
+    "--host-resolver-rules=MAP *.localhost 127.0.0.1",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class LiveSite:
+    app: Flask
+    port: int
+
+    def url(self, site: str, path: str = "/") -> str:
+        """Return the absolute URL of `path` on a site, e.g. url("blog", "/fr/")."""
+        return self.app.extensions["sites"][site].url + path
+
+
+@contextmanager
+def serve(workdir: Path, demo: bool = False) -> Iterator[LiveSite]:
+    """Serve a fresh app (a SQLite file in `workdir`) in a thread until the block ends."""
+    app: Flask | None = None
+
+    def wsgi(environ, start_response):  # the app needs the port first, for its sites file
+        return app(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, wsgi, threaded=True)
+    try:
+        port = server.server_port
+        sites = Path(DEFAULTS["SITES_FILE"]).read_text(encoding="utf-8")
+        sites = re.sub(r'^(url\s*=\s*"https?://[^":/]+)(:\d+)?"', rf'\1:{port}"', sites, flags=re.M)
+        sites_file = workdir / "sites.toml"
+        sites_file.write_text(sites, encoding="utf-8")
+        database = f"sqlite:///{workdir / 'blog.sqlite3'}"
+        app = create_app({"DATABASE_URL": database, "SITES_FILE": str(sites_file)})
+        with app.app_context():
+            upgrade()
+        if demo:
+            from .demo import load_demo
+
+            with app.extensions["db"]["sessionmaker"]() as session:
+                load_demo(session)
+        thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
+        thread.start()
+        try:
+            yield LiveSite(app, port)
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+    finally:
+        server.server_close()
+        if app is not None:
+            app.extensions["db"]["engine"].dispose()
