@@ -208,3 +208,29 @@ def desk(app, author):
     assert response.status_code == 302, response.text
     client.refresh_token()
     return client
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium, headless, driven by Playwright; skipped where it cannot run.
+
+    With BLOG_REQUIRE_BROWSER=1 (as in CI) a missing browser fails instead of skipping.
+    """
+    from blog.livesite import CHROMIUM, CHROMIUM_ARGS
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright, missing = None, "Playwright is not installed (pip install -e '.[test]')"
+    else:
+        missing = None if os.access(CHROMIUM, os.X_OK) else f"{CHROMIUM} is missing"
+    if missing:
+        if os.environ.get("BLOG_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{missing}, and BLOG_REQUIRE_BROWSER=1 requires the browser tests")
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

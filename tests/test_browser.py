@@ -8,7 +8,6 @@ BLOG_REQUIRE_BROWSER=1 (as in CI), where it fails instead. Screenshots go to tes
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,12 +17,11 @@ import pytest
 from flask import Flask
 
 from blog.accounts import create_user
-from blog.livesite import CHROMIUM, CHROMIUM_ARGS, serve
+from blog.livesite import serve
 
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
+# The `browser` fixture (tests/conftest.py) skips the test when Playwright is missing.
+playwright_api = pytest.importorskip("playwright.sync_api")
+Page, expect = playwright_api.Page, playwright_api.expect
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 EMAIL, PASSWORD = "claire@example.org", "rivières-oubliées-2025"
@@ -32,15 +30,6 @@ FR_TITLE = "Les rivières enterrées de Lyon"
 FR_SOURCE = "## Sous la ville\n\nLa Rize coule **encore** sous les rues."
 EN_TITLE = "The buried rivers of Lyon"
 EN_SOURCE = "## Under the city\n\nThe Rize **still** flows under the streets."
-
-
-def _browser_missing() -> str | None:
-    """Say why no browser can run here, or None when one can."""
-    if sync_playwright is None:
-        return "Playwright is not installed (pip install -e '.[test]')"
-    if not os.access(CHROMIUM, os.X_OK):
-        return f"{CHROMIUM} is missing (apt-get install chromium)"
-    return None
 
 
 @dataclass
@@ -56,24 +45,6 @@ def live_server(tmp_path) -> Iterator[LiveServer]:
         with site.app.extensions["db"]["sessionmaker"]() as session:
             create_user(session, EMAIL, PASSWORD, name="Claire Vautrin", language="fr")
         yield LiveServer(site.app, site.url("blog", ""))
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium, headless, with *.localhost sent to this machine."""
-    missing = _browser_missing()
-    if missing:
-        if os.environ.get("BLOG_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{missing}, and BLOG_REQUIRE_BROWSER=1 requires the browser test")
-        pytest.skip(missing)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class Watch:

