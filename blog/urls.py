@@ -16,8 +16,15 @@ def site_url(site: Site, endpoint: str, language: str | None = None, **values) -
     """Return the absolute URL of `endpoint` on `site`, prefixed by `language` if the site is."""
     if site.language_prefix and endpoint in localized_endpoints():
         values["lang"] = language if language in site.languages else site.default_language
-    adapter = current_app.url_map.bind(site.netloc, url_scheme=site.scheme)
-    return adapter.build(endpoint, values, force_external=True)
+    return _adapter(site).build(endpoint, values, force_external=True)
+
+
+def _adapter(site: Site):
+    """Return the URL map bound to a site's configured origin (bound once per app)."""
+    adapters = current_app.extensions.setdefault("url_adapters", {})
+    if site.key not in adapters:
+        adapters[site.key] = current_app.url_map.bind(site.netloc, url_scheme=site.scheme)
+    return adapters[site.key]
 
 
 def localized_endpoints() -> frozenset[str]:
