@@ -121,35 +121,29 @@ def _save(original: Post, announcement: Post | None):
     return redirect(url_for("admin.announcements.edit", post_id=announcement.id, saved=1))
 
 
-def _original(post_id: int) -> Post:
+def _live(post_id: int, kind: str) -> Post:
+    """Return the post of this kind that is not in the trash, or answer 404."""
     post = db.session().get(Post, post_id)
-    if post is None or post.deleted_at is not None or post.kind != Kind.POST:
+    if post is None or post.deleted_at is not None or post.kind != kind:
         abort(404)
     return post
 
 
 @bp.get("/posts/<int:post_id>/announce")
 def new(post_id: int):
-    original = _original(post_id)
+    original = _live(post_id, Kind.POST)
     return _form(original, None, prefill(original, request.args.get("site")), {})
 
 
 @bp.post("/posts/<int:post_id>/announce")
 @keeps_text
 def create(post_id: int):
-    return _save(_original(post_id), None)
-
-
-def _announcement(post_id: int) -> Post:
-    post = db.session().get(Post, post_id)
-    if post is None or post.deleted_at is not None or post.kind != Kind.ANNOUNCEMENT:
-        abort(404)
-    return post
+    return _save(_live(post_id, Kind.POST), None)
 
 
 @bp.get("/announcements/<int:post_id>")
 def edit(post_id: int):
-    announcement = _announcement(post_id)
+    announcement = _live(post_id, Kind.ANNOUNCEMENT)
     values = {
         "site": announcement.home_site,
         "language": announcement.language,
@@ -164,5 +158,5 @@ def edit(post_id: int):
 @bp.post("/announcements/<int:post_id>")
 @keeps_text
 def save(post_id: int):
-    announcement = _announcement(post_id)
+    announcement = _live(post_id, Kind.ANNOUNCEMENT)
     return _save(announcement.announces, announcement)
