@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from blog import create_app, db
 from blog.cli import upgrade
+from blog.config import database_url as database_url_of
 from blog.models import Base, Post, PublicationKind, Status, Term
 
 BLOG = "http://blog.localhost"
@@ -20,11 +22,30 @@ BOOK = "http://book.localhost"
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    """Return the test database, brought up to date once by the migrations."""
-    url = os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(
-        tmp_path_factory.mktemp("db") / "test.sqlite3"
-    )
+def database_url(tmp_path_factory):
+    """Return the test database, brought up to date once by the migrations.
+
+    On PostgreSQL (TEST_DATABASE_URL) each run gets a database of its own, created beside
+    the one named and dropped at the end, so that runs never share tables.
+    """
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if not configured:
+        yield from _migrated("sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3"))
+        return
+    server = make_url(database_url_of(configured, ""))
+    name = f"blog_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield from _migrated(server.set(database=name).render_as_string(hide_password=False))
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrated(url: str):
     app = create_app({"DATABASE_URL": url})
     with app.app_context():
         # Start from nothing, so the migrations as they are now build the schema.
@@ -34,7 +55,7 @@ def database_url(tmp_path_factory) -> str:
         upgrade()
         _empty(db.engine())
         db.engine().dispose()
-    return url
+    yield url
 
 
 def _empty(engine) -> None:
