@@ -8,6 +8,9 @@ import shutil
 import subprocess
 
 import pytest
+from sqlalchemy import select
+
+from blog.models import Post, Term
 
 from .conftest import BLOG, BOOK
 
@@ -34,9 +37,18 @@ PAGES = [
     ("http://localhost", "/"),  # the page that lists the sites
     (BOOK, "/admin/login"),
 ]
-DESK_PAGES = ["/admin/", "/admin/posts/new", "/admin/posts/1", "/admin/terms/",
-              "/admin/terms/1", "/admin/trash", "/admin/menu/book", "/admin/profile",
-              "/admin/posts/1/revisions", "/admin/posts/3/announce?site=book"]  # fmt: skip
+DESK_PAGES = [
+    "/admin/",
+    "/admin/posts/new",
+    "/admin/posts/{post}",
+    "/admin/terms/",
+    "/admin/terms/{term}",
+    "/admin/trash",
+    "/admin/menu/book",
+    "/admin/profile",
+    "/admin/posts/{post}/revisions",
+    "/admin/posts/{post}/announce?site=book",
+]
 
 
 def java() -> str | None:
@@ -44,15 +56,20 @@ def java() -> str | None:
 
 
 @pytest.fixture
-def pages_dir(app, tmp_path, desk):
+def pages_dir(app, tmp_path, desk, session):
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    ids = {
+        # A blog post with translations, and a term: whatever ids the database gave them.
+        "post": session.scalar(select(Post.id).where(Post.slug == "why-rivers-vanish-from-maps")),
+        "term": session.scalar(select(Term.id).order_by(Term.id)),
+    }
     client = app.test_client()
     for n, (origin, path) in enumerate(PAGES):
         response = client.get(path, base_url=origin)
         assert response.status_code in (200, 404), (origin, path, response.status_code)
         (tmp_path / f"public-{n:02d}.html").write_bytes(response.data)
     for n, path in enumerate(DESK_PAGES):
-        response = desk.get(path)
+        response = desk.get(path.format(**ids))
         assert response.status_code == 200, (path, response.status_code)
         (tmp_path / f"desk-{n:02d}.html").write_bytes(response.data)
     return tmp_path
