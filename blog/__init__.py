@@ -30,6 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         if os.environ.get("DATABASE_URL"):
             app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     else:
+        # A test builds its schema itself; one that wants the start-up check sets SCHEMA_CHECK.
+        app.config["SCHEMA_CHECK"] = False
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SQLALCHEMY_URL"] = config.database_url(
@@ -41,15 +43,33 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["slug"] = SlugConverter
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
-    from . import admin, caching, cli, context, csrf, db, errors, i18n, public
+    from . import (
+        admin,
+        caching,
+        cli,
+        context,
+        csrf,
+        db,
+        errors,
+        health,
+        i18n,
+        media,
+        public,
+        schema,
+        security,
+    )
 
     i18n.init_app(app)
     db.init_app(app)
     caching.init_app(app)
     context.init_app(app)
+    security.init_app(app)
     cli.init_app(app)
     csrf.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(health.bp)
     errors.init_app(app)
+    schema.init_app(app)
     return app

@@ -89,6 +89,14 @@ def close_session(session: Session, token: str | None) -> None:
         session.commit()
 
 
+def close_other_sessions(session: Session, user: User, token: str | None) -> None:
+    """End every signed-in session of `user` but the one whose cookie keeps `token`."""
+    others = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if token:
+        others = others.where(LoginSession.token_hash != _token_hash(token))
+    session.execute(others)
+
+
 # --- the brake on guessing ------------------------------------------------------------------
 
 

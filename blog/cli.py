@@ -12,7 +12,7 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, db
+from . import accounts, db, moving, schema
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(translate)
     app.cli.add_command(create_user)
     app.cli.add_command(announce)
+    for moving_command in moving.COMMANDS:
+        app.cli.add_command(moving_command)
 
 
 def alembic_config() -> Config:
@@ -32,9 +34,16 @@ def alembic_config() -> Config:
     return cfg
 
 
-def upgrade(revision: str = "head") -> None:
-    """Bring the app's database up to `revision`, creating it if needed."""
-    command.upgrade(alembic_config(), revision)
+def upgrade(revision: str = "head", backup: bool = False) -> Path | None:
+    """Bring the app's database up to `revision`, creating it if needed.
+
+    With `backup`, a SQLite database that the upgrade changes is first copied beside itself;
+    the copy's path is returned.
+    """
+    cfg = alembic_config()
+    saved = schema.backup_before_upgrade(cfg, db.engine(), revision) if backup else None
+    command.upgrade(cfg, revision)
+    return saved
 
 
 @click.group("db", cls=AppGroup)
@@ -45,8 +54,13 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
-    """Bring the database up to date (to REVISION, by default the latest)."""
-    upgrade(revision)
+    """Bring the database up to date (to REVISION, by default the latest).
+
+    A SQLite database is copied to DATABASE.TIMESTAMP.bak beside it before it changes.
+    """
+    saved = upgrade(revision, backup=True)
+    if saved is not None:
+        click.echo(f"Saved a copy of the database first: {saved}")
     click.echo(f"Database at {_url()} is at {revision}.")
 
 

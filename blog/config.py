@@ -34,6 +34,20 @@ DEFAULTS = {
     "TIMEZONE": "Europe/Paris",
     "SESSION_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+    # How many proxies in front set X-Forwarded-For/-Proto; 0 ignores those headers.
+    "TRUSTED_PROXIES": 0,
+    # A request body larger than this (bytes) is answered 413.
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Sent as Strict-Transport-Security by a site whose url is https.
+    "HSTS_MAX_AGE": 365 * 24 * 3600,
+    # Debug mode is refused when a site is served over https, unless this says it is on purpose.
+    "ALLOW_DEBUG": False,
+    # Refuse to serve a database whose migrations are behind or ahead of the code.
+    "SCHEMA_CHECK": True,
+    # Seconds a SQLite writer waits for another one's lock before failing.
+    "SQLITE_BUSY_TIMEOUT": 30,
+    # Uploaded files, kept in backups; None means the folder media/ of the instance.
+    "MEDIA_DIR": None,
 }
 
 SITE_KEYS = {

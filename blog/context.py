@@ -11,6 +11,9 @@ from . import i18n
 from .sites import strip_port
 from .urls import site_path
 
+# What a loopback host may reach besides the list of sites (a local monitor asks for /healthz).
+LOOPBACK_ENDPOINTS = frozenset({"static", "health.healthz"})
+
 
 def init_app(app: Flask) -> None:
     app.url_map.redirect_defaults = False
@@ -32,7 +35,7 @@ def resolve_site():
         if host in current_app.config["LOOPBACK_HOSTS"]:
             if request.path == "/":
                 return render_template("loopback.html", sites=list(sites))
-            if request.endpoint == "static":
+            if request.endpoint in LOOPBACK_ENDPOINTS:
                 return None
         # Never another site, and never a page whose links carry the forged host.
         abort(404)

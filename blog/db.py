@@ -1,15 +1,23 @@
-"""The database engine and the session of a request or command."""
+"""The database engine and the session of a request or command.
+
+On SQLite, readers never block the writer (WAL), a writer waits for another one's lock
+instead of failing (busy timeout), and a session that will write takes the write lock at its
+first statement (BEGIN IMMEDIATE), so that what it read cannot change before it writes: the
+"database is locked" error of a read-then-write transaction cannot happen.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-def make_engine(url: str, echo: bool = False) -> Engine:
-    """Return an engine for `url`, with foreign keys enforced on SQLite."""
+
+def make_engine(url: str, echo: bool = False, busy_timeout: float = 30) -> Engine:
+    """Return an engine for `url`; on SQLite: foreign keys, WAL, durable commits, busy timeout."""
     engine = create_engine(url, echo=echo, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
 
@@ -17,16 +25,32 @@ def make_engine(url: str, echo: bool = False) -> Engine:
         def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # FULL (not WAL's usual NORMAL): a committed post survives a power cut too.
+            cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
 
     return engine
 
 
+def take_write_lock(session: Session, _transaction, connection) -> None:
+    """Begin a writing session's SQLite transaction with the write lock (BEGIN IMMEDIATE)."""
+    # pysqlite would begin only at the first INSERT or UPDATE, after the reads it depends on.
+    if session.info.get("writes") and connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def init_app(app: Flask) -> None:
     """Bind an engine and a session factory to `app` and close sessions after each request."""
-    engine = make_engine(app.config["SQLALCHEMY_URL"], echo=app.config["SQL_ECHO"])
+    engine = make_engine(
+        app.config["SQLALCHEMY_URL"],
+        echo=app.config["SQL_ECHO"],
+        busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
+    )
     # The store checks its rules against the configured sites (models.check_rules).
     factory = sessionmaker(engine, expire_on_commit=False, info={"sites": app.extensions["sites"]})
+    event.listen(factory, "after_begin", take_write_lock)
     app.extensions["db"] = {"engine": engine, "sessionmaker": factory}
     app.teardown_appcontext(close_session)
 
@@ -39,6 +63,10 @@ def session() -> Session:
     """Return the session of the current request or command, opening it if needed."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["db"]["sessionmaker"]()
+        # Commands and form posts write; pages only read, and must not queue behind a writer.
+        g.db_session.info["writes"] = (
+            not has_request_context() or request.method not in READ_ONLY_METHODS
+        )
     return g.db_session
 
 

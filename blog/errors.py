@@ -1,19 +1,32 @@
-"""Localized error pages; a request for no configured site gets a page with no links."""
+"""Localized error pages; a request for no configured site gets a page with no links.
+
+Before a 404 page is rendered, the address is looked up among the old addresses
+of imported posts (redirects.py): an old link answers 301 instead.
+"""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, g, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import redirects
+
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)
+    # `?p=ID` addresses a site's home, which answers (or redirects to a language) before any
+    # 404: look it up ahead of every other request hook, the site's resolution included.
+    app.before_request_funcs.setdefault(None, []).insert(0, redirects.answer_post_id)
 
 
 def http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.code == 404:
+        moved = redirects.answer()
+        if moved is not None:
+            return moved
     return _page(error.code, error)
 
 

@@ -203,6 +203,11 @@ class Post(Base):
             self.html = rendering.render_markdown(self.source, language)
         return language
 
+    @validates("title", "summary")
+    def _drop_control_characters(self, _key: str, text: str) -> str:
+        # Control characters are invalid in HTML and XML feeds: never store them.
+        return rendering.CONTROL_CHARACTERS.sub("", text) if text else text
+
     @validates("slug")
     def _check_slug(self, _key: str, slug: str) -> str:
         if not SLUG_RE.match(slug) or len(slug) > SLUG_MAX:
@@ -421,6 +426,27 @@ class TermName(Base):
     )
     language: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+
+
+OLD_PATH_MAX = 512
+
+
+class OldAddress(Base):
+    """An address a post had under another engine (a WordPress permalink, `?p=ID`)."""
+
+    __tablename__ = "old_address"
+    __table_args__ = (UniqueConstraint("site", "path", "query"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(32))
+    # Percent-decoded, without its trailing slash ("/" for the root): see redirects.old_path.
+    path: Mapped[str] = mapped_column(String(OLD_PATH_MAX))
+    # "" or one normalized query such as "p=12"; a request for it answers 301 to the post.
+    query: Mapped[str] = mapped_column(String(200), default="")
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+
+    def __repr__(self) -> str:
+        return f"<OldAddress {self.site}:{self.path}?{self.query} → {self.post_id}>"
 
 
 @event.listens_for(Session, "before_flush")

@@ -2,19 +2,32 @@
 
 Posts are rendered once, when their source is saved (see models.Post.source);
 pages show the stored result through `stored_markup`, and nothing else in the
-project may mark a string as safe HTML.
+project may mark a string as safe HTML. bleach runs last: nothing rewrites its
+output. Hostile input is bounded: control characters are dropped, elements
+nest at most MAX_NESTING deep, and a render that takes longer than its time
+budget is refused (Python-Markdown and html5lib have superlinear paths).
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import re
+import threading
 
 import bleach
 import markdown
 from markupsafe import Markup
 
 MAX_SOURCE_LENGTH = 500_000
+MAX_CLEANING_PASSES = 3
+# html5lib checks scopes by walking the open elements: past this depth, cost grows as the square.
+MAX_NESTING = 100
+# Real texts render at about a microsecond a character; the budget leaves a wide margin.
+RENDER_SECONDS = 2.0
+RENDER_SECONDS_PER_CHARACTER = 5e-6
+# Never valid in HTML or XML feeds; U+0002/U+0003 are also Python-Markdown's placeholders.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
 MARKDOWN_CONFIG = {
@@ -63,17 +76,62 @@ _ATTRIBUTES = {
     "blockquote": ("cite",),
 }
 
-_cleaner = bleach.sanitizer.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=_allow_attribute,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
-
 
 class RenderError(ValueError):
     """The Markdown source cannot be turned into a page; the message says why."""
+
+
+TOO_DEEP = "The text nests quotes or lists too deeply to be rendered."
+
+
+class _TooDeep(Exception):
+    pass
+
+
+class _OpenElements(list):
+    """html5lib's stack of open elements, refusing to grow past MAX_NESTING."""
+
+    def append(self, element) -> None:
+        if len(self) >= MAX_NESTING:
+            raise _TooDeep
+        super().append(element)
+
+    def insert(self, index, element) -> None:
+        if len(self) >= MAX_NESTING:
+            raise _TooDeep
+        super().insert(index, element)
+
+
+def _new_cleaner() -> bleach.sanitizer.Cleaner:
+    cleaner = bleach.sanitizer.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_allow_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
+    # Keep bleach's own parser, but give its tree builder the bounded stack at each reset.
+    tree = cleaner.parser.tree
+    tree.__class__ = _bounded_tree_builder(type(tree))
+    return cleaner
+
+
+def _bounded_tree_builder(base: type) -> type:
+    def reset(self) -> None:
+        base.reset(self)
+        self.openElements = _OpenElements()
+
+    return type("BoundedTreeBuilder", (base,), {"reset": reset})
+
+
+# A bleach Cleaner keeps parser state: one per thread, or concurrent renders mix their texts.
+_local = threading.local()
+
+
+def _cleaner() -> bleach.sanitizer.Cleaner:
+    if not hasattr(_local, "cleaner"):
+        _local.cleaner = _new_cleaner()
+    return _local.cleaner
 
 
 def render_markdown(source: str, language: str | None = None) -> str:
@@ -82,6 +140,12 @@ def render_markdown(source: str, language: str | None = None) -> str:
         raise RenderError(
             f"The text is {len(source)} characters long; the limit is {MAX_SOURCE_LENGTH}."
         )
+    source = CONTROL_CHARACTERS.sub("", source)
+    budget = RENDER_SECONDS + len(source) * RENDER_SECONDS_PER_CHARACTER
+    return _within(budget, _render, source, language)
+
+
+def _render(source: str, language: str | None) -> str:
     try:
         html = markdown.markdown(
             source,
@@ -90,8 +154,43 @@ def render_markdown(source: str, language: str | None = None) -> str:
             output_format="html",
         )
     except RecursionError:
-        raise RenderError("The text nests quotes or lists too deeply to be rendered.") from None
-    return typography(clean_html(html), language)
+        raise RenderError(TOO_DEEP) from None
+    return clean_html(typography(html, language))
+
+
+class _OutOfTime(BaseException):
+    """Raised inside a render that overran its budget (BaseException: no handler swallows it)."""
+
+
+def _within(seconds: float, function, *args):
+    """Return function(*args), run in this thread, or raise RenderError after `seconds`."""
+    thread, lock, running = threading.get_ident(), threading.Lock(), [True]
+
+    def interrupt() -> None:
+        with lock:
+            if running[0]:
+                # The exception is raised in the rendering thread at its next bytecode.
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(thread), ctypes.py_object(_OutOfTime)
+                )
+
+    timer = threading.Timer(seconds, interrupt)
+    timer.daemon = True
+    try:
+        timer.start()
+        try:
+            return function(*args)
+        finally:
+            with lock:
+                running[0] = False
+                # Withdraw an interruption that was sent but not yet raised.
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)
+            timer.cancel()
+    except _OutOfTime:
+        raise RenderError(
+            f"The text took more than {seconds:.1f} seconds to render, too long for its "
+            "length: look for long runs of brackets or of unclosed tags."
+        ) from None
 
 
 # French typography: a narrow no-break space before ; ! ? and a no-break space before : and
@@ -126,7 +225,19 @@ def typography(html: str, language: str | None) -> str:
 
 def clean_html(html: str) -> str:
     """Return `html` reduced to the allowlist: no scripts, handlers or foreign URL schemes."""
-    return _cleaner.clean(html)
+    cleaner = _cleaner()
+    try:
+        html = cleaner.clean(CONTROL_CHARACTERS.sub("", html))
+        # Foster parenting can leave a tree no parser would build (an <a> inside an <a>), whose
+        # serialization a browser then parses differently: clean until nothing changes.
+        for _ in range(MAX_CLEANING_PASSES):
+            again = cleaner.clean(html)
+            if again == html:
+                return html
+            html = again
+    except _TooDeep:
+        raise RenderError(TOO_DEEP) from None
+    raise RenderError("The text's markup does not settle into a stable form: simplify it.")
 
 
 def stored_markup(html: str) -> Markup:

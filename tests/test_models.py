@@ -123,3 +123,9 @@ def test_times_are_stored_and_read_as_utc(make_post, session):
 def test_naive_datetimes_are_refused(make_post):
     with pytest.raises(Exception, match="Naive"):
         make_post(published_at=datetime(2025, 1, 1))
+
+
+def test_control_characters_never_reach_titles_or_feeds(blog, make_post):
+    post = make_post(language="en", title="Bad\x00 \x0btitle", summary="A\x1f summary")
+    assert post.title == "Bad title" and post.summary == "A summary"
+    assert blog.get("/en/feed.atom").status_code == 200

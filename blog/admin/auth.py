@@ -13,7 +13,15 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin/") and "//" not in target and "\\" not in target:
+    # A path inside the desk only: no host, and nothing a browser turns into one (a backslash
+    # becomes "/", tabs and newlines vanish) or that cannot go in a header (CR, LF).
+    if (
+        target
+        and target.startswith("/admin/")
+        and "//" not in target
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return url_for("admin.posts.index")
 
@@ -92,6 +100,8 @@ def profile():
             user.name, user.language = name, language
             if new_password:
                 user.password_hash = accounts.hash_password(new_password)
+                # Any other browser signed in as this author (a stolen cookie too) is signed out.
+                accounts.close_other_sessions(store, user, session.get(SESSION_KEY))
             store.commit()
             return redirect(url_for("admin.auth.profile", saved=1))
     saved = request.args.get("saved") == "1"

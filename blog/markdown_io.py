@@ -1,0 +1,393 @@
+"""The store as a folder of Markdown files with YAML front matter, written and read back.
+
+A folder holds:
+
+    sites.toml                          a copy of the sites file the store was written with
+    terms.yaml                          categories and tags: slug, parent, a name per language
+    posts/<language>/<slug>.md          one file per post (pages/ and announcements/ alike)
+
+Each file is `---`, the front matter, `---`, then the post's source exactly as
+stored. Exporting then importing into an empty database gives the same store
+(posts, publications, terms, translation groups, announcements, old addresses);
+revisions, accounts and sign-in records are not content and stay out (a backup
+keeps them). Importing into a store that has posts updates those with the same
+language and slug, so an author can also write posts in their own editor.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import (
+    ContentRuleError,
+    Kind,
+    OldAddress,
+    Post,
+    PublicationKind,
+    Revision,
+    SlugHistory,
+    Status,
+    Term,
+    TermKind,
+)
+from .rendering import RenderError
+from .slugs import slugify
+
+TERMS_FILE = "terms.yaml"
+SITES_COPY = "sites.toml"
+FOLDERS = {Kind.POST: "posts", Kind.PAGE: "pages", Kind.ANNOUNCEMENT: "announcements"}
+DELIMITER = "---"
+FIELDS = (
+    "title", "kind", "language", "slug", "translation_group", "sites", "status", "published",
+    "created", "updated", "deleted", "menu_order", "summary", "categories", "tags", "announces",
+    "old_addresses", "previous_slugs",
+)  # fmt: skip
+REQUIRED = ("title", "language", "sites")
+
+
+class FolderError(ValueError):
+    """A file of the folder cannot be read or refused by the store; the message names it."""
+
+
+@dataclass
+class Report:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    terms: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+# Writing
+
+
+def export_folder(session: Session, folder: Path, sites_file: Path | None = None) -> int:
+    """Write every post, page and announcement, the terms and the sites file into `folder`.
+
+    Return the number of files of posts written. The folder must be empty or new,
+    so that no file of an earlier export lingers as a post that no longer exists.
+    """
+    if folder.exists() and any(folder.iterdir()):
+        raise FolderError(f"{folder} is not empty: export into a new or empty folder.")
+    folder.mkdir(parents=True, exist_ok=True)
+    if sites_file is not None:
+        shutil.copyfile(sites_file, folder / SITES_COPY)
+    terms = list(session.scalars(select(Term).order_by(Term.kind, Term.slug)))
+    _write(folder / TERMS_FILE, _dump([_term_entry(t, terms) for t in terms]))
+    addresses: dict[int, list[OldAddress]] = {}
+    for address in session.scalars(select(OldAddress).order_by(OldAddress.id)):
+        addresses.setdefault(address.post_id, []).append(address)
+    history: dict[int, list[SlugHistory]] = {}
+    for moved in session.scalars(select(SlugHistory).order_by(SlugHistory.id)):
+        history.setdefault(moved.post_id, []).append(moved)
+    count = 0
+    for post in session.scalars(select(Post).order_by(Post.id)):
+        meta = front_matter(post, addresses.get(post.id, []), history.get(post.id, []))
+        path = folder / FOLDERS[Kind(post.kind)] / post.language / f"{post.slug}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, f"{DELIMITER}\n{_dump(meta)}{DELIMITER}\n{post.source}")
+        count += 1
+    return count
+
+
+def front_matter(
+    post: Post, addresses: list[OldAddress] = (), history: list[SlugHistory] = ()
+) -> dict:
+    """Return the front matter of a post: everything the store knows of it but its text."""
+    meta = {
+        "title": post.title,
+        "kind": post.kind,
+        "language": post.language,
+        "slug": post.slug,
+        "translation_group": post.translation_key,
+        "sites": post.sites,
+        "status": post.status,
+        "published": _iso(post.published_at),
+        "created": _iso(post.created_at),
+        "updated": _iso(post.updated_at),
+    }
+    if post.deleted_at is not None:
+        meta["deleted"] = _iso(post.deleted_at)
+    if post.menu_order is not None:
+        meta["menu_order"] = post.menu_order
+    if post.summary:
+        meta["summary"] = post.summary
+    for name, terms in (("categories", post.categories()), ("tags", post.tags())):
+        if terms:
+            meta[name] = sorted(t.slug for t in terms)
+    if post.announces is not None:
+        meta["announces"] = f"{post.announces.language}/{post.announces.slug}"
+    if addresses:
+        meta["old_addresses"] = [_address_entry(a) for a in addresses]
+    if history:
+        meta["previous_slugs"] = [
+            {"language": h.language, "slug": h.slug, "changed": _iso(h.changed_at)} for h in history
+        ]
+    return meta
+
+
+def _term_entry(term: Term, terms: list[Term]) -> dict:
+    entry = {"kind": term.kind, "slug": term.slug}
+    parent = next((t for t in terms if t.id == term.parent_id), None)
+    if parent is not None:
+        entry["parent"] = parent.slug
+    entry["names"] = {n.language: n.name for n in term.names}
+    return entry
+
+
+def _address_entry(address: OldAddress) -> dict:
+    entry = {"site": address.site, "path": address.path}
+    if address.query:
+        entry["query"] = address.query
+    return entry
+
+
+def _dump(data) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def _write(path: Path, text: str) -> None:
+    # newline="": the source is written exactly, whatever line endings it holds.
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(text)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+# Reading
+
+
+def read_file(path: Path) -> tuple[dict, str]:
+    """Return the front matter and the source of a Markdown file, or raise FolderError."""
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            text = f.read()
+    except UnicodeDecodeError as error:
+        raise FolderError(f"{path}: not UTF-8 text ({error.reason}).") from None
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != DELIMITER:
+        raise FolderError(f"{path}: a post starts with a line '---', then its front matter.")
+    end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip("\r\n") == DELIMITER), 0)
+    if not end:
+        raise FolderError(f"{path}: the front matter is not closed by a line '---'.")
+    try:
+        meta = yaml.safe_load("".join(lines[1:end])) or {}
+    except yaml.YAMLError as error:
+        raise FolderError(f"{path}: the front matter is not valid YAML ({error}).") from None
+    if not isinstance(meta, dict):
+        raise FolderError(f"{path}: the front matter must be a mapping of keys to values.")
+    unknown = sorted(set(meta) - set(FIELDS))
+    if unknown:
+        raise FolderError(
+            f"{path}: unknown key {unknown[0]!r}; the keys are " + ", ".join(FIELDS) + "."
+        )
+    missing = [key for key in REQUIRED if not meta.get(key)]
+    if missing:
+        raise FolderError(f"{path}: the key {missing[0]!r} is missing.")
+    return meta, "".join(lines[end + 1 :])
+
+
+def import_folder(session: Session, folder: Path, sites_file: Path | None = None) -> Report:
+    """Read a folder back into the store, in one transaction; return what was done."""
+    if not folder.is_dir():
+        raise FolderError(f"{folder} is not a folder.")
+    report = Report()
+    copy = folder / SITES_COPY
+    if sites_file is not None and copy.exists() and copy.read_bytes() != sites_file.read_bytes():
+        report.notes.append(
+            f"{copy} differs from the configured sites file ({sites_file}); the configured "
+            "one applies."
+        )
+    try:
+        with session.no_autoflush:
+            terms = _import_terms(session, folder / TERMS_FILE, report)
+            files = [(path, *read_file(path)) for path in sorted(folder.rglob("*.md"))]
+            # Originals before the announcements that point to them.
+            files.sort(key=lambda f: f[1].get("kind") == Kind.ANNOUNCEMENT)
+            for path, meta, source in files:
+                try:
+                    _import_post(session, meta, source, terms, report)
+                    session.flush()
+                except (ContentRuleError, RenderError, ValueError, TypeError) as error:
+                    raise FolderError(f"{path}: {error}") from error
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return report
+
+
+def _import_terms(session: Session, path: Path, report: Report) -> dict[tuple[str, str], Term]:
+    terms = {(t.kind, t.slug): t for t in session.scalars(select(Term))}
+    if not path.exists():
+        return terms
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as error:
+        raise FolderError(f"{path}: not valid YAML ({error}).") from None
+    if not isinstance(entries, list):
+        raise FolderError(f"{path}: a list of terms is expected.")
+    for entry in entries:
+        if not isinstance(entry, dict) or entry.get("kind") not in list(TermKind):
+            raise FolderError(f"{path}: each term has a kind (category or tag) and a slug.")
+        key = (entry["kind"], str(entry.get("slug", "")))
+        term = terms.get(key)
+        if term is None:
+            term = terms[key] = Term(kind=key[0], slug=key[1])
+            session.add(term)
+            report.terms += 1
+        for language, name in (entry.get("names") or {}).items():
+            if term.name(language) != name or language not in {n.language for n in term.names}:
+                term.set_name(str(language), str(name))
+    session.flush()
+    for entry in entries:
+        term = terms[(entry["kind"], str(entry["slug"]))]
+        parent = terms.get((entry["kind"], str(entry.get("parent"))))
+        wanted = parent.id if parent is not None and "parent" in entry else None
+        if term.parent_id != wanted:
+            term.parent_id = wanted
+    return terms
+
+
+def _import_post(
+    session: Session, meta: dict, source: str, terms: dict[tuple[str, str], Term], report: Report
+) -> None:
+    language = str(meta["language"])
+    slug = str(meta.get("slug") or slugify(str(meta["title"])))
+    post = session.scalar(select(Post).where(Post.language == language, Post.slug == slug))
+    created = post is None
+    if created:
+        post = Post(language=language, slug=slug, translation_key=str(uuid.uuid4()))
+        session.add(post)
+    changed = [
+        _assign(post, "kind", str(meta.get("kind", Kind.POST))),
+        _assign(post, "title", str(meta["title"])),
+        _assign(post, "summary", str(meta.get("summary") or "")),
+        _assign(post, "status", str(meta.get("status", Status.DRAFT))),
+        _assign(post, "published_at", _moment(meta.get("published"))),
+        _assign(post, "menu_order", meta.get("menu_order")),
+        _assign(post, "deleted_at", _moment(meta.get("deleted"))),
+        _assign(post, "source", source),
+    ]
+    if meta.get("translation_group"):
+        changed.append(_assign(post, "translation_key", str(meta["translation_group"])))
+    if post.kind not in list(Kind):
+        raise ValueError(f"unknown kind {post.kind!r}")
+    if post.status not in list(Status):
+        raise ValueError(f"unknown status {post.status!r}")
+    if meta.get("announces"):
+        original_language, _slash, original_slug = str(meta["announces"]).partition("/")
+        original = session.scalar(
+            select(Post).where(Post.language == original_language, Post.slug == original_slug)
+        )
+        if original is None:
+            raise ValueError(f"it announces {meta['announces']}, which is not in the store")
+        changed.append(_assign(post, "announces", original))
+    changed.append(_publish(post, [str(s) for s in _list(meta["sites"])]))
+    wanted = []
+    for kind, key in ((TermKind.CATEGORY, "categories"), (TermKind.TAG, "tags")):
+        for term_slug in _list(meta.get(key)):
+            term = terms.get((kind, str(term_slug)))
+            if term is None:
+                raise ValueError(f"the {kind} {term_slug!r} is not in {TERMS_FILE}")
+            wanted.append(term)
+    if {t.id for t in post.terms} != {t.id for t in wanted} or created:
+        post.terms = wanted
+        changed.append(True)
+    created_at, updated_at = _moment(meta.get("created")), _moment(meta.get("updated"))
+    if created_at is not None:
+        changed.append(_assign(post, "created_at", created_at))
+    if any(changed):
+        # Without a date in the file, an edited post says it was updated now.
+        post.updated_at = updated_at or datetime.now(UTC)
+        session.add(Revision.of(post, note="Imported from Markdown"))
+    session.flush()
+    _addresses(session, post, meta)
+    if created:
+        report.created += 1
+    elif any(changed):
+        report.updated += 1
+    else:
+        report.unchanged += 1
+
+
+def _publish(post: Post, sites: list[str]) -> bool:
+    """Make the post appear on exactly these sites, the first one its home."""
+    if not sites:
+        raise ValueError("it names no site")
+    current = [(p.site, p.kind) for p in post.publications]
+    wanted = [(site, PublicationKind.HOME if i == 0 else PublicationKind.CROSSPOST)
+              for i, site in enumerate(sites)]  # fmt: skip
+    if sorted(current) == sorted(wanted):
+        return False
+    for publication in list(post.publications):
+        if publication.site not in sites:
+            post.publications.remove(publication)
+    for site, kind in wanted:
+        post.publish_on(site, kind).kind = kind
+    return True
+
+
+def _addresses(session: Session, post: Post, meta: dict) -> None:
+    """Add the old addresses and previous slugs of a post that the store does not have yet."""
+    for entry in _list(meta.get("old_addresses")):
+        site, path, query = str(entry["site"]), str(entry["path"]), str(entry.get("query", ""))
+        taken = session.scalar(
+            select(OldAddress).where(
+                OldAddress.site == site, OldAddress.path == path, OldAddress.query == query
+            )
+        )
+        if taken is None:
+            session.add(OldAddress(site=site, path=path, query=query, post_id=post.id))
+        elif taken.post_id != post.id:
+            raise ValueError(f"the old address {site}:{path} already leads to post {taken.post_id}")
+    known = {
+        (h.language, h.slug)
+        for h in session.scalars(select(SlugHistory).where(SlugHistory.post_id == post.id))
+    }
+    for entry in _list(meta.get("previous_slugs")):
+        key = (str(entry["language"]), str(entry["slug"]))
+        if key not in known:
+            changed = _moment(entry.get("changed")) or datetime.now(UTC)
+            session.add(
+                SlugHistory(post_id=post.id, language=key[0], slug=key[1], changed_at=changed)
+            )
+
+
+def _assign(obj, name: str, value) -> bool:
+    """Set an attribute only when it changes, so that an unchanged post stays untouched."""
+    if getattr(obj, name) == value:
+        return False
+    setattr(obj, name, value)
+    return True
+
+
+def _list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _moment(value) -> datetime | None:
+    """Return a front matter date as an aware UTC datetime (a date without zone is UTC)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        moment = datetime.fromisoformat(str(value).strip())
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)

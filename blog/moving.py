@@ -1,0 +1,157 @@
+"""Commands that move a store in and out: WordPress import, Markdown folders, backups."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from . import db
+
+
+@click.command("import-wxr")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--site", required=True, help="The site the posts and pages come to.")
+@click.option(
+    "--language",
+    help="Language of the items that carry no language marker (default: the site's default).",
+)
+@click.option(
+    "--timezone",
+    help="Time zone of the WordPress site, for the dates an export gives only in local time "
+    "(drafts); default: TIMEZONE.",
+)
+@with_appcontext
+def import_wxr(file: Path, site: str, language: str | None, timezone: str | None) -> None:
+    """Import a WordPress export (WXR 1.0–1.2) into SITE, in one transaction.
+
+    Posts and pages keep their HTML, status, dates, slugs, excerpts, categories and tags;
+    Polylang's languages and translation groups come across; old permalinks and ?p=ID
+    answer 301 to the new addresses. Running the same import again changes nothing.
+    """
+    from .wordpress import WordPressImportError, import_export
+    from .wxr import WXRError, read
+
+    sites = current_app.extensions["sites"]
+    target = sites.get(site)
+    if target is None:
+        raise click.BadParameter(
+            f"there is no site {site!r} (sites: {', '.join(s.key for s in sites)})",
+            param_hint="--site",
+        )
+    if language is not None and not target.accepts(language):
+        raise click.BadParameter(
+            f"the site {site} publishes only in {', '.join(target.languages)}",
+            param_hint="--language",
+        )
+    timezone = timezone or current_app.config["TIMEZONE"]
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(
+            f"unknown time zone {timezone!r}", param_hint="--timezone"
+        ) from None
+    try:
+        export = read(file)
+    except WXRError as error:
+        raise click.ClickException(f"{file}: {error}. Nothing was imported.") from None
+    # A bar on a terminal only; a log or a pipe gets the report alone.
+    with click.progressbar(
+        length=len(export.items), label="Importing", hidden=not sys.stdout.isatty()
+    ) as bar:
+        try:
+            report = import_export(
+                db.session(),
+                sites,
+                export,
+                site,
+                language=language,
+                timezone=timezone,
+                on_item=lambda: bar.update(1),
+            )
+        except WordPressImportError as error:
+            raise click.ClickException(f"{error}. Nothing was imported.") from None
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.command("export-markdown")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_markdown(folder: Path) -> None:
+    """Write the whole store into FOLDER as Markdown files with YAML front matter."""
+    from .markdown_io import FolderError, export_folder
+
+    try:
+        count = export_folder(db.session(), folder, Path(current_app.config["SITES_FILE"]))
+    except FolderError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {count} posts, pages and announcements, the terms and the sites file")
+    click.echo(f"into {folder}.")
+
+
+@click.command("import-markdown")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def import_markdown(folder: Path) -> None:
+    """Read a folder written by export-markdown (or by hand) into the store, in one transaction.
+
+    A file whose language and slug match a post updates that post; the others are created.
+    """
+    from .markdown_io import FolderError, import_folder
+
+    try:
+        report = import_folder(db.session(), folder, Path(current_app.config["SITES_FILE"]))
+    except FolderError as error:
+        raise click.ClickException(f"{error} Nothing was imported.") from None
+    click.echo(
+        f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged; "
+        f"{report.terms} terms created."
+    )
+    for note in report.notes:
+        click.echo(note)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--rows",
+    is_flag=True,
+    help="On SQLite, keep the rows as JSON instead of a database file (to move to PostgreSQL).",
+)
+@with_appcontext
+def backup(file: Path, rows: bool) -> None:
+    """Write FILE (tar.gz): a consistent snapshot of the database and the media files."""
+    from .backup import backup as write_backup
+
+    manifest = write_backup(file, rows=rows)
+    what = "an SQLite snapshot" if manifest["database"] == "sqlite" else "every table's rows"
+    click.echo(
+        f"Wrote {file}: {what} (schema {manifest['revision']}) and "
+        f"{manifest['media_files']} media files."
+    )
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def restore(file: Path) -> None:
+    """Bring the backup FILE back into this instance, which must be empty."""
+    from .backup import BackupError
+    from .backup import restore as read_backup
+
+    try:
+        manifest = read_backup(file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Restored {file} (made {manifest['created']}): the database and "
+        f"{manifest['media_files']} media files."
+    )
+
+
+COMMANDS = (import_wxr, export_markdown, import_markdown, backup, restore)

@@ -1,0 +1,104 @@
+"""Old addresses: a link from a previous engine (WordPress) answers 301 to the post's URL here.
+
+Imports record each post's old permalink path and `?p=ID` (models.OldAddress).
+A request that nothing here answers (a 404) is looked up among the old addresses
+of its site; so is any request carrying `?p=ID` or `?page_id=ID`, before the site's
+home page answers it, since WordPress addressed every post that way.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import unquote, urlencode
+
+from flask import current_app, g, redirect, request
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from . import db
+from .models import OLD_PATH_MAX, OldAddress, Post, utcnow
+from .queries import on_site
+from .sites import Site
+from .urls import post_url
+
+# The parameters by which WordPress addresses a post whatever its permalink settings.
+ID_PARAMETERS = ("p", "page_id")
+QUERY_MAX = 200
+
+
+def old_path(path: str) -> str:
+    """Return a path as old addresses keep it: percent-decoded, NFC, without trailing slash."""
+    path = unicodedata.normalize("NFC", unquote(path or "/"))
+    if not path.startswith("/"):
+        path = "/" + path
+    return path.rstrip("/") or "/"
+
+
+def old_query(params: Iterable[tuple[str, str]]) -> str:
+    """Return a query as old addresses keep it: its parameters sorted ("" for none)."""
+    return urlencode(sorted(params))
+
+
+def old_queries(params: Iterable[tuple[str, str]]) -> list[str]:
+    """Return the stored queries that a request's parameters may match, most specific first."""
+    params = list(params)
+    found = [old_query(params)]
+    for name in ID_PARAMETERS:
+        value = next((v for k, v in params if k == name), "")
+        if value.isdigit():
+            found.append(f"{name}={int(value)}")
+    # Tracking parameters and the like: the bare path still names the post.
+    found.append("")
+    return [q for q in dict.fromkeys(found) if len(q) <= QUERY_MAX]
+
+
+def find_post(
+    session: Session, site: Site, path: str, params: Iterable[tuple[str, str]], now: datetime
+) -> Post | None:
+    """Return the post visible on `site` that an old address (path and query) names, if any."""
+    path = old_path(path)
+    if len(path) > OLD_PATH_MAX:
+        return None
+    queries = old_queries(params)
+    rows = session.execute(
+        select(OldAddress.query, Post)
+        .join(Post, Post.id == OldAddress.post_id)
+        .where(
+            OldAddress.site == site.key,
+            OldAddress.path == path,
+            OldAddress.query.in_(queries),
+            on_site(site, now),
+        )
+    ).all()
+    if not rows:
+        return None
+    return min(rows, key=lambda row: queries.index(row[0]))[1]
+
+
+def answer(site: Site | None = None):
+    """Return a 301 to the post that this request's old address names, or None."""
+    site = site or g.get("site")
+    if site is None or request.method not in ("GET", "HEAD"):
+        return None
+    session = db.session()
+    try:
+        post = find_post(session, site, request.path, request.args.items(multi=True), utcnow())
+    except SQLAlchemyError:
+        # A database not migrated yet (or unreachable) must not turn a 404 into a 500.
+        session.rollback()
+        current_app.logger.warning("Old addresses could not be looked up.", exc_info=True)
+        return None
+    if post is None:
+        return None
+    return redirect(post_url(post, site), 301)
+
+
+def answer_post_id():
+    """Answer `?p=ID` and `?page_id=ID` before the page they were sent to (often the home)."""
+    if not any(request.args.get(name, "").isdigit() for name in ID_PARAMETERS):
+        return None
+    site = current_app.extensions["sites"].for_host(request.host)
+    return answer(site)

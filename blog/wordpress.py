@@ -1,0 +1,525 @@
+"""Bring a WordPress export into the store for one site, in one transaction, with a report.
+
+Posts and pages keep their HTML body as their source (Markdown lets HTML through,
+and the store sanitizes it like any text), their status, dates, slug, excerpt,
+categories and tags. Polylang's language and translation markers give each post
+its language and rebuild the translation groups. Every post records its old
+permalink and `?p=ID` as old addresses, which answer 301 (redirects.py) and which
+tell a second run of the same import what is already there.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from lxml import html as lxml_html
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import (
+    OLD_PATH_MAX,
+    RESERVED_SLUGS,
+    SLUG_MAX,
+    ContentRuleError,
+    Kind,
+    OldAddress,
+    Post,
+    PublicationKind,
+    Revision,
+    Status,
+    Term,
+    TermKind,
+    User,
+)
+from .redirects import QUERY_MAX, old_path, old_query
+from .rendering import RenderError
+from .sites import SiteRegistry
+from .slugs import slugify
+from .wxr import Export, Item, TermEntry
+
+# Translation keys made from Polylang's group names, the same on every run of an import.
+POLYLANG_GROUPS = uuid.UUID("8a1b5f0e-2a4e-4c55-9a53-0f1c6c7d2e11")
+KINDS = {"post": Kind.POST, "page": Kind.PAGE}
+TAXONOMIES = {"category": TermKind.CATEGORY, "post_tag": TermKind.TAG}
+STATUSES = {
+    "publish": Status.PUBLISHED,
+    "future": Status.PUBLISHED,  # scheduled: its date is in the future
+    "draft": Status.DRAFT,
+    "pending": Status.DRAFT,
+    "private": Status.DRAFT,  # no private posts here: kept out of sight as a draft
+}
+OTHER_TYPES = {
+    "attachment": "listed under Attachments",
+    "revision": "the store keeps its own revisions",
+    "nav_menu_item": "menus here are made of pages, in their menu order",
+}
+# Shortcodes of WordPress itself; other names are reported when they look like shortcodes.
+CORE_SHORTCODES = frozenset({"audio", "caption", "embed", "gallery", "playlist", "video"})
+SHORTCODE = re.compile(r"(?<!\[)\[(?P<name>[A-Za-z][\w-]*)(?P<attributes>\s[^\[\]]*)?/?\](?!\()")
+ZERO_DATE = "0000-00-00 00:00:00"
+UNTITLED = "(no title)"
+
+
+class WordPressImportError(Exception):
+    """The import cannot be completed; nothing was written."""
+
+
+@dataclass
+class Report:
+    """What an import did, and what it left behind and why."""
+
+    site: str
+    timezone: str
+    posts: int = 0
+    pages: int = 0
+    terms: int = 0
+    groups: int = 0
+    redirects: int = 0
+    already: int = 0
+    skipped: list[str] = field(default_factory=list)
+    authors: Counter[str] = field(default_factory=Counter)
+    renamed: list[str] = field(default_factory=list)
+    shortcodes: list[str] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
+    sticky: list[str] = field(default_factory=list)
+    comments: Counter[str] = field(default_factory=Counter)
+    local_dates: int = 0
+
+    def lines(self) -> list[str]:
+        """Return the report as lines of text for the terminal."""
+        lines = [
+            f"Imported into {self.site}: {self.posts} posts, {self.pages} pages, {self.terms} "
+            f"terms, {self.groups} translation groups and {self.redirects} redirects created; "
+            f"{self.already} items were already imported."
+        ]
+        if self.authors:
+            lines.append("Authors (named in each post's first revision; posts have no author):")
+            lines += [f"  {name}: {n}" for name, n in sorted(self.authors.items())]
+        skipped = list(self.skipped)
+        comments = sum(self.comments.values())
+        if comments:
+            detail = ", ".join(f"{n} {state}" for state, n in sorted(self.comments.items()))
+            skipped.append(f"{comments} comments ({detail}): the store has no comments")
+        sections = [
+            ("Skipped", skipped),
+            ("Shortcodes left in the text (they mean nothing here: edit these)", self.shortcodes),
+            ("Attachments (not downloaded: their files stay at these addresses)", self.attachments),
+            (
+                "Sticky posts (the store has no sticky flag: imported as ordinary posts)",
+                self.sticky,
+            ),
+            ("Slugs changed", self.renamed),
+        ]
+        for title, items in sections:
+            if items:
+                lines.append(f"{title}:")
+                lines += [f"  {item}" for item in items]
+        if self.local_dates:
+            lines.append(
+                f"{self.local_dates} dates had no UTC counterpart in the export and were read "
+                f"in {self.timezone}."
+            )
+        return lines
+
+
+def import_export(
+    session: Session,
+    sites: SiteRegistry,
+    export: Export,
+    site_key: str,
+    language: str | None = None,
+    timezone: str = "UTC",
+    on_item: Callable[[], None] = lambda: None,
+) -> Report:
+    """Import a parsed export into the store for one site and commit; return the report.
+
+    Nothing is written if anything goes wrong: the whole import is one transaction.
+    """
+    try:
+        report = _Import(session, sites, site_key, language, timezone).run(export, on_item)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return report
+
+
+@dataclass
+class _Plan:
+    """An item that is (or will be) a post: its kind, language and Polylang group."""
+
+    item: Item
+    kind: str
+    language: str
+    group: str = ""
+    known: Post | None = None  # the post an earlier run of this import made of it
+
+
+class _Import:
+    def __init__(
+        self, session: Session, sites: SiteRegistry, site_key: str, language: str | None, tz: str
+    ):
+        self.session, self.sites = session, sites
+        self.site = sites[site_key]
+        self.language = language or self.site.default_language
+        self.zone = ZoneInfo(tz)
+        self.report = Report(site=site_key, timezone=tz)
+        self.by_wordpress: dict[tuple[str, str], Term] = {}  # (taxonomy, nicename) → term
+        self.group_keys: dict[str, str] = {}
+
+    def run(self, export: Export, on_item: Callable[[], None]) -> Report:
+        self.export = export
+        known = self._known_posts()
+        plans = {}
+        for item in export.items:
+            plan = self._plan(item, known.get(item.wp_id))
+            if plan is not None:
+                plans[id(item)] = plan
+        for plan in plans.values():
+            # A member imported by an earlier run decides its group's key (see _group_key).
+            if plan.group and plan.known is not None:
+                self.group_keys.setdefault(plan.group, plan.known.translation_key)
+        self._make_terms(export, list(plans.values()))
+        users = {u.email.lower(): u for u in self.session.scalars(select(User))}
+        with self.session.no_autoflush:
+            for item in export.items:
+                plan = plans.get(id(item))
+                if plan is not None and plan.known is None:
+                    self._create(plan, users)
+                on_item()
+        self._count_groups(plans.values())
+        return self.report
+
+    def _known_posts(self) -> dict[int, Post]:
+        """Return the posts earlier imports made, by WordPress id (their `?p=ID` address)."""
+        rows = self.session.execute(
+            select(OldAddress.query, Post)
+            .join(Post, Post.id == OldAddress.post_id)
+            .where(
+                OldAddress.site == self.site.key,
+                OldAddress.path == "/",
+                OldAddress.query.startswith("p="),
+            )
+        )
+        return {int(query[2:]): post for query, post in rows if query[2:].isdigit()}
+
+    def _plan(self, item: Item, known: Post | None) -> _Plan | None:
+        """Return what becomes of an item, or None after reporting why it is left out."""
+        kind = KINDS.get(item.post_type)
+        if item.post_type == "attachment":
+            parent = f" (attached to {item.parent})" if item.parent else ""
+            self.report.attachments.append(f"{item.attachment_url or item.link}{parent}")
+            return None
+        if kind is None:
+            reason = OTHER_TYPES.get(item.post_type, "no such kind of content here")
+            self.report.skipped.append(f"{item.describe()}: {reason}")
+            return None
+        if item.status not in STATUSES and item.status != "trash":
+            self.report.skipped.append(f"{item.describe()}: its status is {item.status!r}")
+            return None
+        markers = item.terms_of("language")
+        language = markers[0].slug.lower() if markers else self.language
+        groups = item.terms_of("post_translations")
+        plan = _Plan(item, kind, language, groups[0].slug if groups else "", known)
+        if known is not None:
+            self.report.already += 1
+        elif not self.site.accepts(language):
+            self.report.skipped.append(
+                f"{item.describe()} ({language}): the site {self.site.key} publishes only in "
+                + ", ".join(self.site.languages)
+            )
+            return None
+        return plan
+
+    # Terms
+
+    def _make_terms(self, export: Export, plans: list[_Plan]) -> None:
+        """Find or create the terms the new posts carry, with their ancestors and names."""
+        carried = {(t.domain, t.slug) for plan in plans for t in plan.item.terms}
+        declared = {(t.taxonomy, t.slug): t for t in export.terms if t.taxonomy in TAXONOMIES}
+        by_id = {t.term_id: t for t in declared.values() if t.term_id is not None}
+        # Polylang translates a term as another term: here, one term with a name per language.
+        canonical: dict[tuple[str, str], tuple[str, str]] = {}
+        members: dict[tuple[str, str], list[tuple[str, TermEntry]]] = {}
+        for group in export.term_groups():
+            found = [(lang, by_id[i]) for lang, i in group.items() if i in by_id]
+            if not found:
+                continue
+            chosen = min(found, key=lambda pair: self._rank(pair[0]))[1]
+            for lang, entry in found:
+                canonical[(entry.taxonomy, entry.slug)] = (chosen.taxonomy, chosen.slug)
+                members.setdefault((chosen.taxonomy, chosen.slug), []).append((lang, entry))
+        seen: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for plan in plans:
+            if plan.known is not None:
+                continue
+            for term in plan.item.terms:
+                if term.domain not in TAXONOMIES:
+                    continue
+                key = (term.domain, term.slug)
+                entry = declared.get(key)
+                name = entry.name if entry else term.name
+                seen.setdefault(key, []).append((plan.language, name))
+                # A category brings its ancestors, so that the hierarchy comes across whole.
+                while entry is not None and entry.parent and entry.taxonomy == "category":
+                    key = ("category", entry.parent)
+                    entry = declared.get(key)
+                    seen.setdefault(key, [])
+                    carried.add(key)
+        by_slug: dict[tuple[str, str], Term] = {}
+        created: list[tuple[Term, TermEntry | None]] = []
+        for key, names in seen.items():
+            chosen = canonical.get(key, key)
+            entry = declared.get(chosen)
+            kind = TAXONOMIES[key[0]]
+            slug = self._term_slug(chosen, entry, names)
+            term = by_slug.get((kind, slug)) or self.session.scalar(
+                select(Term).where(Term.kind == kind, Term.slug == slug)
+            )
+            if term is None:
+                term = Term(kind=kind, slug=slug)
+                self.session.add(term)
+                created.append((term, entry))
+            by_slug[(kind, slug)] = self.by_wordpress[key] = term
+            translated = [(lang, e.name) for lang, e in members.get(chosen, [])]
+            for lang, name in [*translated, *names]:
+                # Names are added, never changed: a second run, or the author's edits, stay.
+                if name and self.site.accepts(lang) and lang not in _languages(term):
+                    term.set_name(lang, name[:200])
+            if not term.names:
+                term.set_name(self.language, (entry.name if entry else "") or slug)
+        self.session.flush()
+        for term, entry in created:
+            if entry is not None and entry.parent:
+                parent_key = ("category", entry.parent)
+                parent = self.by_wordpress.get(canonical.get(parent_key, parent_key))
+                if parent is not None and parent is not term:
+                    term.parent_id = parent.id
+        self.report.terms = len(created)
+        used = {canonical.get(key, key) for key in carried}
+        unused = [key for key in declared if canonical.get(key, key) not in used]
+        if unused:
+            self.report.skipped.append(
+                f"{len(unused)} categories and tags carried by no post: "
+                + ", ".join(slug for _taxonomy, slug in unused)
+            )
+
+    def _term_slug(self, key, entry: TermEntry | None, names: list[tuple[str, str]]) -> str:
+        """Return a term's slug here: WordPress's (decoded, made ASCII), else its name's."""
+        name = entry.name if entry is not None else next((n for _lang, n in names if n), "")
+        slug = slugify(unquote(key[1])) or slugify(name)
+        if not slug:
+            slug = f"term-{entry.term_id}" if entry and entry.term_id else "term"
+        return slug
+
+    def _rank(self, language: str) -> int:
+        languages = self.site.languages
+        return languages.index(language) if language in languages else len(languages)
+
+    # Posts
+
+    def _create(self, plan: _Plan, users: dict[str, User]) -> None:
+        item, report = plan.item, self.report
+        what = item.describe()
+        if item.status == "trash":
+            status = STATUSES.get(item.meta.get("_wp_trash_meta_status", ""), Status.DRAFT)
+        else:
+            status = STATUSES[item.status]
+        key = self._group_key(plan)
+        if key is not None and self._taken(Post.translation_key == key, plan.language):
+            report.skipped.append(
+                f"{what} ({plan.language}): its translation group already has a post in "
+                f"{plan.language}"
+            )
+            return
+        moment = self._utc(item.post_date_gmt, item.post_date)
+        if status == Status.PUBLISHED and moment is None:
+            report.skipped.append(f"{what}: published, but without a date")
+            return
+        # A draft without a GMT date has a floating date in WordPress: no publication time yet.
+        floating = status == Status.DRAFT and _parse_date(item.post_date_gmt) is None
+        created_at = moment or datetime.now(UTC)
+        updated_at = self._utc(item.modified_gmt, item.modified, count=False) or created_at
+        post = Post(
+            kind=plan.kind,
+            language=plan.language,
+            title=(item.title or UNTITLED)[:300],
+            slug=self._slug(plan),
+            summary=_plain_text(item.excerpt),
+            status=status,
+            published_at=None if floating else moment,
+            created_at=created_at,
+            updated_at=max(updated_at, created_at),
+            menu_order=item.menu_order if plan.kind == Kind.PAGE else None,
+        )
+        if key is not None:
+            post.translation_key = key
+        if item.status == "trash":
+            stamp = item.meta.get("_wp_trash_meta_time", "").strip()
+            post.deleted_at = (
+                datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else post.updated_at
+            )
+        try:
+            post.source = item.content
+        except RenderError as error:
+            report.skipped.append(f"{what}: {error}")
+            return
+        post.publish_on(self.site.key, PublicationKind.HOME)
+        carried = [self.by_wordpress.get((t.domain, t.slug)) for t in item.terms]
+        post.terms = list(dict.fromkeys(t for t in carried if t is not None))
+        author = self.export.authors.get(item.creator)
+        name = author.name if author else item.creator
+        user = users.get(author.email.lower()) if author and author.email else None
+        if name:
+            report.authors[name if name == item.creator else f"{name} ({item.creator})"] += 1
+        self.session.add(post)
+        note = f"Imported from WordPress; author: {name or 'unknown'}"
+        self.session.add(Revision.of(post, user, note=note[:200]))
+        try:
+            self.session.flush()
+        except ContentRuleError as error:
+            raise WordPressImportError(f"{what}: {error}") from error
+        self._old_addresses(post, plan)
+        if plan.kind == Kind.PAGE:
+            report.pages += 1
+        else:
+            report.posts += 1
+        if item.sticky:
+            report.sticky.append(what)
+        found = _shortcodes(item.content)
+        if found:
+            report.shortcodes.append(f"{what}: " + ", ".join(f"[{name}]" for name in found))
+        for state, n in item.comments.items():
+            report.comments[_COMMENT_STATES.get(state, state)] += n
+
+    def _group_key(self, plan: _Plan) -> str | None:
+        """Return the translation key of the item's Polylang group (None: a group of its own)."""
+        if not plan.group:
+            return None
+        if plan.group not in self.group_keys:
+            # The same on every run, so that a later import completes the same group.
+            made = uuid.uuid5(POLYLANG_GROUPS, f"{self.site.key}:{plan.group}")
+            self.group_keys[plan.group] = str(made)
+        return self.group_keys[plan.group]
+
+    def _taken(self, condition, language: str) -> bool:
+        """Return whether a post in `language` meets `condition` (the store's uniqueness)."""
+        found = select(Post.id).where(Post.language == language, condition)
+        return self.session.scalar(found) is not None
+
+    def _slug(self, plan: _Plan) -> str:
+        """Return a free slug for the item: WordPress's, decoded to ASCII, else its title's."""
+        item = plan.item
+        wanted = unquote(
+            item.meta.get("_wp_desired_post_slug") or item.post_name.removesuffix("__trashed")
+        )
+        base = slugify(wanted) or slugify(item.title) or f"{item.post_type}-{item.wp_id}"
+        reserved = RESERVED_SLUGS | set(self.sites.languages)
+        slug, n = base, 1
+        while (plan.kind == Kind.PAGE and (slug in reserved or slug.isdigit())) or self._taken(
+            Post.slug == slug, plan.language
+        ):
+            n += 1
+            suffix = f"-{n}"
+            slug = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+        if wanted and slug != wanted:
+            self.report.renamed.append(f"{item.describe()}: {wanted} → {slug}")
+        return slug
+
+    def _utc(self, gmt: str, local: str, count: bool = True) -> datetime | None:
+        """Return a WordPress date in UTC: its GMT column, else its local one in the zone."""
+        moment = _parse_date(gmt)
+        if moment is not None:
+            return moment.replace(tzinfo=UTC)
+        moment = _parse_date(local)
+        if moment is None:
+            return None
+        self.report.local_dates += count
+        return moment.replace(tzinfo=self.zone).astimezone(UTC)
+
+    def _old_addresses(self, post: Post, plan: _Plan) -> None:
+        """Record the item's permalink and `?p=ID` (and a page's `?page_id=ID`)."""
+        item = plan.item
+        addresses = []
+        if item.link:
+            parts = urlsplit(item.link)
+            addresses.append((old_path(parts.path), old_query(parse_qsl(parts.query))))
+        addresses.append(("/", f"p={item.wp_id}"))
+        if plan.kind == Kind.PAGE:
+            addresses.append(("/", f"page_id={item.wp_id}"))
+        for path, query in dict.fromkeys(addresses):
+            shown = path + (f"?{query}" if query else "")
+            if path == "/" and not query:
+                continue  # the old home page: the new one answers it
+            if len(path) > OLD_PATH_MAX or len(query) > QUERY_MAX:
+                self.report.skipped.append(f"{item.describe()}: old address too long: {shown}")
+                continue
+            taken = self.session.scalar(
+                select(OldAddress.post_id).where(
+                    OldAddress.site == self.site.key,
+                    OldAddress.path == path,
+                    OldAddress.query == query,
+                )
+            )
+            if taken is not None:
+                self.report.skipped.append(
+                    f"{item.describe()}: the old address {shown} already leads to post {taken}"
+                )
+                continue
+            self.session.add(
+                OldAddress(site=self.site.key, path=path, query=query, post_id=post.id)
+            )
+            self.session.flush()
+            self.report.redirects += 1
+
+    def _count_groups(self, plans) -> None:
+        """Count the translation groups this import made or completed (two posts or more)."""
+        for group, key in self.group_keys.items():
+            if not any(p.group == group and p.known is None for p in plans):
+                continue
+            size = self.session.scalar(
+                select(func.count(Post.id)).where(Post.translation_key == key)
+            )
+            if size >= 2:
+                self.report.groups += 1
+
+
+def _languages(term: Term) -> set[str]:
+    return {n.language for n in term.names}
+
+
+_COMMENT_STATES = {"1": "approved", "0": "awaiting moderation"}
+
+
+def _parse_date(value: str) -> datetime | None:
+    if not value or value.startswith("0000"):
+        return None
+    try:
+        return datetime.strptime(value[:19], "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+
+
+def _plain_text(html: str) -> str:
+    """Return an excerpt as the plain text a summary is (WordPress allows some HTML there)."""
+    if "<" not in html:
+        return html.strip()
+    return lxml_html.fragment_fromstring(html, create_parent="div").text_content().strip()
+
+
+def _shortcodes(content: str) -> list[str]:
+    """Return the names of the WordPress shortcodes in a body, each once, in order."""
+    found = []
+    for match in SHORTCODE.finditer(content):
+        name = match.group("name")
+        attributes = match.group("attributes") or ""
+        if name in CORE_SHORTCODES or "=" in attributes or f"[/{name}]" in content:
+            found.append(name)
+    return list(dict.fromkeys(found))
