@@ -255,3 +255,17 @@ def browser():
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture
+def cli(app):
+    """Return a function that runs a flask command and checks that it succeeded."""
+    runner = app.test_cli_runner()
+
+    def run(*args: str, ok: bool = True):
+        result = runner.invoke(args=list(args))
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return run

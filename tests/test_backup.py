@@ -25,19 +25,6 @@ def media(app, tmp_path):
 
 
 @pytest.fixture
-def cli(app):
-    runner = app.test_cli_runner()
-
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(args=list(args))
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    return run
-
-
-@pytest.fixture
 def filled(cli, author):
     """A store with the demo, a WordPress import (old addresses) and an author account."""
     cli("demo")

@@ -25,20 +25,6 @@ POST_FIELDS = (
 
 
 @pytest.fixture
-def cli(app):
-    """Return a function that runs a flask command and checks that it succeeded."""
-    runner = app.test_cli_runner()
-
-    def run(*args: str, ok: bool = True):
-        result = runner.invoke(args=list(args))
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    return run
-
-
-@pytest.fixture
 def rich_store(cli, session):
     """Fill the store: the demo (cross-posts, announcements), a WordPress import, a moved post."""
     cli("demo")
