@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -24,7 +25,9 @@ from blog import create_app
 
 # Headers that change from one run to the next whatever the code does (Last-Modified is
 # the time the demo was loaded).
-VOLATILE = {"date", "x-request-id", "set-cookie", "last-modified"}
+PINNED = "2026-10-01 00:00:00.000000"
+# ETag digests the templates' bytes (the build id), so any template edit changes it.
+VOLATILE = {"date", "x-request-id", "set-cookie", "last-modified", "etag"}
 
 
 def crawl(app, limit: int = 2000) -> dict[str, dict]:
@@ -80,6 +83,13 @@ def save(directory: Path) -> None:
             result = runner.invoke(args=args)
             if result.exit_code != 0:
                 sys.exit(f"{' '.join(args)} failed: {result.output}")
+        # The demo stamps what it creates without a date of its own (announcements) with the
+        # time it runs: pin those stamps so that two crawls can be compared.
+        with sqlite3.connect(f"{tmp}/crawl.sqlite3") as connection:
+            connection.execute(
+                "UPDATE post SET updated_at = ?, created_at = ? WHERE updated_at > ?",
+                (PINNED, PINNED, PINNED),
+            )
         answers = crawl(app)
     directory.mkdir(parents=True, exist_ok=True)
     index = {}
