@@ -89,6 +89,8 @@ class Report:
     shortcodes: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
     sticky: list[str] = field(default_factory=list)
+    # Items that were not public on WordPress (a password, private): drafts here, one line each.
+    hidden: list[str] = field(default_factory=list)
     comments: Counter[str] = field(default_factory=Counter)
     local_dates: int = 0
 
@@ -109,6 +111,7 @@ class Report:
             skipped.append(f"{comments} comments ({detail}): the store has no comments")
         sections = [
             ("Skipped", skipped),
+            ("Not public on WordPress, so not public here", self.hidden),
             ("Shortcodes left in the text (they mean nothing here: edit these)", self.shortcodes),
             ("Attachments (not downloaded: their files stay at these addresses)", self.attachments),
             (
@@ -187,6 +190,7 @@ class _Import:
             if plan.group and plan.known is not None:
                 self.group_keys.setdefault(plan.group, plan.known.translation_key)
         self._make_terms(export, list(plans.values()))
+        self._withdraw_hidden(plans.values())
         users = {u.email.lower(): u for u in self.session.scalars(select(User))}
         with self.session.no_autoflush:
             for item in export.items:
@@ -209,6 +213,20 @@ class _Import:
             )
         )
         return {int(query[2:]): post for query, post in rows if query[2:].isdigit()}
+
+    def _withdraw_hidden(self, plans) -> None:
+        """Make drafts of the protected or private items an earlier version made public."""
+        for plan in plans:
+            post, reason = plan.known, _hidden_reason(plan.item)
+            if post is None or not reason or post.status != Status.PUBLISHED:
+                continue
+            post.status = Status.DRAFT
+            self.session.add(Revision.of(post, note="Imported from WordPress: not public there"))
+            self.report.hidden.append(
+                f"{plan.item.describe()}: {reason.split(':')[0]}, yet public here after an "
+                "earlier import: now a draft"
+            )
+        self.session.flush()
 
     def _plan(self, item: Item, known: Post | None) -> _Plan | None:
         """Return what becomes of an item, or None after reporting why it is left out."""
@@ -332,6 +350,10 @@ class _Import:
             status = STATUSES.get(item.meta.get("_wp_trash_meta_status", ""), Status.DRAFT)
         else:
             status = STATUSES[item.status]
+        # The store has no protected posts: a text its author locked must not become public.
+        hidden = _hidden_reason(item)
+        if hidden:
+            status = Status.DRAFT
         key = self._group_key(plan)
         if key is not None and self._taken(Post.translation_key == key, plan.language):
             report.skipped.append(
@@ -391,6 +413,8 @@ class _Import:
             report.pages += 1
         else:
             report.posts += 1
+        if hidden:
+            report.hidden.append(f"{what}: {hidden}")
         if item.sticky:
             report.sticky.append(what)
         found = _shortcodes(item.content)
@@ -496,6 +520,15 @@ def _languages(term: Term) -> set[str]:
 
 
 _COMMENT_STATES = {"1": "approved", "0": "awaiting moderation"}
+
+
+def _hidden_reason(item: Item) -> str:
+    """Return why an item that WordPress kept from readers becomes a draft here ("" if not)."""
+    if item.password:
+        return "protected by a password on WordPress: imported as a draft"
+    if item.status == "private" or item.meta.get("_wp_trash_meta_status") == "private":
+        return "private on WordPress: imported as a draft"
+    return ""
 
 
 def _parse_date(value: str) -> datetime | None:
