@@ -20,14 +20,16 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import html as lxml_html
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from .models import (
     OLD_PATH_MAX,
+    ORIGIN_MAX,
     RESERVED_SLUGS,
     SLUG_MAX,
     ContentRuleError,
+    ImportedItem,
     Kind,
     OldAddress,
     Post,
@@ -179,10 +181,12 @@ class _Import:
 
     def run(self, export: Export, on_item: Callable[[], None]) -> Report:
         self.export = export
-        known = self._known_posts()
+        self.origin = origin_of(export)
+        known, unclaimed = self._known_posts()
         plans = {}
         for item in export.items:
-            plan = self._plan(item, known.get(item.wp_id))
+            found = known.get(item.wp_id) or self._claim(item, unclaimed.get(item.wp_id))
+            plan = self._plan(item, found)
             if plan is not None:
                 plans[id(item)] = plan
         for plan in plans.values():
@@ -201,18 +205,64 @@ class _Import:
         self._count_groups(plans.values())
         return self.report
 
-    def _known_posts(self) -> dict[int, Post]:
-        """Return the posts earlier imports made, by WordPress id (their `?p=ID` address)."""
+    def _known_posts(self) -> tuple[dict[int, Post], dict[int, ImportedItem]]:
+        """Return the posts earlier imports of this site's export made, by WordPress id.
+
+        Also return the records of imports made before origins were kept (origin ""), which
+        an item of this export may claim (see _claim): those migration 0006 wrote, and those
+        of posts that hold a `?p=ID` old address but no record (a Markdown folder's posts).
+        """
         rows = self.session.execute(
-            select(OldAddress.query, Post)
-            .join(Post, Post.id == OldAddress.post_id)
+            select(ImportedItem, Post)
+            .join(Post, Post.id == ImportedItem.post_id)
             .where(
+                ImportedItem.site == self.site.key,
+                ImportedItem.origin.in_({self.origin, ""}),
+            )
+        )
+        known, unclaimed = {}, {}
+        for record, post in rows:
+            if record.origin == self.origin:
+                known[record.item_id] = post
+            else:
+                unclaimed[record.item_id] = record
+        orphans = self.session.execute(
+            select(OldAddress.query, OldAddress.post_id).where(
                 OldAddress.site == self.site.key,
                 OldAddress.path == "/",
                 OldAddress.query.startswith("p="),
+                ~exists().where(ImportedItem.post_id == OldAddress.post_id),
             )
         )
-        return {int(query[2:]): post for query, post in rows if query[2:].isdigit()}
+        for query, post_id in orphans:
+            if query[2:].isdigit() and int(query[2:]) not in known:
+                record = ImportedItem(site=self.site.key, item_id=int(query[2:]), post_id=post_id)
+                unclaimed.setdefault(record.item_id, record)
+        return known, unclaimed
+
+    def _claim(self, item: Item, record: ImportedItem | None) -> Post | None:
+        """Return the post an import made before origins were kept of this very item, if any.
+
+        The id alone could be another site's; the item's old permalink, recorded with the
+        post, says it is the same item. The record then takes this export's origin.
+        """
+        if record is None or not item.link:
+            return None
+        parts = urlsplit(item.link)
+        path, query = old_path(parts.path), old_query(parse_qsl(parts.query))
+        same = self.session.scalar(
+            select(OldAddress.id).where(
+                OldAddress.post_id == record.post_id,
+                OldAddress.site == self.site.key,
+                OldAddress.path == path,
+                OldAddress.query == query,
+            )
+        )
+        if same is None:
+            return None
+        record.origin = self.origin
+        self.session.add(record)
+        return self.session.get(Post, record.post_id)
 
     def _withdraw_hidden(self, plans) -> None:
         """Make drafts of the protected or private items an earlier version made public."""
@@ -408,6 +458,11 @@ class _Import:
             self.session.flush()
         except ContentRuleError as error:
             raise WordPressImportError(f"{what}: {error}") from error
+        self.session.add(
+            ImportedItem(
+                site=self.site.key, origin=self.origin, item_id=item.wp_id, post_id=post.id
+            )
+        )
         self._old_addresses(post, plan)
         if plan.kind == Kind.PAGE:
             report.pages += 1
@@ -429,7 +484,7 @@ class _Import:
             return None
         if plan.group not in self.group_keys:
             # The same on every run, so that a later import completes the same group.
-            made = uuid.uuid5(POLYLANG_GROUPS, f"{self.site.key}:{plan.group}")
+            made = uuid.uuid5(POLYLANG_GROUPS, f"{self.site.key}:{self.origin}:{plan.group}")
             self.group_keys[plan.group] = str(made)
         return self.group_keys[plan.group]
 
@@ -520,6 +575,23 @@ def _languages(term: Term) -> set[str]:
 
 
 _COMMENT_STATES = {"1": "approved", "0": "awaiting moderation"}
+
+
+def origin_of(export: Export) -> str:
+    """Return the WordPress site an export comes from, as items are known by (with their id).
+
+    The blog's own address (`wp:base_blog_url`) comes first: on a multisite network,
+    `wp:base_site_url` is the network's, shared by blogs whose ids overlap. Scheme, "www.",
+    default port, case of the host and trailing slash do not make another site.
+    """
+    address = export.base_url or export.link
+    parts = urlsplit(address if "//" in address else f"//{address}")
+    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    except ValueError:  # not a number: keep it as written, it still names one site
+        port = ":" + parts.netloc.rpartition(":")[2]
+    return f"{host}{port}{parts.path.rstrip('/')}"[:ORIGIN_MAX]
 
 
 def _hidden_reason(item: Item) -> str:
