@@ -91,6 +91,9 @@ class Report:
     shortcodes: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
     sticky: list[str] = field(default_factory=list)
+    nested: int = 0
+    formats: Counter[str] = field(default_factory=Counter)
+    featured: int = 0
     # Items that were not public on WordPress (a password, private): drafts here, one line each.
     hidden: list[str] = field(default_factory=list)
     comments: Counter[str] = field(default_factory=Counter)
@@ -103,6 +106,8 @@ class Report:
             f"terms, {self.groups} translation groups and {self.redirects} redirects created; "
             f"{self.already} items were already imported."
         ]
+        if self.nested:
+            lines.append(f"{self.nested} pages placed under their parent page.")
         if self.authors:
             lines.append("Authors (named in each post's first revision; posts have no author):")
             lines += [f"  {name}: {n}" for name, n in sorted(self.authors.items())]
@@ -110,14 +115,27 @@ class Report:
         comments = sum(self.comments.values())
         if comments:
             detail = ", ".join(f"{n} {state}" for state, n in sorted(self.comments.items()))
-            skipped.append(f"{comments} comments ({detail}): the store has no comments")
+            skipped.append(
+                f"{comments} comments ({detail}): not imported, the store has no comments"
+            )
+        if self.formats:
+            detail = ", ".join(f"{name}: {n}" for name, n in sorted(self.formats.items()))
+            skipped.append(
+                f"{sum(self.formats.values())} post formats ({detail}): not imported, the "
+                "posts are ordinary posts here"
+            )
+        if self.featured:
+            skipped.append(
+                f"{self.featured} featured images (_thumbnail_id): not imported, the posts "
+                "keep their text; the image files are listed under Attachments"
+            )
         sections = [
             ("Skipped", skipped),
             ("Not public on WordPress, so not public here", self.hidden),
             ("Shortcodes left in the text (they mean nothing here: edit these)", self.shortcodes),
             ("Attachments (not downloaded: their files stay at these addresses)", self.attachments),
             (
-                "Sticky posts (the store has no sticky flag: imported as ordinary posts)",
+                "Pinned (sticky on WordPress: listed first on the home page)",
                 self.sticky,
             ),
             ("Slugs changed", self.renamed),
@@ -196,12 +214,16 @@ class _Import:
         self._make_terms(export, list(plans.values()))
         self._withdraw_hidden(plans.values())
         users = {u.email.lower(): u for u in self.session.scalars(select(User))}
+        self.made: dict[int, Post] = {
+            p.item.wp_id: p.known for p in plans.values() if p.known is not None
+        }
         with self.session.no_autoflush:
             for item in export.items:
                 plan = plans.get(id(item))
                 if plan is not None and plan.known is None:
                     self._create(plan, users)
                 on_item()
+        self._place_pages(plans.values())
         self._count_groups(plans.values())
         return self.report
 
@@ -430,6 +452,7 @@ class _Import:
             created_at=created_at,
             updated_at=max(updated_at, created_at),
             menu_order=item.menu_order if plan.kind == Kind.PAGE else None,
+            pinned=item.sticky and plan.kind == Kind.POST,
         )
         if key is not None:
             post.translation_key = key
@@ -470,13 +493,38 @@ class _Import:
             report.posts += 1
         if hidden:
             report.hidden.append(f"{what}: {hidden}")
-        if item.sticky:
+        self.made[item.wp_id] = post
+        if post.pinned:
             report.sticky.append(what)
+        for term in item.terms_of("post_format"):
+            report.formats[term.slug.removeprefix("post-format-")] += 1
+        if item.meta.get("_thumbnail_id", "").strip():
+            report.featured += 1
         found = _shortcodes(item.content)
         if found:
             report.shortcodes.append(f"{what}: " + ", ".join(f"[{name}]" for name in found))
         for state, n in item.comments.items():
             report.comments[_COMMENT_STATES.get(state, state)] += n
+
+    def _place_pages(self, plans) -> None:
+        """Put each new page under its WordPress parent page, when that page came across."""
+        for plan in plans:
+            post = self.made.get(plan.item.wp_id)
+            if plan.known is not None or post is None or plan.kind != Kind.PAGE:
+                continue
+            wanted = plan.item.parent
+            if not wanted:
+                continue
+            parent = self.made.get(wanted)
+            if parent is None or parent.kind != Kind.PAGE or _descends(parent, post, self.made):
+                self.report.skipped.append(
+                    f"{plan.item.describe()}: its parent page {wanted} did not come across: "
+                    "a top-level page here"
+                )
+                continue
+            post.parent_id = parent.id
+            self.report.nested += 1
+        self.session.flush()
 
     def _group_key(self, plan: _Plan) -> str | None:
         """Return the translation key of the item's Polylang group (None: a group of its own)."""
@@ -592,6 +640,18 @@ def origin_of(export: Export) -> str:
     except ValueError:  # not a number: keep it as written, it still names one site
         port = ":" + parts.netloc.rpartition(":")[2]
     return f"{host}{port}{parts.path.rstrip('/')}"[:ORIGIN_MAX]
+
+
+def _descends(page: Post, ancestor: Post, made: dict[int, Post]) -> bool:
+    """Return whether `page` already sits under `ancestor` (a parent loop WordPress let in)."""
+    by_id = {p.id: p for p in made.values()}
+    seen: set[int] = set()
+    while page is not None and page.id not in seen:
+        if page.id == ancestor.id:
+            return True
+        seen.add(page.id)
+        page = by_id.get(page.parent_id)
+    return False
 
 
 def _hidden_reason(item: Item) -> str:
