@@ -20,6 +20,8 @@ from typing import ClassVar
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -35,6 +37,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -162,6 +165,12 @@ class Post(Base):
     )
     # Set when the post is moved to the trash; only emptying the trash deletes for good.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # For a page: the page it sits under in the menu (a WordPress page parent, or the desk's).
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="SET NULL"), index=True
+    )
+    # A pinned post is listed first on its site's home page (WordPress's sticky posts).
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Counts saves, so that a save based on an older version is caught (no silent overwrite).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
@@ -172,10 +181,13 @@ class Post(Base):
     )
     terms: Mapped[list[Term]] = relationship(secondary=post_term, lazy="selectin")
     announces: Mapped[Post | None] = relationship(
-        remote_side=[id], back_populates="announcements", lazy="selectin"
+        remote_side=[id],
+        foreign_keys=[announces_id],
+        back_populates="announcements",
+        lazy="selectin",
     )
     announcements: Mapped[list[Post]] = relationship(
-        back_populates="announces", lazy="select", passive_deletes=True
+        foreign_keys=[announces_id], back_populates="announces", lazy="select", passive_deletes=True
     )
     slug_history: WriteOnlyMapped[SlugHistory] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
@@ -429,6 +441,7 @@ class TermName(Base):
 
 
 OLD_PATH_MAX = 512
+ORIGIN_MAX = 300
 
 
 class OldAddress(Base):
@@ -447,6 +460,28 @@ class OldAddress(Base):
 
     def __repr__(self) -> str:
         return f"<OldAddress {self.site}:{self.path}?{self.query} → {self.post_id}>"
+
+
+class ImportedItem(Base):
+    """A post an import made of an item of another engine: the site it came from and its id there.
+
+    Ids are unique only within one WordPress site, so an item is known by both. `origin` is
+    the normalized address of that site (wordpress.origin_of); "" for the items imported
+    before origins were kept (migration 0006), until an import of their export claims them.
+    """
+
+    __tablename__ = "imported_item"
+    __table_args__ = (UniqueConstraint("site", "origin", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The site of ours the item was imported into.
+    site: Mapped[str] = mapped_column(String(32))
+    origin: Mapped[str] = mapped_column(String(ORIGIN_MAX), default="")
+    item_id: Mapped[int] = mapped_column(BigInteger)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+
+    def __repr__(self) -> str:
+        return f"<ImportedItem {self.site}:{self.origin}#{self.item_id} → {self.post_id}>"
 
 
 @event.listens_for(Session, "before_flush")

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 from flask_babel import gettext as _
 
-from . import caching, db, feeds, queries, rendering, seo, sitemaps
+from . import caching, db, feeds, pagetree, queries, rendering, seo, sitemaps
 from .models import DATED_KINDS, Kind, Post, Term, TermKind, utcnow
 from .pagination import paginate
 from .sites import Site
@@ -79,11 +79,13 @@ def render(
         context.setdefault("alternates", listing_alternates(site, request.endpoint, **values))
     context.setdefault("structured", [])
     context["social"] = seo.social_tags(site, language, context["canonical"], post, versions)
+    menu = list(db.session().scalars(queries.menu_pages(site, language, now())))
     return render_template(
         template,
         site=site,
         page_lang=language,
-        menu=list(db.session().scalars(queries.menu_pages(site, language, now()))),
+        menu=menu,
+        menu_tree=pagetree.nest(menu),
         other_sites=other_site_links(site, language, post, versions),
         switcher=switch if switch is not None else list_switcher(site, language),
         post=post,
@@ -184,7 +186,7 @@ def post_switcher(site: Site, language: str, versions: list[Post]) -> list[Langu
 
 @route("/")
 def home():
-    listing = paginate(queries.listed_posts(g.site, g.lang, now()))
+    listing = paginate(queries.home_posts(g.site, g.lang, now()))
     structured = [seo.website(g.site, g.lang)]
     if g.site.kind == "book" and seo.book(g.site):
         structured.append(seo.book(g.site))
@@ -249,6 +251,9 @@ def show_post(kinds: tuple[str, ...], slug: str, year_month: tuple[int, int] | N
         home_site=current_app.extensions["sites"][found.home_site],
         also_on=also_on(found, site),
         switch=post_switcher(site, language, versions),
+        ancestors=pagetree.ancestors(session, found, pagetree.visible_on(site, now()))
+        if found.kind == Kind.PAGE
+        else [],
     )
 
 

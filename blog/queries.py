@@ -90,6 +90,15 @@ def listed_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]
     )
 
 
+def home_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
+    """Return what a site's home page lists: pinned posts first, then the newest."""
+    return (
+        listed_posts(site, language, now)
+        .order_by(None)
+        .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
+    )
+
+
 def posts_in_term(site: Site, language: str, now: datetime, term: Term) -> Select[tuple[Post]]:
     return listed_posts(site, language, now).where(Post.terms.any(Term.id == term.id))
 

@@ -20,14 +20,16 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import html as lxml_html
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from .models import (
     OLD_PATH_MAX,
+    ORIGIN_MAX,
     RESERVED_SLUGS,
     SLUG_MAX,
     ContentRuleError,
+    ImportedItem,
     Kind,
     OldAddress,
     Post,
@@ -89,6 +91,11 @@ class Report:
     shortcodes: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
     sticky: list[str] = field(default_factory=list)
+    nested: int = 0
+    formats: Counter[str] = field(default_factory=Counter)
+    featured: int = 0
+    # Items that were not public on WordPress (a password, private): drafts here, one line each.
+    hidden: list[str] = field(default_factory=list)
     comments: Counter[str] = field(default_factory=Counter)
     local_dates: int = 0
 
@@ -99,6 +106,8 @@ class Report:
             f"terms, {self.groups} translation groups and {self.redirects} redirects created; "
             f"{self.already} items were already imported."
         ]
+        if self.nested:
+            lines.append(f"{self.nested} pages placed under their parent page.")
         if self.authors:
             lines.append("Authors (named in each post's first revision; posts have no author):")
             lines += [f"  {name}: {n}" for name, n in sorted(self.authors.items())]
@@ -106,13 +115,27 @@ class Report:
         comments = sum(self.comments.values())
         if comments:
             detail = ", ".join(f"{n} {state}" for state, n in sorted(self.comments.items()))
-            skipped.append(f"{comments} comments ({detail}): the store has no comments")
+            skipped.append(
+                f"{comments} comments ({detail}): not imported, the store has no comments"
+            )
+        if self.formats:
+            detail = ", ".join(f"{name}: {n}" for name, n in sorted(self.formats.items()))
+            skipped.append(
+                f"{sum(self.formats.values())} post formats ({detail}): not imported, the "
+                "posts are ordinary posts here"
+            )
+        if self.featured:
+            skipped.append(
+                f"{self.featured} featured images (_thumbnail_id): not imported, the posts "
+                "keep their text; the image files are listed under Attachments"
+            )
         sections = [
             ("Skipped", skipped),
+            ("Not public on WordPress, so not public here", self.hidden),
             ("Shortcodes left in the text (they mean nothing here: edit these)", self.shortcodes),
             ("Attachments (not downloaded: their files stay at these addresses)", self.attachments),
             (
-                "Sticky posts (the store has no sticky flag: imported as ordinary posts)",
+                "Pinned (sticky on WordPress: listed first on the home page)",
                 self.sticky,
             ),
             ("Slugs changed", self.renamed),
@@ -176,10 +199,12 @@ class _Import:
 
     def run(self, export: Export, on_item: Callable[[], None]) -> Report:
         self.export = export
-        known = self._known_posts()
+        self.origin = origin_of(export)
+        known, unclaimed = self._known_posts()
         plans = {}
         for item in export.items:
-            plan = self._plan(item, known.get(item.wp_id))
+            found = known.get(item.wp_id) or self._claim(item, unclaimed.get(item.wp_id))
+            plan = self._plan(item, found)
             if plan is not None:
                 plans[id(item)] = plan
         for plan in plans.values():
@@ -187,28 +212,93 @@ class _Import:
             if plan.group and plan.known is not None:
                 self.group_keys.setdefault(plan.group, plan.known.translation_key)
         self._make_terms(export, list(plans.values()))
+        self._withdraw_hidden(plans.values())
         users = {u.email.lower(): u for u in self.session.scalars(select(User))}
+        self.made: dict[int, Post] = {
+            p.item.wp_id: p.known for p in plans.values() if p.known is not None
+        }
         with self.session.no_autoflush:
             for item in export.items:
                 plan = plans.get(id(item))
                 if plan is not None and plan.known is None:
                     self._create(plan, users)
                 on_item()
+        self._place_pages(plans.values())
         self._count_groups(plans.values())
         return self.report
 
-    def _known_posts(self) -> dict[int, Post]:
-        """Return the posts earlier imports made, by WordPress id (their `?p=ID` address)."""
+    def _known_posts(self) -> tuple[dict[int, Post], dict[int, ImportedItem]]:
+        """Return the posts earlier imports of this site's export made, by WordPress id.
+
+        Also return the records of imports made before origins were kept (origin ""), which
+        an item of this export may claim (see _claim): those migration 0006 wrote, and those
+        of posts that hold a `?p=ID` old address but no record (a Markdown folder's posts).
+        """
         rows = self.session.execute(
-            select(OldAddress.query, Post)
-            .join(Post, Post.id == OldAddress.post_id)
+            select(ImportedItem, Post)
+            .join(Post, Post.id == ImportedItem.post_id)
             .where(
+                ImportedItem.site == self.site.key,
+                ImportedItem.origin.in_({self.origin, ""}),
+            )
+        )
+        known, unclaimed = {}, {}
+        for record, post in rows:
+            if record.origin == self.origin:
+                known[record.item_id] = post
+            else:
+                unclaimed[record.item_id] = record
+        orphans = self.session.execute(
+            select(OldAddress.query, OldAddress.post_id).where(
                 OldAddress.site == self.site.key,
                 OldAddress.path == "/",
                 OldAddress.query.startswith("p="),
+                ~exists().where(ImportedItem.post_id == OldAddress.post_id),
             )
         )
-        return {int(query[2:]): post for query, post in rows if query[2:].isdigit()}
+        for query, post_id in orphans:
+            if query[2:].isdigit() and int(query[2:]) not in known:
+                record = ImportedItem(site=self.site.key, item_id=int(query[2:]), post_id=post_id)
+                unclaimed.setdefault(record.item_id, record)
+        return known, unclaimed
+
+    def _claim(self, item: Item, record: ImportedItem | None) -> Post | None:
+        """Return the post an import made before origins were kept of this very item, if any.
+
+        The id alone could be another site's; the item's old permalink, recorded with the
+        post, says it is the same item. The record then takes this export's origin.
+        """
+        if record is None or not item.link:
+            return None
+        parts = urlsplit(item.link)
+        path, query = old_path(parts.path), old_query(parse_qsl(parts.query))
+        same = self.session.scalar(
+            select(OldAddress.id).where(
+                OldAddress.post_id == record.post_id,
+                OldAddress.site == self.site.key,
+                OldAddress.path == path,
+                OldAddress.query == query,
+            )
+        )
+        if same is None:
+            return None
+        record.origin = self.origin
+        self.session.add(record)
+        return self.session.get(Post, record.post_id)
+
+    def _withdraw_hidden(self, plans) -> None:
+        """Make drafts of the protected or private items an earlier version made public."""
+        for plan in plans:
+            post, reason = plan.known, _hidden_reason(plan.item)
+            if post is None or not reason or post.status != Status.PUBLISHED:
+                continue
+            post.status = Status.DRAFT
+            self.session.add(Revision.of(post, note="Imported from WordPress: not public there"))
+            self.report.hidden.append(
+                f"{plan.item.describe()}: {reason.split(':')[0]}, yet public here after an "
+                "earlier import: now a draft"
+            )
+        self.session.flush()
 
     def _plan(self, item: Item, known: Post | None) -> _Plan | None:
         """Return what becomes of an item, or None after reporting why it is left out."""
@@ -332,6 +422,10 @@ class _Import:
             status = STATUSES.get(item.meta.get("_wp_trash_meta_status", ""), Status.DRAFT)
         else:
             status = STATUSES[item.status]
+        # The store has no protected posts: a text its author locked must not become public.
+        hidden = _hidden_reason(item)
+        if hidden:
+            status = Status.DRAFT
         key = self._group_key(plan)
         if key is not None and self._taken(Post.translation_key == key, plan.language):
             report.skipped.append(
@@ -358,6 +452,7 @@ class _Import:
             created_at=created_at,
             updated_at=max(updated_at, created_at),
             menu_order=item.menu_order if plan.kind == Kind.PAGE else None,
+            pinned=item.sticky and plan.kind == Kind.POST,
         )
         if key is not None:
             post.translation_key = key
@@ -386,18 +481,50 @@ class _Import:
             self.session.flush()
         except ContentRuleError as error:
             raise WordPressImportError(f"{what}: {error}") from error
+        self.session.add(
+            ImportedItem(
+                site=self.site.key, origin=self.origin, item_id=item.wp_id, post_id=post.id
+            )
+        )
         self._old_addresses(post, plan)
         if plan.kind == Kind.PAGE:
             report.pages += 1
         else:
             report.posts += 1
-        if item.sticky:
+        if hidden:
+            report.hidden.append(f"{what}: {hidden}")
+        self.made[item.wp_id] = post
+        if post.pinned:
             report.sticky.append(what)
+        for term in item.terms_of("post_format"):
+            report.formats[term.slug.removeprefix("post-format-")] += 1
+        if item.meta.get("_thumbnail_id", "").strip():
+            report.featured += 1
         found = _shortcodes(item.content)
         if found:
             report.shortcodes.append(f"{what}: " + ", ".join(f"[{name}]" for name in found))
         for state, n in item.comments.items():
             report.comments[_COMMENT_STATES.get(state, state)] += n
+
+    def _place_pages(self, plans) -> None:
+        """Put each new page under its WordPress parent page, when that page came across."""
+        for plan in plans:
+            post = self.made.get(plan.item.wp_id)
+            if plan.known is not None or post is None or plan.kind != Kind.PAGE:
+                continue
+            wanted = plan.item.parent
+            if not wanted:
+                continue
+            parent = self.made.get(wanted)
+            if parent is None or parent.kind != Kind.PAGE or _descends(parent, post, self.made):
+                self.report.skipped.append(
+                    f"{plan.item.describe()}: its parent page {wanted} did not come across: "
+                    "a top-level page here"
+                )
+                continue
+            post.parent_id = parent.id
+            self.report.nested += 1
+        self.session.flush()
 
     def _group_key(self, plan: _Plan) -> str | None:
         """Return the translation key of the item's Polylang group (None: a group of its own)."""
@@ -405,7 +532,7 @@ class _Import:
             return None
         if plan.group not in self.group_keys:
             # The same on every run, so that a later import completes the same group.
-            made = uuid.uuid5(POLYLANG_GROUPS, f"{self.site.key}:{plan.group}")
+            made = uuid.uuid5(POLYLANG_GROUPS, f"{self.site.key}:{self.origin}:{plan.group}")
             self.group_keys[plan.group] = str(made)
         return self.group_keys[plan.group]
 
@@ -496,6 +623,44 @@ def _languages(term: Term) -> set[str]:
 
 
 _COMMENT_STATES = {"1": "approved", "0": "awaiting moderation"}
+
+
+def origin_of(export: Export) -> str:
+    """Return the WordPress site an export comes from, as items are known by (with their id).
+
+    The blog's own address (`wp:base_blog_url`) comes first: on a multisite network,
+    `wp:base_site_url` is the network's, shared by blogs whose ids overlap. Scheme, "www.",
+    default port, case of the host and trailing slash do not make another site.
+    """
+    address = export.base_url or export.link
+    parts = urlsplit(address if "//" in address else f"//{address}")
+    host = (parts.hostname or "").removeprefix("www.")
+    try:
+        port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    except ValueError:  # not a number: keep it as written, it still names one site
+        port = ":" + parts.netloc.rpartition(":")[2]
+    return f"{host}{port}{parts.path.rstrip('/')}"[:ORIGIN_MAX]
+
+
+def _descends(page: Post, ancestor: Post, made: dict[int, Post]) -> bool:
+    """Return whether `page` already sits under `ancestor` (a parent loop WordPress let in)."""
+    by_id = {p.id: p for p in made.values()}
+    seen: set[int] = set()
+    while page is not None and page.id not in seen:
+        if page.id == ancestor.id:
+            return True
+        seen.add(page.id)
+        page = by_id.get(page.parent_id)
+    return False
+
+
+def _hidden_reason(item: Item) -> str:
+    """Return why an item that WordPress kept from readers becomes a draft here ("" if not)."""
+    if item.password:
+        return "protected by a password on WordPress: imported as a draft"
+    if item.status == "private" or item.meta.get("_wp_trash_meta_status") == "private":
+        return "private on WordPress: imported as a draft"
+    return ""
 
 
 def _parse_date(value: str) -> datetime | None:

@@ -81,6 +81,8 @@ class Item:
     menu_order: int = 0
     sticky: bool = False
     attachment_url: str = ""
+    # WordPress keeps it in clear; it is never stored here, only noticed (see wordpress.py).
+    password: str = ""
     terms: list[ItemTerm] = field(default_factory=list)
     comments: dict[str, int] = field(default_factory=dict)  # approval state → count
     meta: dict[str, str] = field(default_factory=dict)
@@ -230,6 +232,7 @@ class _Reader:
             menu_order=_int(_text(element, wp + "menu_order")) or 0,
             sticky=_text(element, wp + "is_sticky").strip() == "1",
             attachment_url=_text(element, wp + "attachment_url").strip(),
+            password=_text(element, wp + "post_password"),
         )
         found = [
             ItemTerm(

@@ -80,7 +80,7 @@ def test_archive_names_what_it_holds(app, cli, filled, media, tmp_path):
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
         manifest = json.loads(tar.extractfile("manifest.json").read())
-    assert manifest["revision"] == "0005"
+    assert manifest["revision"] == "0006"
     assert manifest["media_files"] == 2
     assert {"media/2019/03/rhone.jpg", "media/cover.svg"} <= names
     if app.extensions["db"]["engine"].dialect.name == "sqlite":
@@ -167,7 +167,7 @@ def test_restore_refuses_a_file_that_is_no_archive(cli, tmp_path):
 def test_restore_never_writes_outside_the_media_folder(app, cli, media, tmp_path):
     empty_instance(app, media)
     archive = tmp_path / "evil.tar.gz"
-    manifest = {"format": "blog-backup", "version": 1, "database": "rows", "revision": "0005",
+    manifest = {"format": "blog-backup", "version": 1, "database": "rows", "revision": "0006",
                 "media_files": 1}  # fmt: skip
     write_archive(archive, {"manifest.json": json.dumps(manifest).encode(),
                             "media/../../escaped.txt": b"x"})  # fmt: skip

@@ -141,13 +141,13 @@ def test_report_names_what_did_not_come_across(import_wxr):
     assert "Claire Vautrin (claire): 10" in output and "Marco Bellini (marco): 1" in output
     assert "post 107 “Vergessene Flüsse” (de): the site blog publishes only in fr, en, it" in output
     assert "nav_menu_item 400" in output and "its status is 'auto-draft'" in output
-    assert "2 comments (1 approved, 1 spam): the store has no comments" in output
+    assert "2 comments (1 approved, 1 spam): not imported, the store has no comments" in output
     assert "post 101 “Les rivières oubliées de Lyon”: [caption]" in output
     assert "post 104 “Été au bord de l'eau”: [gallery]" in output
     assert "https://carnet.example.net/wp-content/uploads/2019/03/rhone.jpg (attached to 101)" in (
         output
     )
-    assert "Sticky posts" in output
+    assert "Pinned (sticky on WordPress: listed first on the home page):" in output
     assert "page 203 “Flux”: feed → feed-2" in output
     assert "1 categories and tags carried by no post: vide" in output
     assert "1 dates had no UTC counterpart in the export and were read in Europe/Paris." in output

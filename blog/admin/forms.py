@@ -20,8 +20,10 @@ from ..slugs import slugify
 from .desk import local, timezone
 
 TEXT_FIELDS = ("title", "slug", "language", "summary", "source", "home_site", "status",
-               "published_at", "tags", "menu_order", "kind", "version")  # fmt: skip
+               "published_at", "tags", "menu_order", "kind", "version", "pinned")  # fmt: skip
 LIST_FIELDS = ("sites", "categories")
+APPLIED_FIELDS = ("title", "slug", "language", "summary", "source", "status", "menu_order",
+                  "pinned")  # fmt: skip
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -50,6 +52,7 @@ class PostForm:
                 "menu_order": "" if post.menu_order is None else str(post.menu_order),
                 "kind": post.kind,
                 "version": str(post.version or ""),
+                "pinned": "1" if post.pinned else "",
             }
         )
 
@@ -124,6 +127,8 @@ class PostForm:
             "tag_names": tag_names,
             "kind": Kind.PAGE if v["kind"] == Kind.PAGE else Kind.POST,
         }
+        # Only a post is listed by date, so only a post can be pinned first on the home page.
+        self.clean["pinned"] = self.clean["kind"] == Kind.POST and v.get("pinned") == "1"
         self.values["slug"] = slug
         return True
 
@@ -131,7 +136,16 @@ class PostForm:
         """Write the clean values to `post` (the store's rules are checked at flush)."""
         c = self.clean
         post.kind = c["kind"]
-        for name in ("title", "slug", "language", "summary", "source", "status", "menu_order"):
+        for name in (
+            "title",
+            "slug",
+            "language",
+            "summary",
+            "source",
+            "status",
+            "menu_order",
+            "pinned",
+        ):
             setattr(post, name, c[name])
         if c["status"] == Status.PUBLISHED and c["published_at"] is None:
             c["published_at"] = post.published_at or now

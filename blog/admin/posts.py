@@ -111,7 +111,7 @@ def new():
     form = PostForm({"title": "", "slug": "", "language": language, "summary": "", "source": "",
                      "home_site": home, "sites": [], "status": Status.DRAFT, "published_at": "",
                      "categories": [], "tags": "", "menu_order": "", "kind": kind,
-                     "version": ""})  # fmt: skip
+                     "version": "", "pinned": ""})  # fmt: skip
     return _editor(None, form)
 
 
