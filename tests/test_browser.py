@@ -23,6 +23,7 @@ from blog.livesite import serve
 playwright_api = pytest.importorskip("playwright.sync_api")
 Page, expect = playwright_api.Page, playwright_api.expect
 
+pytestmark = pytest.mark.slow  # a real browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
 EMAIL, PASSWORD = "claire@example.org", "rivières-oubliées-2025"
 

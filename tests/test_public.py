@@ -300,6 +300,7 @@ def test_term_pages_advertise_their_own_feeds_first(blog, make_post, make_term):
     assert "http://blog.localhost:5000/en/feed.atom" in heads
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/en/", "/en/2025/03/{slug}/", "/en/category/rivers/"])
 def test_query_count_does_not_grow_with_posts(
     blog, session, make_post, make_term, count_queries, path

@@ -16,6 +16,7 @@ import pytest
 from blog.livesite import serve
 
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytestmark = pytest.mark.slow  # a real browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 NARROW_PAGES = [

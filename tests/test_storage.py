@@ -128,6 +128,7 @@ def test_a_writing_session_takes_the_write_lock_at_its_first_read(sqlite_url):
     app.extensions["db"]["engine"].dispose()
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_lose_nothing(sqlite_url, tmp_path):
     go = tmp_path / "go"
     writers = [writer(sqlite_url, name, 50, go) for name in ("left", "right")]
@@ -143,6 +144,7 @@ def test_two_processes_writing_at_once_lose_nothing(sqlite_url, tmp_path):
     assert seen == list(range(100))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rounds", [3])
 def test_kill_9_while_writing_keeps_every_committed_post(sqlite_url, tmp_path, rounds):
     go = tmp_path / "go"
@@ -222,7 +224,7 @@ def test_test_apps_and_unreachable_databases_do_not_stop_the_start(old_url, tmp_
 
 
 def flask(*args: str, url: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "BLOG_SITES_FILE": SITES_FILE}
     env.pop("FLASK_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", *args],
@@ -234,12 +236,14 @@ def flask(*args: str, url: str, timeout: float = 60) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow
 def test_flask_run_refuses_a_database_behind_the_code(old_url):
     result = flask("run", "--no-reload", "--port", "5999", url=old_url)
     assert result.returncode != 0
     assert "behind the code" in result.stderr and "flask --app app db upgrade" in result.stderr
 
 
+@pytest.mark.slow
 def test_db_upgrade_backs_up_then_fixes_an_old_database(old_url, tmp_path):
     before = rows(old_url, "SELECT version_num FROM alembic_version")
     result = flask("db", "upgrade", url=old_url)

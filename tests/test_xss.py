@@ -352,6 +352,7 @@ FUZZ = settings(
 )
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.lists(st.sampled_from(TOKENS), max_size=60).map("".join))
 def test_fuzzed_markup_is_always_harmless(source):
@@ -363,6 +364,7 @@ def test_fuzzed_markup_is_always_harmless(source):
     assert dangers(clean_html(source)) == []
 
 
+@pytest.mark.slow
 @FUZZ
 @given(st.text(max_size=400))
 def test_any_text_renders_or_is_refused_with_a_reason(source):
@@ -375,6 +377,7 @@ def test_any_text_renders_or_is_refused_with_a_reason(source):
     assert not rendering.CONTROL_CHARACTERS.search(output)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(
     st.sampled_from(["javascript", "vbscript", "data", "livescript"]),
