@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .models import LoginFailure, LoginSession, User, utcnow
+from . import clock
+from .config import DEFAULTS
+from .models import LoginFailure, LoginSession, User
 
-PASSWORD_METHOD = "scrypt"
 MIN_PASSWORD_LENGTH = 10
 # Failures allowed before each further attempt must wait; the wait doubles each time, up to
 # LOCK_MAX, which a run of LOCK_AFTER failures reaches at once.
@@ -32,7 +35,13 @@ def normalize_email(email: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=PASSWORD_METHOD)
+    return generate_password_hash(password, method=password_hash_method())
+
+
+def password_hash_method() -> str:
+    """Return the app's PASSWORD_HASH_METHOD; outside an app, the strong default."""
+    config = current_app.config if has_app_context() else DEFAULTS
+    return config["PASSWORD_HASH_METHOD"]
 
 
 def create_user(session: Session, email: str, password: str, name: str = "", language: str = "fr"):
@@ -55,12 +64,14 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         # Spend the same time as a real check, so that timing does not reveal accounts.
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(password_hash_method()), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 
 
-_DUMMY_HASH = hash_password(secrets.token_hex(8))
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(8), method=method)
 
 
 def _token_hash(token: str) -> str:
@@ -106,7 +117,7 @@ def throttle_keys(email: str, address: str | None) -> list[str]:
 
 def wait_before_login(session: Session, keys: list[str], now: datetime | None = None) -> int:
     """Return how many seconds must pass before another attempt for these keys (0: none)."""
-    now = now or utcnow()
+    now = now or clock.now()
     until = session.scalar(
         select(func.max(LoginFailure.locked_until)).where(LoginFailure.key.in_(keys))
     )
@@ -117,7 +128,7 @@ def wait_before_login(session: Session, keys: list[str], now: datetime | None = 
 
 def record_failure(session: Session, keys: list[str], now: datetime | None = None) -> None:
     """Count a failed login for each key and lock them for longer as failures repeat."""
-    now = now or utcnow()
+    now = now or clock.now()
     for key in keys:
         row = session.get(LoginFailure, key)
         if row is None:

@@ -18,8 +18,8 @@ from pathlib import Path
 from flask import Flask, current_app, g, request
 from sqlalchemy import func, select
 
-from . import db
-from .models import Post, StoreState, utcnow
+from . import clock, db
+from .models import Post, StoreState
 
 UNCACHED_ENDPOINTS = frozenset({"public.switch_language"})
 
@@ -45,7 +45,7 @@ def validators() -> tuple[str, datetime]:
     """Return the ETag and Last-Modified of the current public request."""
     session = db.session()
     state = session.execute(select(StoreState.version, StoreState.changed_at)).first()
-    now = g.get("now") or utcnow()
+    now = g.get("now") or clock.now()
     due = session.scalar(select(func.max(Post.published_at)).where(Post.published_at <= now))
     stored_version, changed_at = state if state else (0, None)
     moments = [m for m in (changed_at, due) if m is not None]

@@ -48,6 +48,12 @@ DEFAULTS = {
     "SQLITE_BUSY_TIMEOUT": 30,
     # Uploaded files, kept in backups; None means the folder media/ of the instance.
     "MEDIA_DIR": None,
+    # Werkzeug's method for new password hashes; its default scrypt costs ~0.25 s per hash on
+    # purpose. Tests lower it (e.g. "scrypt:16:1:1"); production keeps the default.
+    "PASSWORD_HASH_METHOD": "scrypt",
+    # A function returning the current time (aware UTC), or None for the system clock; tests set
+    # one to move time instead of sleeping. Asked through blog.clock.now().
+    "CLOCK": None,
 }
 
 SITE_KEYS = {

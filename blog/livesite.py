@@ -45,7 +45,9 @@ class LiveSite:
 
 
 @contextmanager
-def serve(workdir: Path, demo: bool = False) -> Iterator[LiveSite]:
+def serve(
+    workdir: Path, demo: bool = False, sites_file: str | Path = DEFAULTS["SITES_FILE"]
+) -> Iterator[LiveSite]:
     """Serve a fresh app (a SQLite file in `workdir`) in a thread until the block ends."""
     app: Flask | None = None
 
@@ -55,7 +57,7 @@ def serve(workdir: Path, demo: bool = False) -> Iterator[LiveSite]:
     server = make_server("127.0.0.1", 0, wsgi, threaded=True)
     try:
         port = server.server_port
-        sites = Path(DEFAULTS["SITES_FILE"]).read_text(encoding="utf-8")
+        sites = Path(sites_file).read_text(encoding="utf-8")
         sites = re.sub(r'^(url\s*=\s*"https?://[^":/]+)(:\d+)?"', rf'\1:{port}"', sites, flags=re.M)
         sites_file = workdir / "sites.toml"
         sites_file.write_text(sites, encoding="utf-8")

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request
 from flask_babel import gettext as _
 
-from . import caching, db, feeds, pagetree, queries, rendering, seo, sitemaps
-from .models import DATED_KINDS, Kind, Post, Term, TermKind, utcnow
+from . import caching, clock, db, feeds, pagetree, queries, rendering, seo, sitemaps
+from .models import DATED_KINDS, Kind, Post, Term, TermKind
 from .pagination import paginate
 from .sites import Site
 from .urls import (
@@ -57,7 +57,7 @@ class SiteLink:
 
 def now() -> datetime:
     if "now" not in g:
-        g.now = utcnow()
+        g.now = clock.now()
     return g.now
 
 

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from . import db
-from .models import OLD_PATH_MAX, OldAddress, Post, utcnow
+from . import clock, db
+from .models import OLD_PATH_MAX, OldAddress, Post
 from .queries import on_site
 from .sites import Site
 from .urls import post_url
@@ -85,7 +85,7 @@ def answer(site: Site | None = None):
         return None
     session = db.session()
     try:
-        post = find_post(session, site, request.path, request.args.items(multi=True), utcnow())
+        post = find_post(session, site, request.path, request.args.items(multi=True), clock.now())
     except SQLAlchemyError:
         # A database not migrated yet (or unreachable) must not turn a 404 into a 500.
         session.rollback()

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
-from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy import create_engine, make_url, text
 
-from blog import create_app, db
+from blog import db
+from blog.accounts import create_user
 from blog.cli import upgrade
 from blog.config import database_url as database_url_of
 from blog.models import Base, Post, PublicationKind, Status, Term
 
-BLOG = "http://blog.localhost"
-BOOK = "http://book.localhost"
+from .helpers import (
+    BLOG,
+    BOOK,
+    PASSWORD,
+    Clock,
+    DeskClient,
+    QueryCounter,
+    SiteClient,
+    empty_tables,
+    login,
+    make_app,
+)
 
 
 @pytest.fixture(scope="session")
@@ -46,44 +55,33 @@ def database_url(tmp_path_factory):
 
 
 def _migrated(url: str):
-    app = create_app({"DATABASE_URL": url})
+    app = make_app({"DATABASE_URL": url})
     with app.app_context():
         # Start from nothing, so the migrations as they are now build the schema.
         with db.engine().begin() as connection:
             Base.metadata.drop_all(connection)
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
-        _empty(db.engine())
+        empty_tables(db.engine())
         db.engine().dispose()
     yield url
 
 
-def _empty(engine) -> None:
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-
-
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+def app(database_url):
+    """The app on the test database (emptied after the test) and the tests' own sites file."""
+    app = make_app({"DATABASE_URL": database_url, "TESTING": True})
     yield app
     with app.app_context():
-        _empty(db.engine())
+        empty_tables(db.engine())
         db.engine().dispose()
 
 
-class SiteClient(FlaskClient):
-    """A test client whose requests carry one site's Host header unless told otherwise."""
-
-    def __init__(self, *args, base_url: str = "http://localhost", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.base_url = base_url
-
-    def open(self, *args, **kwargs):
-        if args and isinstance(args[0], str):
-            kwargs.setdefault("base_url", self.base_url)
-        return super().open(*args, **kwargs)
+@pytest.fixture
+def clock(app):
+    """The app's clock, standing still at the present until the test advances it."""
+    app.config["CLOCK"] = clock = Clock()
+    return clock
 
 
 @pytest.fixture
@@ -164,23 +162,6 @@ def make_term(session):
     return make
 
 
-class QueryCounter:
-    """Count the SQL statements an engine runs while active."""
-
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def _count(self, *_args):
-        self.count += 1
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *_exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-
 @pytest.fixture
 def count_queries(app):
     def counter() -> QueryCounter:
@@ -189,43 +170,18 @@ def count_queries(app):
     return counter
 
 
-PASSWORD = "a long enough password"
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(response) -> str:
-    """Return the CSRF token a desk page carries in its forms."""
-    return CSRF_FIELD.search(response.text).group(1)
-
-
 @pytest.fixture
-def author(session):
-    from blog.accounts import create_user
-
-    return create_user(session, "claire@example.org", PASSWORD, name="Claire", language="en")
-
-
-class DeskClient(SiteClient):
-    """A signed-in author's browser: knows its CSRF token and sends it with every form."""
-
-    token = ""
-
-    def refresh_token(self, path: str = "/admin/") -> None:
-        self.token = csrf_from(self.get(path))
-
-    def send(self, path: str, data: dict | None = None, **kwargs):
-        return self.post(path, data={"csrf_token": self.token, **(data or {})}, **kwargs)
+def author(app, session):
+    """An author account, its password hashed at the app's (cheap, in tests) cost."""
+    with app.app_context():
+        return create_user(session, "claire@example.org", PASSWORD, name="Claire", language="en")
 
 
 @pytest.fixture
 def desk(app, author):
     """A client signed in to the desk of the blog, as `author` (desk language English)."""
     client = DeskClient(app, app.response_class, use_cookies=True, base_url=BLOG)
-    login = client.get("/admin/login")
-    response = client.post(
-        "/admin/login",
-        data={"email": author.email, "password": PASSWORD, "csrf_token": csrf_from(login)},
-    )
+    response = login(client, author.email, PASSWORD)
     assert response.status_code == 302, response.text
     client.refresh_token()
     return client

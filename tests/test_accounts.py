@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from blog import accounts
+from blog import accounts, create_app
+from blog.config import DEFAULTS
 from blog.models import LoginFailure, User, utcnow
 
-from .conftest import PASSWORD
+from .helpers import FAST_PASSWORD_HASH, PASSWORD, SITES_FILE
 
 
 def test_passwords_are_stored_hashed_with_scrypt(author, session):
@@ -17,10 +18,28 @@ def test_passwords_are_stored_hashed_with_scrypt(author, session):
     assert stored.startswith("scrypt:")
 
 
-def test_authenticate(author, session):
-    assert accounts.authenticate(session, "Claire@Example.org ", PASSWORD).id == author.id
-    assert accounts.authenticate(session, author.email, "wrong password") is None
-    assert accounts.authenticate(session, "nobody@example.org", PASSWORD) is None
+def test_production_hashes_at_full_cost():
+    # Werkzeug's scrypt default (N=2**15, r=8, p=1): about a quarter of a second per guess.
+    assert DEFAULTS["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert accounts.password_hash_method() == "scrypt"  # outside an app: the default
+    app = create_app({"DATABASE_URL": "sqlite://", "SITES_FILE": SITES_FILE})
+    with app.app_context():
+        assert accounts.hash_password(PASSWORD).startswith("scrypt:32768:8:1$")
+
+
+def test_tests_hash_cheaply_and_still_check(app, author, session):
+    # What keeps the author fixture fast; a hash records its own cost, so checks still work.
+    stored = session.scalar(select(User.password_hash).where(User.id == author.id))
+    assert stored.startswith(FAST_PASSWORD_HASH + "$")
+    with app.app_context():
+        assert accounts.authenticate(session, author.email, PASSWORD).id == author.id
+
+
+def test_authenticate(app, author, session):
+    with app.app_context():
+        assert accounts.authenticate(session, "Claire@Example.org ", PASSWORD).id == author.id
+        assert accounts.authenticate(session, author.email, "wrong password") is None
+        assert accounts.authenticate(session, "nobody@example.org", PASSWORD) is None
 
 
 @pytest.mark.parametrize(

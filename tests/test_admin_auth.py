@@ -5,7 +5,7 @@ from sqlalchemy import update
 
 from blog.models import LoginFailure
 
-from .conftest import BOOK, PASSWORD, DeskClient, csrf_from
+from .helpers import BOOK, PASSWORD, DeskClient, csrf_from
 
 
 def login(client, email, password, language="en"):

@@ -10,6 +10,8 @@ from sqlalchemy import select, text
 
 from blog.models import Base, Post, StoreState
 
+from .helpers import empty_tables
+
 DATA = Path(__file__).parent / "data" / "wxr"
 
 
@@ -43,9 +45,7 @@ def every_row(app) -> dict[str, list]:
 
 
 def empty_instance(app, media: Path) -> None:
-    with app.extensions["db"]["engine"].begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+    empty_tables(app.extensions["db"]["engine"])
     for path in sorted(media.rglob("*"), reverse=True):
         path.unlink() if path.is_file() else path.rmdir()
 
@@ -120,9 +120,7 @@ def test_restore_refuses_an_instance_that_is_not_empty(cli, filled, media, tmp_p
 def test_restore_refuses_media_files_already_there(app, cli, filled, media, tmp_path):
     archive = tmp_path / "backup.tar.gz"
     cli("backup", str(archive))
-    with app.extensions["db"]["engine"].begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+    empty_tables(app.extensions["db"]["engine"])
     result = cli("restore", str(archive), ok=False)
     assert (
         result.exit_code == 1 and "media folder" in result.output and "not empty" in result.output

@@ -19,10 +19,13 @@ from flask import Flask
 from blog.accounts import create_user
 from blog.livesite import serve
 
+from .helpers import SITES_FILE
+
 # The `browser` fixture (tests/conftest.py) skips the test when Playwright is missing.
 playwright_api = pytest.importorskip("playwright.sync_api")
 Page, expect = playwright_api.Page, playwright_api.expect
 
+pytestmark = pytest.mark.slow  # a real browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
 EMAIL, PASSWORD = "claire@example.org", "rivières-oubliées-2025"
 
@@ -41,7 +44,7 @@ class LiveServer:
 @pytest.fixture
 def live_server(tmp_path) -> Iterator[LiveServer]:
     """Serve a fresh app (its own SQLite file, one author) on a free port in a thread."""
-    with serve(tmp_path) as site:
+    with serve(tmp_path, sites_file=SITES_FILE) as site:
         with site.app.extensions["db"]["sessionmaker"]() as session:
             create_user(session, EMAIL, PASSWORD, name="Claire Vautrin", language="fr")
         yield LiveServer(site.app, site.url("blog", ""))

@@ -2,8 +2,9 @@
 
 from sqlalchemy import func, select
 
-from blog import create_app
 from blog.models import Post, Term
+
+from .helpers import make_app
 
 
 def test_demo_loads_once_and_duplicates_nothing(app, session):
@@ -46,7 +47,7 @@ def test_demo_site_pages_answer(app):
 
 
 def test_db_upgrade_creates_a_fresh_database(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"})
+    app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"})
     result = app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "is at head" in result.output

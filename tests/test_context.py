@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import BLOG, BOOK
+from .helpers import BLOG, BOOK
 
 
 def test_each_host_gets_its_own_site(blog, book):

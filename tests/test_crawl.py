@@ -6,14 +6,22 @@ import html5lib
 import pytest
 from lxml import html as lxml_html
 
+from .helpers import empty_tables, make_app
+
 ORIGINS = {"blog.localhost:5000": "blog.localhost", "book.localhost:5000": "book.localhost"}
 
 
-@pytest.fixture
-def demo(app):
-    result = app.test_cli_runner().invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
-    return app
+@pytest.fixture(scope="module")
+def pages(database_url):
+    """Crawl both demo sites once for this module's tests; the store is emptied right after."""
+    app = make_app({"DATABASE_URL": database_url, "TESTING": True})
+    try:
+        result = app.test_cli_runner().invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        return crawl(app)
+    finally:
+        empty_tables(app.extensions["db"]["engine"])
+        app.extensions["db"]["engine"].dispose()
 
 
 def crawl(app, limit=400):
@@ -40,8 +48,7 @@ def crawl(app, limit=400):
     return pages
 
 
-def test_every_demo_page_answers_and_parses_without_errors(demo):
-    pages = crawl(demo)
+def test_every_demo_page_answers_and_parses_without_errors(pages):
     assert len(pages) > 80
     parser = html5lib.HTMLParser(strict=True)
     for url, response in pages.items():
@@ -50,8 +57,7 @@ def test_every_demo_page_answers_and_parses_without_errors(demo):
             parser.parse(response.data)  # raises on any parse error
 
 
-def test_every_hreflang_set_is_reciprocal(demo):
-    pages = crawl(demo)
+def test_every_hreflang_set_is_reciprocal(pages):
     sets = {}
     for url, response in pages.items():
         if response.status_code == 200 and response.mimetype == "text/html":

@@ -7,10 +7,9 @@ import logging
 import pytest
 from alembic.script import ScriptDirectory
 
-from blog import create_app
 from blog.cli import alembic_config, upgrade
 
-from .conftest import BLOG, BOOK
+from .helpers import BLOG, BOOK, make_app
 
 
 @pytest.mark.parametrize(
@@ -29,7 +28,7 @@ def test_an_unknown_host_gets_no_health_report(app):
 
 
 def test_an_unreachable_database_answers_503_and_is_logged(tmp_path, caplog):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'dir' / 'db.sqlite3'}"})
+    app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'dir' / 'db.sqlite3'}"})
     with caplog.at_level(logging.ERROR):
         response = app.test_client().get("/healthz", base_url=BLOG)
     assert response.status_code == 503
@@ -40,7 +39,7 @@ def test_an_unreachable_database_answers_503_and_is_logged(tmp_path, caplog):
 
 
 def test_a_database_behind_the_code_answers_503(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
     with app.app_context():
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         previous = ScriptDirectory.from_config(alembic_config()).get_revision(head).down_revision

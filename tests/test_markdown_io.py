@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from blog.markdown_io import read_file
 from blog.models import (
-    Base,
     OldAddress,
     Post,
     Revision,
@@ -16,6 +15,8 @@ from blog.models import (
     StoreState,
     Term,
 )
+
+from .helpers import empty_tables
 
 DATA = Path(__file__).parent / "data" / "wxr"
 POST_FIELDS = (
@@ -61,12 +62,6 @@ def snapshot(session) -> dict:
     return {"posts": posts, "terms": terms, "addresses": addresses, "history": history}
 
 
-def empty_store(app) -> None:
-    with app.extensions["db"]["engine"].begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-
-
 def test_export_then_import_into_an_empty_database_gives_the_same_store(
     app, cli, session, rich_store, tmp_path
 ):
@@ -78,7 +73,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_store(
     assert any(parent for _names, parent in before["terms"].values())
     cli("export-markdown", str(tmp_path / "out"))
     session.close()
-    empty_store(app)
+    empty_tables(app.extensions["db"]["engine"])
     assert snapshot(session)["posts"] == {}
     result = cli("import-markdown", str(tmp_path / "out"))
     assert f"{len(before['posts'])} created, 0 updated, 0 unchanged" in result.output

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from blog import create_app
-
-from .conftest import BLOG, BOOK
+from .helpers import BLOG, BOOK, make_app
 
 SECRET = "the secret outside the media folder"
 
@@ -24,7 +22,7 @@ def media_app(database_url, tmp_path):
     (tmp_path / "instance" / "secret.txt").write_text(SECRET)
     (tmp_path / "secret.txt").write_text(SECRET)
     os.symlink(tmp_path / "secret.txt", media / "link.txt")
-    app = create_app({"DATABASE_URL": database_url, "MEDIA_DIR": str(media)})
+    app = make_app({"DATABASE_URL": database_url, "MEDIA_DIR": str(media)})
     yield app
     app.extensions["db"]["engine"].dispose()
 
@@ -112,7 +110,7 @@ def test_the_media_folder_defaults_to_the_instance(app):
 
 
 def test_a_missing_media_folder_is_a_404_not_an_error(database_url, tmp_path):
-    app = create_app({"DATABASE_URL": database_url, "MEDIA_DIR": str(tmp_path / "none")})
+    app = make_app({"DATABASE_URL": database_url, "MEDIA_DIR": str(tmp_path / "none")})
     response, _body = get(app, "/media/x.jpg")
     assert response.status_code == 404
     app.extensions["db"]["engine"].dispose()

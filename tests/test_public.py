@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from blog import create_app
-
-from .conftest import BLOG, SiteClient
+from .helpers import BLOG, SITES_FILE, SiteClient, make_app
 
 
 def page(response):
@@ -179,18 +177,14 @@ def test_fallback_url_redirects_once_a_translation_exists(blog, make_post):
     assert response.headers["Location"] == "/fr/2025/03/bientot-traduit/"
 
 
-SITES_HIDE = (
-    (Path(__file__).parents[1] / "blog" / "sites.toml")
-    .read_text()
-    .replace('fallback = "show"', 'fallback = "hide"')
-)
+SITES_HIDE = Path(SITES_FILE).read_text().replace('fallback = "show"', 'fallback = "hide"')
 
 
 @pytest.fixture
 def hiding_blog(database_url, tmp_path):
     sites = tmp_path / "sites.toml"
     sites.write_text(SITES_HIDE)
-    app = create_app({"DATABASE_URL": database_url, "SITES_FILE": str(sites)})
+    app = make_app({"DATABASE_URL": database_url, "SITES_FILE": str(sites)})
     yield SiteClient(app, app.response_class, base_url=BLOG)
     app.extensions["db"]["engine"].dispose()
 
@@ -306,6 +300,7 @@ def test_term_pages_advertise_their_own_feeds_first(blog, make_post, make_term):
     assert "http://blog.localhost:5000/en/feed.atom" in heads
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", ["/en/", "/en/2025/03/{slug}/", "/en/category/rivers/"])
 def test_query_count_does_not_grow_with_posts(
     blog, session, make_post, make_term, count_queries, path

@@ -15,7 +15,10 @@ import pytest
 
 from blog.livesite import serve
 
+from .helpers import SITES_FILE
+
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+pytestmark = pytest.mark.slow  # a real browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 NARROW_PAGES = [
@@ -27,7 +30,7 @@ NARROW_PAGES = [
 
 @pytest.fixture(scope="module")
 def demo_site(tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("demo"), demo=True) as site:
+    with serve(tmp_path_factory.mktemp("demo"), demo=True, sites_file=SITES_FILE) as site:
         yield site
 
 

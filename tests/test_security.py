@@ -9,11 +9,13 @@ import pytest
 
 from blog import create_app, security
 
-from .conftest import BLOG, BOOK, PASSWORD, SiteClient, csrf_from
+from .helpers import BLOG, BOOK, PASSWORD, SITES_FILE, SiteClient, csrf_from, make_app
 
-SHIPPED = (Path(__file__).parents[1] / "blog" / "sites.toml").read_text()
-HTTPS_SITES = SHIPPED.replace("http://blog.localhost:5000", "https://blog.localhost").replace(
-    "http://book.localhost:5000", "https://book.localhost"
+HTTPS_SITES = (
+    Path(SITES_FILE)
+    .read_text()
+    .replace("http://blog.localhost:5000", "https://blog.localhost")
+    .replace("http://book.localhost:5000", "https://book.localhost")
 )
 SECRET = "a production secret of sufficient length for the tests"
 
@@ -26,7 +28,7 @@ def https_sites(tmp_path) -> str:
 
 @pytest.fixture
 def https_app(database_url, tmp_path):
-    app = create_app(
+    app = make_app(
         {"DATABASE_URL": database_url, "SITES_FILE": https_sites(tmp_path), "SECRET_KEY": SECRET}
     )
     yield app
@@ -141,11 +143,11 @@ def test_forwarded_headers_are_ignored_by_default(app):
 
 
 def test_forwarded_headers_are_believed_behind_a_trusted_proxy(database_url):
-    app = create_app({"DATABASE_URL": database_url, "TRUSTED_PROXIES": 1})
+    app = make_app({"DATABASE_URL": database_url, "TRUSTED_PROXIES": 1})
     assert remote_addr_seen(app, FORWARDED) == ("203.0.113.7", "https")
     # One proxy appends the address it saw: an address the client wrote before it is ignored.
     spoofed = {"X-Forwarded-For": "1.2.3.4, 203.0.113.7"}
-    app = create_app({"DATABASE_URL": database_url, "TRUSTED_PROXIES": 1})
+    app = make_app({"DATABASE_URL": database_url, "TRUSTED_PROXIES": 1})
     assert remote_addr_seen(app, spoofed)[0] == "203.0.113.7"
     app.extensions["db"]["engine"].dispose()
 
@@ -156,7 +158,7 @@ def test_login_throttling_counts_the_forwarded_address_only_behind_a_proxy(datab
     from blog.models import LoginFailure
 
     for proxies, expected in ((0, "address:127.0.0.1"), (1, "address:203.0.113.9")):
-        app = create_app({"DATABASE_URL": database_url, "TRUSTED_PROXIES": proxies})
+        app = make_app({"DATABASE_URL": database_url, "TRUSTED_PROXIES": proxies})
         client = SiteClient(app, app.response_class, base_url=BLOG)
         token = csrf_from(client.get("/admin/login"))
         client.post(
@@ -183,7 +185,7 @@ def test_a_client_cannot_choose_the_request_id_but_a_trusted_proxy_can(app, data
     chosen = {"X-Request-Id": "chosen-by-the-client"}
     response = app.test_client().get("/fr/", base_url=BLOG, headers=chosen)
     assert response.headers["X-Request-Id"] != "chosen-by-the-client"
-    proxied = create_app({"DATABASE_URL": database_url, "TRUSTED_PROXIES": 1})
+    proxied = make_app({"DATABASE_URL": database_url, "TRUSTED_PROXIES": 1})
     response = proxied.test_client().get("/fr/", base_url=BLOG, headers=chosen)
     assert response.headers["X-Request-Id"] == "chosen-by-the-client"
     bad = {"X-Request-Id": "spaces and <angle> brackets"}
@@ -229,11 +231,11 @@ def test_a_body_over_the_limit_gets_the_localized_413_page(app, blog):
 def test_debug_is_refused_when_the_sites_are_https(tmp_path):
     config = {"DATABASE_URL": "sqlite://", "SITES_FILE": https_sites(tmp_path)}
     with pytest.raises(security.ConfigurationError, match="BLOG_SECRET_KEY"):
-        create_app(config)
+        make_app(config)
     with pytest.raises(security.ConfigurationError, match="BLOG_ALLOW_DEBUG"):
-        create_app({**config, "SECRET_KEY": SECRET, "DEBUG": True})
-    assert create_app({**config, "SECRET_KEY": SECRET, "DEBUG": True, "ALLOW_DEBUG": True})
-    assert create_app({**config, "SECRET_KEY": SECRET})
+        make_app({**config, "SECRET_KEY": SECRET, "DEBUG": True})
+    assert make_app({**config, "SECRET_KEY": SECRET, "DEBUG": True, "ALLOW_DEBUG": True})
+    assert make_app({**config, "SECRET_KEY": SECRET})
 
 
 def test_debug_from_the_environment_is_refused_too(tmp_path, monkeypatch):
@@ -247,7 +249,7 @@ def test_debug_from_the_environment_is_refused_too(tmp_path, monkeypatch):
 
 
 def test_debug_stays_possible_in_development():
-    assert create_app({"DATABASE_URL": "sqlite://", "DEBUG": True}).debug
+    assert make_app({"DATABASE_URL": "sqlite://", "DEBUG": True}).debug
 
 
 # --- cookies ---------------------------------------------------------------------------------

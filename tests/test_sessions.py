@@ -8,11 +8,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from blog import accounts
+from blog import accounts, db
 from blog.cli import upgrade
 from blog.models import LoginSession, Revision, StoreState, Term, User
 
-from .conftest import BLOG, PASSWORD, DeskClient, csrf_from
+from .helpers import BLOG, PASSWORD, DeskClient, csrf_from, make_app
 
 
 def login(client, email, password, next_url=None):
@@ -28,7 +28,9 @@ def login(client, email, password, next_url=None):
 # --- an unknown account and a wrong password look the same -----------------------------------
 
 
-def test_unknown_account_and_wrong_password_cost_one_hash_check_each(session, author, monkeypatch):
+def test_unknown_account_and_wrong_password_cost_one_hash_check_each(
+    app, session, author, monkeypatch
+):
     checked = []
     real = accounts.check_password_hash
 
@@ -37,8 +39,9 @@ def test_unknown_account_and_wrong_password_cost_one_hash_check_each(session, au
         return real(stored, password)
 
     monkeypatch.setattr(accounts, "check_password_hash", counting)
-    assert accounts.authenticate(session, "nobody@example.org", "a guess") is None
-    assert accounts.authenticate(session, author.email, "a guess") is None
+    with app.app_context():  # as in a request: the app's hash method
+        assert accounts.authenticate(session, "nobody@example.org", "a guess") is None
+        assert accounts.authenticate(session, author.email, "a guess") is None
     # The same work, at the same cost parameters, whether or not the account exists.
     assert len(checked) == 2 and checked[0] == checked[1]
     assert checked[0].startswith("scrypt:")
@@ -64,7 +67,8 @@ def signed_in(app, author) -> DeskClient:
 
 def test_a_password_change_ends_the_other_sessions_but_not_this_one(app, author, session):
     here, elsewhere = signed_in(app, author), signed_in(app, author)
-    other = accounts.create_user(session, "other@example.org", PASSWORD)
+    with app.app_context():
+        other = accounts.create_user(session, "other@example.org", PASSWORD)
     others_browser = signed_in(app, other)
     response = here.send(
         "/admin/profile",
@@ -166,9 +170,7 @@ def test_next_inside_the_desk_is_followed(blog, author, next_url):
 
 
 def test_a_new_database_has_no_account_at_all(tmp_path):
-    from blog import create_app, db
-
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"})
+    app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"})
     with app.app_context():
         upgrade()
         assert db.session().scalar(select(func.count(User.id))) == 0

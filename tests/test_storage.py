@@ -23,6 +23,8 @@ from sqlalchemy.exc import OperationalError
 from blog import create_app, db, schema
 from blog.cli import alembic_config, upgrade
 
+from .helpers import SITES_FILE, make_app
+
 ROOT = Path(__file__).parents[1]
 
 WRITER = """
@@ -33,10 +35,12 @@ from sqlalchemy import func, select
 from blog import create_app, db
 from blog.models import Post, PublicationKind, Status
 
-url, name, count, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
-app = create_app({"DATABASE_URL": url})
+url, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+go, sites = Path(sys.argv[4]), sys.argv[5]
+app = create_app({"DATABASE_URL": url, "SITES_FILE": sites})
 with app.app_context():
     session = db.session()
+    print("ready", flush=True)
     while not go.exists():
         time.sleep(0.001)
     i = 0
@@ -58,7 +62,7 @@ with app.app_context():
 def sqlite_url(tmp_path) -> str:
     """Return a SQLite file at the code's schema revision."""
     url = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    app = create_app({"DATABASE_URL": url})
+    app = make_app({"DATABASE_URL": url})
     with app.app_context():
         upgrade()
         db.engine().dispose()
@@ -66,13 +70,16 @@ def sqlite_url(tmp_path) -> str:
 
 
 def writer(url: str, name: str, count: int, go: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-c", WRITER, url, name, str(count), str(go)],
+    """Start a writer process and return once it is ready to write (when `go` exists)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", WRITER, url, name, str(count), str(go), SITES_FILE],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert process.stdout.readline() == "ready\n", process.stderr.read()
+    return process
 
 
 def rows(url: str, sql: str) -> list:
@@ -81,7 +88,7 @@ def rows(url: str, sql: str) -> list:
 
 
 def test_sqlite_runs_in_wal_with_a_busy_timeout_and_durable_commits(sqlite_url):
-    app = create_app({"DATABASE_URL": sqlite_url})
+    app = make_app({"DATABASE_URL": sqlite_url})
     with app.app_context(), db.engine().connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert pragma("journal_mode") == "wal"
@@ -103,7 +110,7 @@ def lock_is_free(url: str) -> bool:
 
 
 def test_a_writing_session_takes_the_write_lock_at_its_first_read(sqlite_url):
-    app = create_app({"DATABASE_URL": sqlite_url})
+    app = make_app({"DATABASE_URL": sqlite_url})
     with app.app_context():
         db.session().execute(text("SELECT count(*) FROM post"))  # a command: it will write
         assert not lock_is_free(sqlite_url)
@@ -121,10 +128,10 @@ def test_a_writing_session_takes_the_write_lock_at_its_first_read(sqlite_url):
     app.extensions["db"]["engine"].dispose()
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_lose_nothing(sqlite_url, tmp_path):
     go = tmp_path / "go"
     writers = [writer(sqlite_url, name, 50, go) for name in ("left", "right")]
-    time.sleep(0.5)
     go.touch()
     outputs = [process.communicate(timeout=120) for process in writers]
     for process, (out, err) in zip(writers, outputs, strict=True):
@@ -137,6 +144,7 @@ def test_two_processes_writing_at_once_lose_nothing(sqlite_url, tmp_path):
     assert seen == list(range(100))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rounds", [3])
 def test_kill_9_while_writing_keeps_every_committed_post(sqlite_url, tmp_path, rounds):
     go = tmp_path / "go"
@@ -172,7 +180,7 @@ def previous_revision(app) -> str:
 def old_url(tmp_path) -> str:
     """Return a SQLite file one migration behind the code."""
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
-    app = create_app({"DATABASE_URL": url})
+    app = make_app({"DATABASE_URL": url})
     with app.app_context():
         upgrade(previous_revision(app))
         db.engine().dispose()
@@ -180,7 +188,7 @@ def old_url(tmp_path) -> str:
 
 
 def problem(url: str) -> str | None:
-    app = create_app({"DATABASE_URL": url})
+    app = make_app({"DATABASE_URL": url})
     with app.app_context(), db.engine().connect() as connection:
         found = schema.problem(connection, app.config["MIGRATIONS_DIR"])
     app.extensions["db"]["engine"].dispose()
@@ -202,20 +210,21 @@ def test_the_schema_check_says_which_command_to_run(sqlite_url, old_url, tmp_pat
 
 def test_a_server_refuses_to_start_on_a_database_behind_the_code(old_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", old_url)
+    monkeypatch.setenv("BLOG_SITES_FILE", SITES_FILE)
     with pytest.raises(schema.SchemaError, match="db upgrade"):
         create_app()
 
 
 def test_test_apps_and_unreachable_databases_do_not_stop_the_start(old_url, tmp_path):
-    assert create_app({"DATABASE_URL": old_url})  # tests build their own schema
+    assert make_app({"DATABASE_URL": old_url})  # tests build their own schema
     with pytest.raises(schema.SchemaError):
-        create_app({"DATABASE_URL": old_url, "SCHEMA_CHECK": True})
+        make_app({"DATABASE_URL": old_url, "SCHEMA_CHECK": True})
     missing = f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.sqlite3'}"
-    assert create_app({"DATABASE_URL": missing, "SCHEMA_CHECK": True})  # /healthz says 503
+    assert make_app({"DATABASE_URL": missing, "SCHEMA_CHECK": True})  # /healthz says 503
 
 
 def flask(*args: str, url: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "BLOG_SITES_FILE": SITES_FILE}
     env.pop("FLASK_DEBUG", None)
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", *args],
@@ -227,12 +236,14 @@ def flask(*args: str, url: str, timeout: float = 60) -> subprocess.CompletedProc
     )
 
 
+@pytest.mark.slow
 def test_flask_run_refuses_a_database_behind_the_code(old_url):
     result = flask("run", "--no-reload", "--port", "5999", url=old_url)
     assert result.returncode != 0
     assert "behind the code" in result.stderr and "flask --app app db upgrade" in result.stderr
 
 
+@pytest.mark.slow
 def test_db_upgrade_backs_up_then_fixes_an_old_database(old_url, tmp_path):
     before = rows(old_url, "SELECT version_num FROM alembic_version")
     result = flask("db", "upgrade", url=old_url)
@@ -251,7 +262,7 @@ def test_db_upgrade_backs_up_then_fixes_an_old_database(old_url, tmp_path):
 
 def test_a_new_database_gets_no_backup(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.sqlite3'}"
-    app = create_app({"DATABASE_URL": url})
+    app = make_app({"DATABASE_URL": url})
     with app.app_context():
         assert upgrade(backup=True) is None
     assert not list(tmp_path.glob("*.bak"))
@@ -259,7 +270,7 @@ def test_a_new_database_gets_no_backup(tmp_path):
 
 
 def test_busy_timeout_turns_a_long_lock_into_an_error_not_a_hang(sqlite_url):
-    app = create_app({"DATABASE_URL": sqlite_url, "SQLITE_BUSY_TIMEOUT": 0.2})
+    app = make_app({"DATABASE_URL": sqlite_url, "SQLITE_BUSY_TIMEOUT": 0.2})
     with closing(sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))) as holder:
         holder.execute("BEGIN IMMEDIATE")
         with app.app_context():

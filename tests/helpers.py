@@ -1,0 +1,113 @@
+"""What the tests share besides fixtures: clients, the test config, a clock, small helpers.
+
+Test modules import from here, never from conftest (which only defines fixtures).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from blog import create_app
+from blog.models import Base
+
+BLOG = "http://blog.localhost"
+BOOK = "http://book.localhost"
+DATA = Path(__file__).parent / "data"
+# The tests' own copy of the shipped sites file: the shipped one may be edited (its port...).
+SITES_FILE = str(DATA / "sites.toml")
+# A cheap scrypt (about a millisecond): production keeps Werkzeug's default, ~0.25 s a hash.
+FAST_PASSWORD_HASH = "scrypt:256:8:1"
+TEST_CONFIG = {"SITES_FILE": SITES_FILE, "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH}
+
+PASSWORD = "a long enough password"
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_app(config: dict | None = None) -> Flask:
+    """Return an app on the tests' sites file and cheap password hash, with `config` on top."""
+    return create_app({**TEST_CONFIG, **(config or {})})
+
+
+def empty_tables(engine) -> None:
+    """Delete every row of every table, children first."""
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+def csrf_from(response) -> str:
+    """Return the CSRF token a desk page carries in its forms."""
+    return CSRF_FIELD.search(response.text).group(1)
+
+
+def login(client, email: str, password: str, language: str = "en"):
+    """Fill in and send the desk's sign-in form; return the response."""
+    token = csrf_from(client.get("/admin/login"))
+    return client.post(
+        "/admin/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        headers={"Accept-Language": language},
+    )
+
+
+class Clock:
+    """A clock that stands still until a test moves it; set as an app's CLOCK."""
+
+    def __init__(self, start: datetime | None = None):
+        self.moment = start or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> datetime:
+        """Move the clock forward, e.g. advance(seconds=3), and return the new time."""
+        self.moment += timedelta(**delta)
+        return self.moment
+
+
+class SiteClient(FlaskClient):
+    """A test client whose requests carry one site's Host header unless told otherwise."""
+
+    def __init__(self, *args, base_url: str = "http://localhost", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.base_url = base_url
+
+    def open(self, *args, **kwargs):
+        if args and isinstance(args[0], str):
+            kwargs.setdefault("base_url", self.base_url)
+        return super().open(*args, **kwargs)
+
+
+class DeskClient(SiteClient):
+    """A signed-in author's browser: knows its CSRF token and sends it with every form."""
+
+    token = ""
+
+    def refresh_token(self, path: str = "/admin/") -> None:
+        self.token = csrf_from(self.get(path))
+
+    def send(self, path: str, data: dict | None = None, **kwargs):
+        return self.post(path, data={"csrf_token": self.token, **(data or {})}, **kwargs)
+
+
+class QueryCounter:
+    """Count the SQL statements an engine runs while active."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def _count(self, *_args):
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
