@@ -23,8 +23,9 @@ from flask_babel import gettext as _
 from lxml import html as lxml_html
 
 # Gutenberg's block delimiters, `<!-- wp:name {json} -->`, `<!-- /wp:name -->`, `<!-- wp:x /-->`.
-BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[a-z][\s\S]*?-->")
-MORE = re.compile(r"<!--\s*more\b[\s\S]*?-->")
+# The starts of HTML comments that mean something to WordPress (comments end at the first "-->").
+BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[a-z]")  # <!-- wp:name {json} -->, <!-- /wp:name -->
+MORE = re.compile(r"<!--\s*more\b")  # <!--more--> or <!--more Read on-->
 NEXT_PAGE = re.compile(r"<!--\s*nextpage\s*-->")
 # `[name attributes]`, `[name attributes /]`; `[[name]]` is WordPress's way to write it literally.
 OPENING = re.compile(r"\[(?P<escape>\[?)(?P<name>[A-Za-z][\w-]*)(?P<attributes>(?:\s[^\[\]]*)?)\]")
@@ -51,6 +52,8 @@ URL_ATTRIBUTE = re.compile(r"""(?P<before>\b(?:href|src|poster)\s*=\s*)(?P<quote
 PRE = re.compile(r"<(/?)pre\b", re.IGNORECASE)
 TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 SPACES = re.compile(r"\s+")
+# A summary is the text alone: no captions, players' fallback links or scripts.
+SUMMARY_LEAVES_OUT = ("figure", "video", "audio", "script", "style")
 
 
 @dataclass(frozen=True)
@@ -92,17 +95,18 @@ def convert(
     """
     result = Converted(source="")
     text = content.replace("\r\n", "\n")
-    text = BLOCK_COMMENT.sub("", text)
+    text = "".join(_comments(text, BLOCK_COMMENT, lambda _comment: ""))
     if NEXT_PAGE.search(text):
         text = NEXT_PAGE.sub("", text)
         result.notes.append("<!--nextpage--> removed: its pages are one page here")
     text = _Shortcodes(result, post_id, language, attachments or {}).convert(text)
     text = BARE_URL.sub(lambda m: _bare_url(m, language, result), text)
     text = _rewrite_uploads(text, uploads_base, place_upload, result)
-    more = MORE.search(text)
-    if more is not None:
-        result.summary = plain_text(_without_media(text[: more.start()]))
-        text = text[: more.start()] + text[more.end() :]
+    parts = list(_comments(text, MORE, lambda _comment: None))
+    if None in parts:
+        before = "".join(parts[: parts.index(None)])
+        result.summary = plain_text(before, without=SUMMARY_LEAVES_OUT)
+        text = "".join(part for part in parts if part is not None)
     result.source = _dedent(text).strip("\n")
     return result
 
@@ -123,13 +127,15 @@ def cut_title(title: str, limit: int) -> str:
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
-def plain_text(fragment: str) -> str:
-    """Return the text of an HTML fragment, its white space joined."""
+def plain_text(fragment: str, without: tuple[str, ...] = ()) -> str:
+    """Return the text of an HTML fragment (leaving out the elements named), spaces joined."""
     if "<" not in fragment and "&" not in fragment:
         return SPACES.sub(" ", fragment).strip()
     if not fragment.strip():
         return ""
     root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    for element in list(root.iter(*without)) if without else ():
+        element.drop_tree()
     return SPACES.sub(" ", root.text_content()).strip()
 
 
@@ -175,6 +181,14 @@ class _Shortcodes:
     def __init__(self, result: Converted, post_id: int, language: str, attachments):
         self.result, self.post_id, self.language = result, post_id, language
         self.attachments: dict[int, Attachment] = attachments
+        self._found: dict[str, int] = {}
+
+    def _find(self, text: str, token: str, position: int) -> int:
+        """Return text.find(token, position), remembering answers so that the scan stays linear."""
+        known = self._found.get(token)
+        if known is None or (known != -1 and known < position):
+            known = self._found[token] = text.find(token, position)
+        return known
 
     def convert(self, text: str) -> str:
         out, position = [], 0
@@ -203,8 +217,8 @@ class _Shortcodes:
             if attributes.rstrip().endswith("/"):
                 attributes = attributes.rstrip()[:-1]
             elif name in ENCLOSING:
-                close = text.find(f"[/{name}]", position)
-                reopen = text.find(f"[{name}", position)
+                close = self._find(text, f"[/{name}]", position)
+                reopen = self._find(text, f"[{name}", position)
                 if close != -1 and (reopen == -1 or reopen > close):
                     content, position = text[position:close], close + len(name) + 3
             self.result.converted[f"[{name}]"] += 1
@@ -323,9 +337,26 @@ def _file_name(url: str) -> str:
     return unquote(posixpath.basename(urlsplit(url).path)) or url
 
 
-def _without_media(fragment: str) -> str:
-    """Return a fragment without its figures and players (a summary is the text alone)."""
-    return re.sub(r"<(figure|video|audio|script|style)\b[\s\S]*?</\1>", " ", fragment)
+def _comments(text: str, start: re.Pattern, replace: Callable[[str], str | None]):
+    """Yield the text in pieces, each comment whose start matches `start` replaced.
+
+    A hand-made scan rather than one regular expression: it stays linear on any text,
+    however many unclosed comments it holds.
+    """
+    position = 0
+    while True:
+        opening = text.find("<!--", position)
+        closing = text.find("-->", opening + 4) if opening != -1 else -1
+        if closing == -1:
+            yield text[position:]
+            return
+        end = closing + 3
+        if start.match(text, opening):
+            yield text[position:opening]
+            yield replace(text[opening:end])
+        else:
+            yield text[position:end]
+        position = end
 
 
 def _dedent(text: str) -> str:

@@ -2,6 +2,7 @@
 
 import os
 import struct
+import time
 import zlib
 from pathlib import Path
 
@@ -372,3 +373,17 @@ def test_upload_paths_out_of_the_folder_are_refused(tmp_path, uploads, path):
     assert copier.place(path) is None
     assert copier.refused == [path]
     assert not (tmp_path / "media").exists()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["<!-- wp:a " * 50_000, "<!--more" * 50_000, "[caption]x" * 50_000, "[embed]" * 60_000],
+    ids=["unclosed block comments", "unclosed more", "unclosed captions", "empty embeds"],
+)
+def test_conversion_stays_linear_on_hostile_bodies(app, hostile):
+    # Quadratic scans of these half-megabyte bodies take minutes; a linear one, a fraction of
+    # a second (the bound leaves room for a busy machine).
+    started = time.perf_counter()
+    with app.app_context():
+        wpcontent.convert(hostile, post_id=1, language="fr", uploads_base="https://x.org")
+    assert time.perf_counter() - started < 10
