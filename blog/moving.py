@@ -25,15 +25,26 @@ from . import db
     help="Time zone of the WordPress site, for the dates an export gives only in local time "
     "(drafts); default: TIMEZONE.",
 )
+@click.option(
+    "--uploads",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A copy of the site's wp-content/uploads folder: the files the texts link to are "
+    "copied into the media store and the links point to them.",
+)
 @with_appcontext
-def import_wxr(file: Path, site: str, language: str | None, timezone: str | None) -> None:
+def import_wxr(
+    file: Path, site: str, language: str | None, timezone: str | None, uploads: Path | None
+) -> None:
     """Import a WordPress export (WXR 1.0–1.2) into SITE, in one transaction.
 
     Posts and pages keep their HTML, status, dates, slugs, excerpts, categories and tags;
-    Polylang's languages and translation groups come across; old permalinks and ?p=ID
-    answer 301 to the new addresses. Running the same import again changes nothing.
+    shortcodes, embeds and block markers become HTML; Polylang's languages and translation
+    groups come across; old permalinks and ?p=ID answer 301 to the new addresses. Running
+    the same import again changes nothing.
     """
+    from .backup import media_dir
     from .wordpress import WordPressImportError, import_export
+    from .wpuploads import Uploads
     from .wxr import WXRError, read
 
     sites = current_app.extensions["sites"]
@@ -72,6 +83,7 @@ def import_wxr(file: Path, site: str, language: str | None, timezone: str | None
                 language=language,
                 timezone=timezone,
                 on_item=lambda: bar.update(1),
+                uploads=Uploads(uploads, media_dir()) if uploads is not None else None,
             )
         except WordPressImportError as error:
             raise click.ClickException(f"{error}. Nothing was imported.") from None

@@ -40,20 +40,35 @@ MARKDOWN_CONFIG = {
 
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "details", "div",
-        "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i",
-        "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span",
-        "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
-        "tr", "ul",
+        "a", "abbr", "audio", "b", "blockquote", "br", "cite", "code", "dd", "del", "details",
+        "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr",
+        "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "source",
+        "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th",
+        "thead", "tr", "ul", "video",
     }
 )  # fmt: skip
 # Footnotes and heading anchors need ids; keep them to a harmless alphabet so
 # author content cannot clobber names the page's scripts rely on.
 SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9:_-]{0,80}$")
 SAFE_CLASS = re.compile(
-    r"^(footnote|footnote-ref|footnote-backref|heading-anchor|language-[a-z0-9+-]{1,20})$"
+    r"^(footnote|footnote-ref|footnote-backref|gallery|heading-anchor|language-[a-z0-9+-]{1,20})$"
 )
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+# A player fetches its file by itself: http(s) or an address on the site, nothing else.
+MEDIA_SOURCE = re.compile(r"^(https?:|[^:]*([/?#]|$))", re.IGNORECASE)
+MEDIA_TYPE = re.compile(r"^(audio|video)/[a-z0-9.+-]{1,40}$")
+# Each of these attributes takes only values of its own form.
+_VALUES = {
+    "src": MEDIA_SOURCE,
+    "poster": MEDIA_SOURCE,
+    "preload": re.compile(r"^(none|metadata|auto)$"),
+    "controls": re.compile(r"^(controls)?$"),
+    "width": re.compile(r"^[0-9]{1,5}$"),
+    "height": re.compile(r"^[0-9]{1,5}$"),
+    "type": MEDIA_TYPE,
+}
+_MEDIA_TAGS = frozenset({"audio", "video", "source"})
+_INVISIBLE = re.compile(r"[`\x00-\x20\x7f-\xa0\s]+")
 
 
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
@@ -61,6 +76,10 @@ def _allow_attribute(tag: str, name: str, value: str) -> bool:
         return bool(SAFE_ID.match(value))
     if name == "class":
         return all(SAFE_CLASS.match(c) for c in value.split())
+    if tag in _MEDIA_TAGS and name in _ATTRIBUTES[tag]:
+        # Judge the value a browser would see: entities decoded, spaces and controls gone.
+        seen = _INVISIBLE.sub("", bleach.html5lib_shim.convert_entities(value))
+        return bool(_VALUES[name].match(seen))
     return name in _ATTRIBUTES.get(tag, ()) or name in _ATTRIBUTES["*"]
 
 
@@ -68,6 +87,10 @@ _ATTRIBUTES = {
     "*": ("title", "lang"),
     "a": ("href", "rel", "hreflang"),
     "img": ("src", "alt", "width", "height", "loading"),
+    # No autoplay, no loop, no muted: a player starts when its reader asks.
+    "video": ("src", "controls", "preload", "poster", "width", "height"),
+    "audio": ("src", "controls", "preload"),
+    "source": ("src", "type"),
     "abbr": (),
     "ol": ("start", "reversed"),
     "td": ("align", "colspan", "rowspan"),

@@ -10,7 +10,6 @@ tell a second run of the same import what is already there.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -44,7 +43,9 @@ from .redirects import QUERY_MAX, old_path, old_query
 from .rendering import RenderError
 from .sites import SiteRegistry
 from .slugs import slugify
-from .wxr import Export, Item, TermEntry
+from .wpcontent import Attachment, convert, cut_title, plain_title
+from .wpuploads import Uploads
+from .wxr import Export, Item, TermEntry, php_translations
 
 # Translation keys made from Polylang's group names, the same on every run of an import.
 POLYLANG_GROUPS = uuid.UUID("8a1b5f0e-2a4e-4c55-9a53-0f1c6c7d2e11")
@@ -62,9 +63,7 @@ OTHER_TYPES = {
     "revision": "the store keeps its own revisions",
     "nav_menu_item": "menus here are made of pages, in their menu order",
 }
-# Shortcodes of WordPress itself; other names are reported when they look like shortcodes.
-CORE_SHORTCODES = frozenset({"audio", "caption", "embed", "gallery", "playlist", "video"})
-SHORTCODE = re.compile(r"(?<!\[)\[(?P<name>[A-Za-z][\w-]*)(?P<attributes>\s[^\[\]]*)?/?\](?!\()")
+TITLE_MAX = Post.__table__.c.title.type.length
 ZERO_DATE = "0000-00-00 00:00:00"
 UNTITLED = "(no title)"
 
@@ -98,6 +97,11 @@ class Report:
     hidden: list[str] = field(default_factory=list)
     comments: Counter[str] = field(default_factory=Counter)
     local_dates: int = 0
+    converted: Counter[str] = field(default_factory=Counter)
+    content: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    external_uploads: set[str] = field(default_factory=set)
+    uploads: Uploads | None = None
 
     def lines(self) -> list[str]:
         """Return the report as lines of text for the terminal."""
@@ -129,11 +133,25 @@ class Report:
                 f"{self.featured} featured images (_thumbnail_id): not imported, the posts "
                 "keep their text; the image files are listed under Attachments"
             )
+        if self.converted:
+            lines.append(
+                "Converted from WordPress's syntax: "
+                + ", ".join(f"{n} {what}" for what, n in sorted(self.converted.items()))
+            )
         sections = [
             ("Skipped", skipped),
             ("Not public on WordPress, so not public here", self.hidden),
             ("Shortcodes left in the text (they mean nothing here: edit these)", self.shortcodes),
-            ("Attachments (not downloaded: their files stay at these addresses)", self.attachments),
+            ("Content", self.content),
+            (f"Titles cut to {TITLE_MAX} characters", self.titles),
+            *self._upload_sections(),
+            (
+                "Attachments (their files stay at these addresses unless a text links them and "
+                "--uploads brought them)"
+                if self.uploads is not None
+                else "Attachments (not downloaded: their files stay at these addresses)",
+                self.attachments,
+            ),
             (
                 "Pinned (sticky on WordPress: listed first on the home page)",
                 self.sticky,
@@ -144,12 +162,34 @@ class Report:
             if items:
                 lines.append(f"{title}:")
                 lines += [f"  {item}" for item in items]
+        lines += self._upload_line()
         if self.local_dates:
             lines.append(
                 f"{self.local_dates} dates had no UTC counterpart in the export and were read "
                 f"in {self.timezone}."
             )
         return lines
+
+    def _upload_sections(self) -> list[tuple[str, list[str]]]:
+        uploads = self.uploads
+        if uploads is None:
+            return []
+        return [
+            ("Not found in the uploads folder (linked at their old address)", uploads.missing),
+            ("Refused (a path out of the uploads folder; left as they are)", uploads.refused),
+        ]
+
+    def _upload_line(self) -> list[str]:
+        if self.uploads is not None:
+            n = len(self.uploads.copied)
+            return [f"{n} files copied from the uploads folder into the media store."]
+        if self.external_uploads:
+            n = len(self.external_uploads)
+            return [
+                f"{n} files of the WordPress uploads folder are linked at their old address "
+                "(import with --uploads DIR to bring them here)."
+            ]
+        return []
 
 
 def import_export(
@@ -160,16 +200,22 @@ def import_export(
     language: str | None = None,
     timezone: str = "UTC",
     on_item: Callable[[], None] = lambda: None,
+    uploads: Uploads | None = None,
 ) -> Report:
     """Import a parsed export into the store for one site and commit; return the report.
 
-    Nothing is written if anything goes wrong: the whole import is one transaction.
+    Nothing is written if anything goes wrong: the whole import is one transaction, and the
+    files copied from `uploads` are removed again.
     """
     try:
-        report = _Import(session, sites, site_key, language, timezone).run(export, on_item)
+        work = _Import(session, sites, site_key, language, timezone)
+        work.report.uploads = work.uploads = uploads
+        report = work.run(export, on_item)
         session.commit()
     except BaseException:
         session.rollback()
+        if uploads is not None:
+            uploads.undo()
         raise
     return report
 
@@ -196,9 +242,25 @@ class _Import:
         self.report = Report(site=site_key, timezone=tz)
         self.by_wordpress: dict[tuple[str, str], Term] = {}  # (taxonomy, nicename) → term
         self.group_keys: dict[str, str] = {}
+        self.uploads: Uploads | None = None
 
     def run(self, export: Export, on_item: Callable[[], None]) -> Report:
         self.export = export
+        for item in export.items:
+            # WordPress titles may hold markup and entities; here a title is text.
+            item.title = plain_title(item.title)
+        self.attachments = {
+            item.wp_id: Attachment(
+                url=item.attachment_url,
+                title=item.title,
+                caption=item.excerpt,
+                parent=item.parent,
+                order=item.menu_order,
+            )
+            for item in export.items
+            if item.post_type == "attachment"
+        }
+        self.serialized_groups = self._serialized_groups(export)
         self.origin = origin_of(export)
         known, unclaimed = self._known_posts()
         plans = {}
@@ -317,7 +379,8 @@ class _Import:
         markers = item.terms_of("language")
         language = markers[0].slug.lower() if markers else self.language
         groups = item.terms_of("post_translations")
-        plan = _Plan(item, kind, language, groups[0].slug if groups else "", known)
+        group = groups[0].slug if groups else self.serialized_groups.get(item.wp_id, "")
+        plan = _Plan(item, kind, language, group, known)
         if known is not None:
             self.report.already += 1
         elif not self.site.accepts(language):
@@ -327,6 +390,28 @@ class _Import:
             )
             return None
         return plan
+
+    def _serialized_groups(self, export: Export) -> dict[int, str]:
+        """Return Polylang's post groups given in the channel's terms: WordPress id → group.
+
+        Items may carry only their language; their groups are then read from the serialized
+        description of each `post_translations` term.
+        """
+        groups: dict[int, str] = {}
+        for term in export.terms:
+            if term.taxonomy != "post_translations":
+                continue
+            try:
+                members = php_translations(term.description)
+            except ValueError as error:
+                self.report.skipped.append(
+                    f"Polylang group {term.slug}: its description cannot be read ({error}); "
+                    "its posts are imported without their translations unless they name it"
+                )
+                continue
+            for wp_id in members.values():
+                groups.setdefault(wp_id, term.slug)
+        return groups
 
     # Terms
 
@@ -441,12 +526,23 @@ class _Import:
         floating = status == Status.DRAFT and _parse_date(item.post_date_gmt) is None
         created_at = moment or datetime.now(UTC)
         updated_at = self._utc(item.modified_gmt, item.modified, count=False) or created_at
+        title = cut_title(item.title or UNTITLED, TITLE_MAX)
+        if title != (item.title or UNTITLED):
+            report.titles.append(f"{item.post_type} {item.wp_id}: {len(item.title)} characters")
+        content = convert(
+            item.content,
+            post_id=item.wp_id,
+            language=plan.language,
+            attachments=self.attachments,
+            uploads_base=self.export.base_url,
+            place_upload=self.uploads.place if self.uploads is not None else None,
+        )
         post = Post(
             kind=plan.kind,
             language=plan.language,
-            title=(item.title or UNTITLED)[:300],
+            title=title,
             slug=self._slug(plan),
-            summary=_plain_text(item.excerpt),
+            summary=_plain_text(item.excerpt) or content.summary,
             status=status,
             published_at=None if floating else moment,
             created_at=created_at,
@@ -462,7 +558,7 @@ class _Import:
                 datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else post.updated_at
             )
         try:
-            post.source = item.content
+            post.source = content.source
         except RenderError as error:
             report.skipped.append(f"{what}: {error}")
             return
@@ -500,9 +596,13 @@ class _Import:
             report.formats[term.slug.removeprefix("post-format-")] += 1
         if item.meta.get("_thumbnail_id", "").strip():
             report.featured += 1
-        found = _shortcodes(item.content)
-        if found:
-            report.shortcodes.append(f"{what}: " + ", ".join(f"[{name}]" for name in found))
+        report.converted.update(content.converted)
+        report.external_uploads.update(content.uploads)
+        if content.unknown:
+            report.shortcodes.append(
+                f"{what}: " + ", ".join(f"{n} × {name}" for name, n in content.unknown.items())
+            )
+        report.content += [f"{what}: {note}" for note in content.notes]
         for state, n in item.comments.items():
             report.comments[_COMMENT_STATES.get(state, state)] += n
 
@@ -677,14 +777,3 @@ def _plain_text(html: str) -> str:
     if "<" not in html:
         return html.strip()
     return lxml_html.fragment_fromstring(html, create_parent="div").text_content().strip()
-
-
-def _shortcodes(content: str) -> list[str]:
-    """Return the names of the WordPress shortcodes in a body, each once, in order."""
-    found = []
-    for match in SHORTCODE.finditer(content):
-        name = match.group("name")
-        attributes = match.group("attributes") or ""
-        if name in CORE_SHORTCODES or "=" in attributes or f"[/{name}]" in content:
-            found.append(name)
-    return list(dict.fromkeys(found))

@@ -21,6 +21,9 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 _POSITION = re.compile(r",? line \d+, column \d+$")
 # Polylang's groups are PHP-serialized arrays: a:2:{s:2:"fr";i:12;s:2:"en";i:14;}
 _PHP_PAIR = re.compile(r's:\d+:"([^"]*)";i:(\d+);')
+_PHP_ARRAY = re.compile(r"a:(\d+):\{(.*)\}", re.DOTALL)
+# One entry of such an array: a string key, then an integer (or a string of digits) value.
+_PHP_ENTRY = re.compile(r's:(\d+):"([^"]*)";(?:i:(\d+)|s:\d+:"(\d+)");')
 
 
 class WXRError(ValueError):
@@ -115,6 +118,29 @@ class Export:
                 if len(pairs) > 1:
                     groups.append(pairs)
         return groups
+
+
+def php_translations(description: str) -> dict[str, int]:
+    """Return a Polylang group (language → WordPress id) from its PHP-serialized description.
+
+    Raise ValueError when the text is not such an array (its declared lengths and count agree).
+    """
+    whole = _PHP_ARRAY.fullmatch(description.strip())
+    if whole is None:
+        raise ValueError("not a serialized array")
+    found, position, body = {}, 0, whole.group(2)
+    while position < len(body):
+        entry = _PHP_ENTRY.match(body, position)
+        if entry is None:
+            raise ValueError(f"unreadable entry at character {position + 1}")
+        length, key = int(entry.group(1)), entry.group(2)
+        if len(key.encode()) != length:
+            raise ValueError(f"the key {key!r} is not {length} bytes long")
+        found[key.lower()] = int(entry.group(3) or entry.group(4))
+        position = entry.end()
+    if len(found) != int(whole.group(1)):
+        raise ValueError(f"{len(found)} entries where {whole.group(1)} are declared")
+    return found
 
 
 def read(path: str | Path) -> Export:

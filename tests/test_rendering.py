@@ -31,6 +31,9 @@ HOSTILE = [
     '<base href="https://evil.example.com/">',
     '<meta http-equiv="refresh" content="0;url=https://evil.example.com">',
     "<!--><script>alert(1)</script>-->",
+    '<video src="javascript:alert(1)" poster="jav&#x61;script:alert(1)" onplay="alert(1)"></video>',
+    '<audio controls autoplay><source src="java&#x09;script:alert(1)" type="text/html"></audio>',
+    '<video><source src="data:video/mp4;base64,AAAA"></video>',
 ]
 
 
@@ -43,7 +46,7 @@ def assert_harmless(output: str) -> None:
         for name, value in element.attrib.items():
             assert not name.lower().startswith("on"), output
             assert name.lower() != "style", output
-            if name in ("href", "src", "action", "cite"):
+            if name in ("href", "src", "action", "cite", "poster"):
                 scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*):", value)
                 assert scheme is None or scheme.group(1).lower() in {"http", "https", "mailto"}, (
                     output
@@ -111,3 +114,52 @@ def test_classes_outside_the_allowlist_are_dropped():
 def test_oversized_source_is_refused_with_a_reason():
     with pytest.raises(RenderError, match="limit"):
         render_markdown("a" * 600_000)
+
+
+def test_players_and_figures_survive_with_safe_attributes_only():
+    output = render_markdown(
+        '<figure><video controls preload="metadata" poster="/media/p.jpg" width="640" '
+        'height="360" autoplay loop muted onplay="x()" style="color:red">'
+        '<source src="https://example.org/v.mp4" type="video/mp4">'
+        '<a href="https://example.org/v.mp4">v.mp4</a></video>'
+        "<figcaption>The flood</figcaption></figure>\n\n"
+        '<audio controls preload="none" src="/media/uploads/a.mp3"></audio>'
+    )
+    assert (
+        '<figure><video controls preload="metadata" poster="/media/p.jpg" width="640" '
+        'height="360"><source src="https://example.org/v.mp4" type="video/mp4">'
+        '<a href="https://example.org/v.mp4">v.mp4</a></video>'
+        "<figcaption>The flood</figcaption></figure>"
+    ) in output
+    assert '<audio controls preload="none" src="/media/uploads/a.mp3"></audio>' in output
+    assert_harmless(output)
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value"),
+    [
+        ("src", "javascript:alert(1)"),
+        ("src", "&#106;avascript:alert(1)"),
+        ("src", "data:video/mp4;base64,AAAA"),
+        ("src", "mailto:someone@example.org"),
+        ("poster", "vbscript:x"),
+        ("preload", "everything"),
+        ("width", "100%"),
+        ("controls", "javascript:alert(1)"),
+    ],
+)
+def test_player_attributes_of_another_form_are_dropped(attribute, value):
+    output = clean_html(f'<video {attribute}="{value}"></video>')
+    assert output == "<video></video>"
+
+
+def test_source_type_is_a_media_type():
+    output = clean_html(
+        '<audio><source src="a.ogg" type="audio/ogg"><source src="b" type="text/html"></audio>'
+    )
+    assert output == '<audio><source src="a.ogg" type="audio/ogg"><source src="b"></audio>'
+
+
+def test_gallery_class_is_allowed():
+    output = clean_html('<ul class="gallery"><li><img src="/media/a.png" alt="A"></li></ul>')
+    assert 'class="gallery"' in output

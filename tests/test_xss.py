@@ -30,7 +30,7 @@ SCRIPT_CAPABLE = frozenset(
         "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "base",
         "meta", "link", "form", "input", "button", "select", "textarea", "option", "svg", "math",
         "noscript", "template", "xmp", "noembed", "noframes", "title", "plaintext", "listing",
-        "isindex", "param", "portal", "audio", "video", "source", "track", "image", "xml",
+        "isindex", "param", "portal", "track", "image", "xml",
         "keygen", "marquee", "bgsound", "layer", "ilayer", "set", "animate", "html", "head",
         "body", "dialog", "slot", "area", "map",
     }
@@ -43,6 +43,10 @@ URL_ATTRIBUTES = frozenset(
     }
 )  # fmt: skip
 FORBIDDEN_ATTRIBUTES = frozenset({"style", "srcdoc", "formaction", "xmlns"})
+# Players load a file but run nothing: they may stay, with these attributes and no others
+# (no autoplay: a player starts when its reader asks).
+MEDIA_ELEMENTS = frozenset({"audio", "video", "source"})
+MEDIA_ATTRIBUTES = frozenset({"src", "controls", "preload", "poster", "width", "height", "type"})
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 C0_AND_SPACE = "".join(chr(c) for c in range(0x21))
 SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
@@ -104,6 +108,8 @@ def dangers(output: str) -> list[str]:
                 found.append(f"element {tag}")
             for attribute, value in attributes.items():
                 attribute = str(attribute).lower()
+                if name in MEDIA_ELEMENTS and attribute not in MEDIA_ATTRIBUTES:
+                    found.append(f"attribute {attribute} of a player")
                 scripted = attribute.startswith(("on", "{")) or ":" in attribute
                 if scripted or attribute in FORBIDDEN_ATTRIBUTES:
                     found.append(f"attribute {attribute}")
@@ -195,6 +201,7 @@ FORBIDDEN_TAGS = ("svg", "math", "noscript", "style", "iframe", "xmp", "noembed"
 def test_the_allowlist_holds_no_script_capable_element():
     assert not set(FORBIDDEN_TAGS) & rendering.ALLOWED_TAGS
     assert not SCRIPT_CAPABLE & rendering.ALLOWED_TAGS
+    assert {"autoplay", "loop", "muted"}.isdisjoint(rendering._ATTRIBUTES["video"])
     assert {"http", "https", "mailto"} == rendering.ALLOWED_PROTOCOLS
 
 
