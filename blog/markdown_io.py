@@ -219,8 +219,10 @@ def import_folder(session: Session, folder: Path, sites_file: Path | None = None
                 try:
                     _import_post(session, meta, source, terms, report)
                     session.flush()
-                except (ContentRuleError, RenderError, ValueError, TypeError, KeyError) as error:
+                except (ContentRuleError, RenderError, ValueError, TypeError) as error:
                     raise FolderError(f"{path}: {error}") from error
+                except KeyError as error:
+                    raise FolderError(f"{path}: the key {error} is missing.") from error
         session.commit()
     except BaseException:
         session.rollback()
@@ -242,6 +244,7 @@ def _import_terms(session: Session, path: Path, report: Report) -> dict[tuple[st
     if not isinstance(entries, list):
         raise FolderError(f"{path}: a list of terms is expected.")
     lines = [item.start_mark.line + 1 for item in node.value] if entries else []
+    keyed = []
     for entry, line in zip(entries, lines, strict=True):
         if not isinstance(entry, dict) or entry.get("kind") not in list(TermKind):
             raise FolderError(
@@ -252,6 +255,7 @@ def _import_terms(session: Session, path: Path, report: Report) -> dict[tuple[st
             key = (entry["kind"], fields.slug(str(entry.get("slug", ""))))
         except (fields.FieldError, ValueError) as error:
             raise FolderError(f"{path}, line {line}: {error}") from None
+        keyed.append((entry, key))
         term = terms.get(key)
         if term is None:
             term = terms[key] = Term(kind=key[0], slug=key[1])
@@ -261,8 +265,8 @@ def _import_terms(session: Session, path: Path, report: Report) -> dict[tuple[st
             if term.name(language) != name or language not in {n.language for n in term.names}:
                 term.set_name(language, name)
     session.flush()
-    for entry in entries:
-        term = terms[(entry["kind"], str(entry["slug"]))]
+    for entry, key in keyed:
+        term = terms[key]
         parent = terms.get((entry["kind"], str(entry.get("parent"))))
         wanted = parent.id if parent is not None and "parent" in entry else None
         if term.parent_id != wanted:

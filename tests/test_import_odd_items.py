@@ -122,13 +122,19 @@ GOOD = "---\ntitle: Odd\nlanguage: fr\nsites: [blog]\n---\nText."
         ('---\ntitle: "Nul\\0 here"\nlanguage: fr\nsites: [blog]\n---\nx', "U+0000"),
         ("---\ntitle: Nul in text\nlanguage: fr\nsites: [blog]\n---\nx\x00y", "U+0000"),
         (f"---\ntitle: {'t' * 301}\nlanguage: fr\nsites: [blog]\n---\nx", "too long (301"),
-        (f"---\ntitle: T\nslug: {'s' * 121}\nlanguage: fr\nsites: [blog]\n---\nx", "Slug: too long (121"),
+        (
+            f"---\ntitle: T\nslug: {'s' * 121}\nlanguage: fr\nsites: [blog]\n---\nx",
+            "Slug: too long (121",
+        ),
         ("---\ntitle: T\nslug: Bad Slug/../X\nlanguage: fr\nsites: [blog]\n---\nx", "slug"),
         ("---\ntitle: T\nmenu_order: ²\nlanguage: fr\nsites: [blog]\n---\nx", "digits 0 to 9"),
         (f"---\ntitle: T\nmenu_order: {2**63}\nlanguage: fr\nsites: [blog]\n---\nx", "digits"),
         (f"---\ntitle: T\nlanguage: {'x' * 17}\nsites: [blog]\n---\nx", "Language: too long"),
         ('---\ntitle: T\nsummary: "a\\0"\nlanguage: fr\nsites: [blog]\n---\nx', "U+0000"),
-        ("---\ntitle: T\nlanguage: fr\nsites: [blog]\nold_addresses: [{path: /x}]\n---\nx", "site"),
+        (
+            "---\ntitle: T\nlanguage: fr\nsites: [blog]\nold_addresses: [{path: /x}]\n---\nx",
+            "the key 'site' is missing",
+        ),
         (
             "---\ntitle: T\nlanguage: fr\nsites: [blog]\nprevious_slugs:\n"
             "  - {language: fr, slug: Bad Slug}\n---\nx",
@@ -163,3 +169,10 @@ def test_terms_file_is_checked_line_by_line(cli, session, tmp_path, terms, line,
     assert f"terms.yaml, line {line}: " in result.output and reason in result.output
     assert session.scalar(select(func.count(Term.id))) == 0
     assert session.scalar(select(func.count(Post.id))) == 0
+
+
+def test_terms_file_with_spaces_around_a_slug_is_read(cli, session, tmp_path):
+    terms = "- kind: category\n  slug: ' top '\n- kind: category\n  slug: low\n  parent: top\n"
+    cli("import-markdown", folder(tmp_path, GOOD, terms))
+    found = {t.slug: t for t in session.scalars(select(Term))}
+    assert found["low"].parent_id == found["top"].id
