@@ -12,7 +12,7 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, db, moving, schema
+from . import accounts, db, fields, moving, schema
 
 
 def init_app(app: Flask) -> None:
@@ -125,7 +125,7 @@ def create_user(email: str, name: str, language: str, password: str) -> None:
 
 
 @click.command()
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=click.IntRange(1, fields.INT_MAX))
 @click.option("--on", "site", required=True, help="The site where the post is announced.")
 @click.option(
     "--language",

@@ -368,3 +368,21 @@ def test_public_path_ids_take_ascii_digits_only(blog, stored):
     # The year and month of an address: "٢٠٢٥" would be read as 2025 by int().
     assert blog.get("/fr/2025/").status_code == 200
     assert blog.get("/fr/" + quote_from_bytes("٢٠٢٥".encode()) + "/").status_code == 404
+
+
+def test_commands_use_the_same_definition(cli, make_post):
+    password = "a long enough password"
+    refused = cli("create-user", "a\x00b@example.org", "--password", password, ok=False)
+    assert refused.exit_code == 1 and "U+0000" in refused.output
+    refused = cli("create-user", "x" * 250 + "@example.org", "--password", password, ok=False)
+    assert "too long (262 characters, 254 at most)" in refused.output
+    refused = cli("create-user", "c@example.org", "--name", "n" * 201, "--password", password,
+                  ok=False)  # fmt: skip
+    assert "too long (201 characters, 200 at most)" in refused.output
+    post = make_post(language="fr", sites=("blog",))
+    refused = cli("announce", str(post.id), "--on", "book", "--title", "t" * 301, ok=False)
+    assert refused.exit_code == 1 and "too long (301 characters, 300 at most)" in refused.output
+    refused = cli("announce", str(post.id), "--on", "book", "--slug", "Bad Slug/../X", ok=False)
+    assert "is not valid" in refused.output
+    refused = cli("announce", str(2**63), "--on", "book", ok=False)
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
