@@ -7,7 +7,7 @@ import os
 from flask import Flask
 from werkzeug.routing import BaseConverter
 
-from . import config
+from . import config, fields
 
 
 class SlugConverter(BaseConverter):
@@ -41,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["sites"] = config.load_sites(app.config["SITES_FILE"], catalogs)
     app.extensions["desk_languages"] = sorted(catalogs, key=lambda lang: lang != "fr")
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["int"] = fields.IdConverter
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
 
     from . import (

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import clock
+from . import clock, fields
 from .config import DEFAULTS
 from .models import LoginFailure, LoginSession, User
 
@@ -46,8 +46,13 @@ def password_hash_method() -> str:
 
 def create_user(session: Session, email: str, password: str, name: str = "", language: str = "fr"):
     """Store a new author; raise AccountError if the email is taken or the password short."""
-    email = normalize_email(email)
-    if "@" not in email or len(email) > 254:
+    try:
+        email = fields.text(fields.EMAIL, normalize_email(email))
+        name = fields.text(fields.DISPLAY_NAME, name)
+        fields.password(password)
+    except fields.FieldError as error:
+        raise AccountError(str(error)) from None
+    if "@" not in email:
         raise AccountError(f"{email!r} is not an email address.")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")

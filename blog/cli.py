@@ -12,7 +12,7 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import accounts, db, moving, schema
+from . import accounts, db, fields, moving, schema
 
 
 def init_app(app: Flask) -> None:
@@ -125,7 +125,7 @@ def create_user(email: str, name: str, language: str, password: str) -> None:
 
 
 @click.command()
-@click.argument("post_id", type=int)
+@click.argument("post_id", type=click.IntRange(1, fields.INT_MAX))
 @click.option("--on", "site", required=True, help="The site where the post is announced.")
 @click.option(
     "--language",
@@ -138,7 +138,7 @@ def create_user(email: str, name: str, language: str, password: str) -> None:
 @with_appcontext
 def announce(post_id, site, language, title, text, slug, draft) -> None:
     """Announce post POST_ID on another site: a short entry there that links to the post."""
-    from .admin.announcements import create_announcement, prefill
+    from .admin.announcements import check, create_announcement, prefill
     from .models import ContentRuleError, Post, Status
 
     session = db.session()
@@ -160,6 +160,9 @@ def announce(post_id, site, language, title, text, slug, draft) -> None:
             "The announcement is in another language than the post: give its title with --title."
         )
     values["status"] = Status.DRAFT if draft else Status.PUBLISHED
+    refused = check(values)
+    if refused:
+        raise click.ClickException(" ".join(refused.values()))
     try:
         announcement = create_announcement(original, values)
         session.commit()

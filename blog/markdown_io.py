@@ -26,6 +26,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import fields
 from .models import (
     ContentRuleError,
     Kind,
@@ -220,6 +221,8 @@ def import_folder(session: Session, folder: Path, sites_file: Path | None = None
                     session.flush()
                 except (ContentRuleError, RenderError, ValueError, TypeError) as error:
                     raise FolderError(f"{path}: {error}") from error
+                except KeyError as error:
+                    raise FolderError(f"{path}: the key {error} is missing.") from error
         session.commit()
     except BaseException:
         session.rollback()
@@ -232,26 +235,38 @@ def _import_terms(session: Session, path: Path, report: Report) -> dict[tuple[st
     if not path.exists():
         return terms
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as error:
+        text = path.read_text(encoding="utf-8")
+        entries = yaml.safe_load(text) or []
+        # Where each entry starts, so that a refusal names its line.
+        node = yaml.compose(text)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise FolderError(f"{path}: not valid YAML ({error}).") from None
     if not isinstance(entries, list):
         raise FolderError(f"{path}: a list of terms is expected.")
-    for entry in entries:
+    lines = [item.start_mark.line + 1 for item in node.value] if entries else []
+    keyed = []
+    for entry, line in zip(entries, lines, strict=True):
         if not isinstance(entry, dict) or entry.get("kind") not in list(TermKind):
-            raise FolderError(f"{path}: each term has a kind (category or tag) and a slug.")
-        key = (entry["kind"], str(entry.get("slug", "")))
+            raise FolderError(
+                f"{path}, line {line}: each term has a kind (category or tag) and a slug."
+            )
+        try:
+            names = _term_names(entry)
+            key = (entry["kind"], fields.slug(str(entry.get("slug", ""))))
+        except (fields.FieldError, ValueError) as error:
+            raise FolderError(f"{path}, line {line}: {error}") from None
+        keyed.append((entry, key))
         term = terms.get(key)
         if term is None:
             term = terms[key] = Term(kind=key[0], slug=key[1])
             session.add(term)
             report.terms += 1
-        for language, name in (entry.get("names") or {}).items():
+        for language, name in names.items():
             if term.name(language) != name or language not in {n.language for n in term.names}:
-                term.set_name(str(language), str(name))
+                term.set_name(language, name)
     session.flush()
-    for entry in entries:
-        term = terms[(entry["kind"], str(entry["slug"]))]
+    for entry, key in keyed:
+        term = terms[key]
         parent = terms.get((entry["kind"], str(entry.get("parent"))))
         wanted = parent.id if parent is not None and "parent" in entry else None
         if term.parent_id != wanted:
@@ -259,11 +274,47 @@ def _import_terms(session: Session, path: Path, report: Report) -> dict[tuple[st
     return terms
 
 
+def _term_names(entry: dict) -> dict[str, str]:
+    """Return a terms.yaml entry's names by language, each checked, or raise ValueError."""
+    names = entry.get("names") or {}
+    if not isinstance(names, dict):
+        raise ValueError("names is a mapping of languages to names.")
+    return {
+        fields.text(fields.LANGUAGE, str(language)): fields.text(fields.TERM_NAME, str(name))
+        for language, name in names.items()
+    }
+
+
+def _check(meta: dict, source: str) -> None:
+    """Refuse (ValueError) a post whose fields break their definition (see fields.py)."""
+    fields.text(fields.LANGUAGE, str(meta["language"]))
+    fields.text(fields.TITLE, str(meta["title"]))
+    fields.text(fields.SUMMARY, str(meta.get("summary") or ""))
+    fields.text(fields.SOURCE, source)
+    fields.text(fields.TRANSLATION_GROUP, str(meta.get("translation_group") or ""))
+    if meta.get("menu_order") is not None:
+        fields.integer(fields.MENU_ORDER, meta["menu_order"])
+    for site in _list(meta["sites"]):
+        fields.text(fields.SITE, str(site))
+    if meta.get("announces"):
+        language, _slash, slug = str(meta["announces"]).partition("/")
+        fields.text(fields.LANGUAGE, language)
+        fields.slug(slug, "announces")
+    for entry in _list(meta.get("old_addresses")):
+        fields.text(fields.SITE, str(entry["site"]))
+        fields.text(fields.OLD_PATH, str(entry["path"]))
+        fields.text(fields.OLD_QUERY, str(entry.get("query", "")))
+    for entry in _list(meta.get("previous_slugs")):
+        fields.text(fields.LANGUAGE, str(entry["language"]))
+        fields.slug(str(entry["slug"]), "previous_slugs")
+
+
 def _import_post(
     session: Session, meta: dict, source: str, terms: dict[tuple[str, str], Term], report: Report
 ) -> None:
+    _check(meta, source)
     language = str(meta["language"])
-    slug = str(meta.get("slug") or slugify(str(meta["title"])))
+    slug = fields.slug(str(meta.get("slug") or slugify(str(meta["title"]))))
     post = session.scalar(select(Post).where(Post.language == language, Post.slug == slug))
     created = post is None
     if created:
@@ -271,7 +322,7 @@ def _import_post(
         session.add(post)
     changed = [
         _assign(post, "kind", str(meta.get("kind", Kind.POST))),
-        _assign(post, "title", str(meta["title"])),
+        _assign(post, "title", fields.text(fields.TITLE, str(meta["title"]))),
         _assign(post, "summary", str(meta.get("summary") or "")),
         _assign(post, "status", str(meta.get("status", Status.DRAFT))),
         _assign(post, "published_at", _moment(meta.get("published"))),

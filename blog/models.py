@@ -222,7 +222,7 @@ class Post(Base):
 
     @validates("slug")
     def _check_slug(self, _key: str, slug: str) -> str:
-        if not SLUG_RE.match(slug) or len(slug) > SLUG_MAX:
+        if not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
             raise ContentRuleError(
                 "slug",
                 _(

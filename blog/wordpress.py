@@ -18,10 +18,12 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from lxml import etree
 from lxml import html as lxml_html
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from . import fields
 from .models import (
     OLD_PATH_MAX,
     ORIGIN_MAX,
@@ -376,6 +378,10 @@ class _Import:
         if item.status not in STATUSES and item.status != "trash":
             self.report.skipped.append(f"{item.describe()}: its status is {item.status!r}")
             return None
+        problem = _odd(item)
+        if problem:
+            self.report.skipped.append(f"line {item.line}: {item.describe()}: {problem}")
+            return None
         markers = item.terms_of("language")
         language = markers[0].slug.lower() if markers else self.language
         groups = item.terms_of("post_translations")
@@ -553,9 +559,9 @@ class _Import:
         if key is not None:
             post.translation_key = key
         if item.status == "trash":
-            stamp = item.meta.get("_wp_trash_meta_time", "").strip()
+            stamp = fields.parse_int(item.meta.get("_wp_trash_meta_time", ""), fields.TIMESTAMP)
             post.deleted_at = (
-                datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else post.updated_at
+                datetime.fromtimestamp(stamp, UTC) if stamp is not None else post.updated_at
             )
         try:
             post.source = content.source
@@ -772,8 +778,33 @@ def _parse_date(value: str) -> datetime | None:
         return None
 
 
+def _odd(item: Item) -> str | None:
+    """Return why an item cannot become a post as it is (None: it can)."""
+    if item.wp_id < 1:
+        return "its <wp:post_id> is not a whole number written with the digits 0 to 9"
+    try:
+        # An over-long title is cut at a word and reported, not refused (see _create).
+        fields.text(fields.TITLE, cut_title(item.title, TITLE_MAX))
+        fields.text(fields.SUMMARY, _plain_text(item.excerpt))
+        fields.text(fields.SOURCE, item.content)
+    except fields.FieldError as error:
+        return str(error)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def _plain_text(html: str) -> str:
-    """Return an excerpt as the plain text a summary is (WordPress allows some HTML there)."""
+    """Return an excerpt as the plain text a summary is (WordPress allows some HTML there).
+
+    Raise ValueError when lxml cannot read it (a whole document, for one).
+    """
     if "<" not in html:
         return html.strip()
-    return lxml_html.fragment_fromstring(html, create_parent="div").text_content().strip()
+    try:
+        fragment = lxml_html.fragment_fromstring(html, create_parent="div")
+    except (AssertionError, etree.ParserError, etree.XMLSyntaxError):
+        raise ValueError(
+            "its excerpt cannot be read as HTML (a fragment is expected, not a whole document)"
+        ) from None
+    return fragment.text_content().strip()

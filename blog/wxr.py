@@ -13,6 +13,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from . import fields
+
 WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.[012]/$")
 EXCERPT_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.[012]/excerpt/$")
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
@@ -20,10 +22,10 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 # lxml appends the position to its messages; the refusal names it once, its own way.
 _POSITION = re.compile(r",? line \d+, column \d+$")
 # Polylang's groups are PHP-serialized arrays: a:2:{s:2:"fr";i:12;s:2:"en";i:14;}
-_PHP_PAIR = re.compile(r's:\d+:"([^"]*)";i:(\d+);')
-_PHP_ARRAY = re.compile(r"a:(\d+):\{(.*)\}", re.DOTALL)
+_PHP_PAIR = re.compile(r's:\d+:"([^"]*)";i:(\d+);', re.ASCII)
+_PHP_ARRAY = re.compile(r"a:(\d+):\{(.*)\}", re.DOTALL | re.ASCII)
 # One entry of such an array: a string key, then an integer (or a string of digits) value.
-_PHP_ENTRY = re.compile(r's:(\d+):"([^"]*)";(?:i:(\d+)|s:\d+:"(\d+)");')
+_PHP_ENTRY = re.compile(r's:(\d+):"([^"]*)";(?:i:(\d+)|s:\d+:"(\d+)");', re.ASCII)
 
 
 class WXRError(ValueError):
@@ -287,5 +289,5 @@ def _text(element, tag: str) -> str:
 
 
 def _int(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.lstrip("-").isdigit() else None
+    # ASCII digits within an INTEGER column's range: "²" or 2**63 read as no number at all.
+    return fields.parse_int(value, fields.MENU_ORDER)

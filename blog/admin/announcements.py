@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import db
+from .. import db, fields
 from ..models import ContentRuleError, Kind, Post, PublicationKind, Revision, Status, utcnow
 from ..rendering import RenderError
 from ..slugs import slugify
@@ -65,12 +65,24 @@ def apply(announcement: Post, values: dict[str, str]) -> None:
     announcement.updated_at = utcnow()
 
 
-def _errors(values: dict[str, str]) -> dict[str, str]:
+def check(values: dict[str, str]) -> dict[str, str]:
+    """Return what is wrong with an announcement's values, by field (empty: nothing)."""
     sites, errors = current_app.extensions["sites"], {}
-    if not values["title"].strip():
+    for name, spec in (("title", fields.TITLE), ("source", fields.SOURCE)):
+        try:
+            fields.text(spec, values[name])
+        except fields.FieldError as error:
+            errors[name] = str(error)
+    if not errors.get("title") and not values["title"].strip():
         errors["title"] = _("Give the announcement a title in its language.")
-    if not (values["slug"].strip() or slugify(values["title"])):
+    slug = values["slug"].strip() or slugify(values["title"])
+    if not slug:
         errors["slug"] = _("Give the post a slug: lowercase letters, digits and hyphens.")
+    else:
+        try:
+            fields.slug(slug)
+        except fields.FieldError as error:
+            errors["slug"] = str(error)
     if sites.get(values["site"]) is None:
         errors["site"] = _("Choose among the sites offered.")
     if values["language"] not in sites.languages:
@@ -99,7 +111,7 @@ def _save(original: Post, announcement: Post | None):
         values["site"] = announcement.home_site  # an announcement stays on its site
     if g.get("user") is None or g.get("csrf_failed"):
         return _form(original, announcement, values, {}, 409, signed_out=True)
-    errors = _errors(values)
+    errors = check(values)
     if errors:
         return _form(original, announcement, values, errors, 422)
     session = db.session()

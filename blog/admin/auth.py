@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from .. import accounts, db
+from .. import accounts, db, fields
 from .desk import SESSION_KEY
 
 bp = Blueprint("auth", __name__)
@@ -48,7 +48,12 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     error, email = None, request.form.get("email", "").strip()
     status = 200
-    if request.method == "POST":
+    try:
+        fields.text(fields.EMAIL, email)
+    except fields.FieldError as refused:
+        # Refused before any lookup or count: no password is tried, so nothing is guessed.
+        error, status = str(refused), 422
+    if request.method == "POST" and error is None:
         store = db.session()
         keys = accounts.throttle_keys(email, request.remote_addr)
         wait = accounts.wait_before_login(store, keys)
@@ -83,12 +88,19 @@ def profile():
     languages = current_app.extensions["desk_languages"]
     if request.method == "POST":
         store = db.session()
-        name = request.form.get("name", "").strip()[:200]
+        try:
+            name = fields.text(fields.DISPLAY_NAME, request.form.get("name", ""))
+        except fields.FieldError as error:
+            errors["name"] = str(error)
         language = request.form.get("language", "")
         if language not in languages:
             errors["language"] = _("Choose one of the languages offered.")
         new_password = request.form.get("new_password", "")
-        if new_password:
+        try:
+            fields.password(new_password)
+        except fields.FieldError as error:
+            errors["new_password"] = str(error)
+        if new_password and not errors.get("new_password"):
             if accounts.authenticate(store, user.email, request.form.get("password", "")) is None:
                 errors["password"] = _("Your current password is not right.")
             elif len(new_password) < accounts.MIN_PASSWORD_LENGTH:

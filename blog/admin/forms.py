@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
+from .. import fields
 from ..models import Kind, Post, PublicationKind, Status, Term, TermKind
 from ..slugs import slugify
 from .desk import local, timezone
@@ -65,14 +66,16 @@ class PostForm:
     def validate(self, session: Session) -> bool:
         """Check the values; fill `clean` or `errors` (one message per field)."""
         v, errors, sites = self.values, self.errors, current_app.extensions["sites"]
-        title = v["title"].strip()
-        if not title:
+        title = _checked(errors, "title", fields.text, fields.TITLE, v["title"])
+        if title == "":
             errors["title"] = _("Give the post a title.")
-        elif len(title) > 300:
-            errors["title"] = _("The title is too long (300 characters at most).")
-        slug = v["slug"].strip() or slugify(title)
+        slug = v["slug"].strip() or slugify(title or "")
         if not slug:
             errors["slug"] = _("Give the post a slug: lowercase letters, digits and hyphens.")
+        else:
+            slug = _checked(errors, "slug", fields.slug, slug)
+        summary = _checked(errors, "summary", fields.text, fields.SUMMARY, v["summary"])
+        source = _checked(errors, "source", fields.text, fields.SOURCE, v["source"])
         language = v["language"]
         if language not in sites.languages:
             errors["language"] = _("Choose one of the languages offered.")
@@ -96,28 +99,34 @@ class PostForm:
                 )
         menu_order = None
         if v["menu_order"].strip():
-            if v["menu_order"].strip().lstrip("-").isdigit():
-                menu_order = int(v["menu_order"])
-            else:
-                errors["menu_order"] = _("The menu position is a whole number.")
+            menu_order = _checked(
+                errors, "menu_order", fields.integer, fields.MENU_ORDER, v["menu_order"]
+            )
         categories = []
         for raw in v["categories"]:
-            term = session.get(Term, int(raw)) if raw.isdigit() else None
+            term_id = fields.parse_int(raw)
+            term = session.get(Term, term_id) if term_id is not None else None
             if term is None or term.kind != TermKind.CATEGORY:
                 errors["categories"] = _("Choose among the categories offered.")
                 break
             categories.append(term)
-        tag_names = [t.strip() for t in v["tags"].split(",") if t.strip()]
-        if any(not slugify(t) for t in tag_names):
-            errors["tags"] = _("Each tag needs at least one letter or digit.")
+        tag_names = []
+        tags = _checked(errors, "tags", fields.text, fields.TAGS, v["tags"]) or ""
+        for name in (t.strip() for t in tags.split(",")):
+            if not name:
+                continue
+            name = _checked(errors, "tags", fields.text, fields.TERM_NAME, name)
+            if name is not None and not slugify(name):
+                errors["tags"] = _("Each tag needs at least one letter or digit.")
+            tag_names.append(name)
         if errors:
             return False
         self.clean = {
             "title": title,
             "slug": slug,
             "language": language,
-            "summary": v["summary"].strip(),
-            "source": v["source"].replace("\r\n", "\n"),
+            "summary": summary.strip(),
+            "source": source,
             "home_site": home,
             "sites": others,
             "status": status,
@@ -160,6 +169,15 @@ class PostForm:
             post.publish_on(site, kind).kind = kind
         post.terms = c["categories"] + tags_named(session, c["tag_names"], c["language"])
         post.updated_at = now
+
+
+def _checked(errors: dict[str, str], name: str, check, *args):
+    """Return a value checked by one of fields' checks, or None after noting why not."""
+    try:
+        return check(*args, field=name)
+    except fields.FieldError as error:
+        errors.setdefault(name, str(error))
+        return None
 
 
 def tags_named(session: Session, names: list[str], language: str) -> list[Term]:

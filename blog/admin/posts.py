@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import db, queries, rendering
+from .. import db, fields, queries, rendering
 from ..models import ContentRuleError, Kind, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
@@ -36,6 +35,26 @@ def _post(post_id: int, trashed: bool = False) -> Post:
     return post
 
 
+def _choice(value: str | None, offered: list[str]) -> str | None:
+    """Return a list filter's value (None: no filter); one the desk never offers is a 404."""
+    if not value:
+        return None
+    if value not in offered:
+        abort(404)
+    return value
+
+
+def _query_id(name: str) -> int | None:
+    """Return the id a query parameter names (None when absent); anything but an id is a 404."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return None
+    found = fields.parse_int(raw)
+    if found is None:
+        abort(404)
+    return found
+
+
 def _categories() -> list[Term]:
     return list(db.session().scalars(select(Term).where(Term.kind == TermKind.CATEGORY)))
 
@@ -53,15 +72,14 @@ def _group(post: Post | None) -> dict[str, Post]:
 @bp.get("/")
 def index():
     """List the store's posts (or pages), filtered and searched, newest first."""
-    args = request.args
+    args, sites = request.args, current_app.extensions["sites"]
     kind = Kind.PAGE if args.get("kind") == Kind.PAGE else Kind.POST
-    category = args.get("category", "")
     filters = {
-        "site": args.get("site") or None,
-        "language": args.get("language") or None,
-        "status": args.get("status") or None,
-        "category": int(category) if category.isdigit() else None,
-        "search": args.get("q", "").strip() or None,
+        "site": _choice(args.get("site"), [s.key for s in sites]),
+        "language": _choice(args.get("language"), sites.languages),
+        "status": _choice(args.get("status"), ["draft", "scheduled", "published"]),
+        "category": _query_id("category"),
+        "search": fields.search_text(args.get("q", "")) or None,
     }
     listing = paginate(queries.desk_posts(**filters, kind=kind, now=utcnow()), per_page=25)
     keys = list({p.translation_key for p in listing.items})
@@ -82,9 +100,8 @@ def index():
 
 def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
     sites = current_app.extensions["sites"]
-    reference = None
-    if request.args.get("reference", "").isdigit():
-        reference = db.session().get(Post, int(request.args["reference"]))
+    reference_id = _query_id("reference")
+    reference = db.session().get(Post, reference_id) if reference_id is not None else None
     return render_template(
         "admin/editor.html",
         post=post,
@@ -251,8 +268,9 @@ def revisions(post_id: int):
     return render_template("admin/revisions.html", post=post, revisions=found)
 
 
-def _revision(post: Post, revision_id: str) -> Revision:
-    revision = db.session().get(Revision, int(revision_id)) if revision_id.isdigit() else None
+def _revision(post: Post, revision_id: int | str) -> Revision:
+    found = fields.parse_int(revision_id)
+    revision = db.session().get(Revision, found) if found is not None else None
     if revision is None or revision.post_id != post.id:
         abort(404)
     return revision
@@ -281,7 +299,7 @@ def _revision_values(revision: Revision) -> dict[str, str]:
 def restore_revision(post_id: int, revision_id: int):
     """Bring back a revision's text; the restore is itself saved as a new revision."""
     post = _post(post_id)
-    revision = _revision(post, str(revision_id))
+    revision = _revision(post, revision_id)
     session = db.session()
     try:
         for name in Revision.FIELDS:
@@ -343,12 +361,10 @@ def menu(site_key: str):
     if request.method == "POST":
         for page in pages:
             raw = request.form.get(f"order-{page.id}", "").strip()
-            if raw == "":
-                page.menu_order = None
-            elif raw.lstrip("-").isdigit():
-                page.menu_order = int(raw)
-            else:
-                errors[page.id] = _("The menu position is a whole number.")
+            try:
+                page.menu_order = fields.integer(fields.MENU_ORDER, raw) if raw else None
+            except fields.FieldError as error:
+                errors[page.id] = str(error)
         if not errors:
             session.commit()
             return redirect(url_for("admin.posts.menu", site_key=site.key, saved=1))

@@ -6,8 +6,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import db
-from ..models import SLUG_RE, Term, TermKind
+from .. import db, fields
+from ..models import SLUG_MAX, SLUG_RE, Term, TermKind
 from ..slugs import slugify
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
@@ -46,12 +46,17 @@ def _form(term: Term):
     errors: dict[str, str] = {}
     if request.method == "POST":
         values = request.form.to_dict()
-        names = {lang: values.get(f"name-{lang}", "").strip() for lang in languages}
+        names = {}
+        for lang in languages:
+            try:
+                names[lang] = fields.text(fields.TERM_NAME, values.get(f"name-{lang}", ""))
+            except fields.FieldError as error:
+                names[lang], errors["names"] = "", str(error)
         slug = values.get("slug", "").strip() or slugify(next(filter(None, names.values()), ""))
         values["slug"] = slug
         if not any(names.values()):
-            errors["names"] = _("Give the term a name in at least one language.")
-        if not SLUG_RE.match(slug):
+            errors.setdefault("names", _("Give the term a name in at least one language."))
+        if not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
             errors["slug"] = _("The slug uses lowercase letters, digits and hyphens.")
         else:
             clash = session.scalar(
