@@ -47,9 +47,9 @@ def titles(session) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    # (An over-long title is not odd: it is cut at a word and reported, see test_wpcontent.)
     ("odd", "reason"),
     [
+        # (An over-long title is not odd: it is cut at a word and reported, see test_wpcontent.)
         (item("2", "Whole document", excerpt="<html id=x></html>"), "its excerpt cannot be read"),
         (item("²", "Odd id"), "its <wp:post_id> is not a whole number"),
         (item(str(2**63), "Huge id"), "its <wp:post_id> is not a whole number"),
