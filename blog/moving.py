@@ -123,11 +123,36 @@ def import_markdown(folder: Path) -> None:
     is_flag=True,
     help="On SQLite, keep the rows as JSON instead of a database file (to move to PostgreSQL).",
 )
+@click.option(
+    "--verify",
+    "check",
+    is_flag=True,
+    help="Check the archive FILE (every checksum, the gzip stream, the JSON) without restoring.",
+)
 @with_appcontext
-def backup(file: Path, rows: bool) -> None:
-    """Write FILE (tar.gz): a consistent snapshot of the database and the media files."""
+def backup(file: Path, rows: bool, check: bool) -> None:
+    """Write FILE (tar.gz): a consistent snapshot of the database and the media files.
+
+    With --verify, read FILE whole and check it instead; exit 1 with the reason if damaged.
+    """
+    from .backup import BackupError, verify
     from .backup import backup as write_backup
 
+    if check:
+        try:
+            manifest = verify(file)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        checked = (
+            f"{len(manifest['members'])} members match their SHA-256"
+            if manifest["version"] >= 2
+            else "format version 1, which has no checksums: its gzip stream and JSON are sound"
+        )
+        click.echo(
+            f"{file} is whole: {checked} (made {manifest.get('created')}, schema "
+            f"{manifest.get('revision')}, {manifest.get('media_files')} media files)."
+        )
+        return
     manifest = write_backup(file, rows=rows)
     what = "an SQLite snapshot" if manifest["database"] == "sqlite" else "every table's rows"
     click.echo(
