@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import db
+from .operations import import_running, require_schema, store_command
 
 
 @click.command("import-wxr")
@@ -26,6 +27,7 @@ from . import db
     "(drafts); default: TIMEZONE.",
 )
 @with_appcontext
+@store_command
 def import_wxr(file: Path, site: str, language: str | None, timezone: str | None) -> None:
     """Import a WordPress export (WXR 1.0–1.2) into SITE, in one transaction.
 
@@ -64,15 +66,16 @@ def import_wxr(file: Path, site: str, language: str | None, timezone: str | None
         length=len(export.items), label="Importing", hidden=not sys.stdout.isatty()
     ) as bar:
         try:
-            report = import_export(
-                db.session(),
-                sites,
-                export,
-                site,
-                language=language,
-                timezone=timezone,
-                on_item=lambda: bar.update(1),
-            )
+            with import_running(db.engine(), "import-wxr"):
+                report = import_export(
+                    db.session(),
+                    sites,
+                    export,
+                    site,
+                    language=language,
+                    timezone=timezone,
+                    on_item=lambda: bar.update(1),
+                )
         except WordPressImportError as error:
             raise click.ClickException(f"{error}. Nothing was imported.") from None
     for line in report.lines():
@@ -82,6 +85,7 @@ def import_wxr(file: Path, site: str, language: str | None, timezone: str | None
 @click.command("export-markdown")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
+@store_command
 def export_markdown(folder: Path) -> None:
     """Write the whole store into FOLDER as Markdown files with YAML front matter."""
     from .markdown_io import FolderError, export_folder
@@ -97,6 +101,7 @@ def export_markdown(folder: Path) -> None:
 @click.command("import-markdown")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @with_appcontext
+@store_command
 def import_markdown(folder: Path) -> None:
     """Read a folder written by export-markdown (or by hand) into the store, in one transaction.
 
@@ -105,7 +110,8 @@ def import_markdown(folder: Path) -> None:
     from .markdown_io import FolderError, import_folder
 
     try:
-        report = import_folder(db.session(), folder, Path(current_app.config["SITES_FILE"]))
+        with import_running(db.engine(), "import-markdown"):
+            report = import_folder(db.session(), folder, Path(current_app.config["SITES_FILE"]))
     except FolderError as error:
         raise click.ClickException(f"{error} Nothing was imported.") from None
     click.echo(
@@ -153,6 +159,7 @@ def backup(file: Path, rows: bool, check: bool) -> None:
             f"{manifest.get('revision')}, {manifest.get('media_files')} media files)."
         )
         return
+    require_schema()
     manifest = write_backup(file, rows=rows)
     what = "an SQLite snapshot" if manifest["database"] == "sqlite" else "every table's rows"
     click.echo(
