@@ -9,20 +9,28 @@ What the archive holds for the database depends on it:
   so that all tables come from the same moment. `--rows` asks for this on SQLite
   too, to move a store from SQLite to PostgreSQL.
 
-`manifest.json` names the schema's migration revision. Restoring into an empty
-instance (no rows, no media files) builds the schema at that revision, copies
-the rows table by table, then migrates to the current revision. Either kind of
-archive restores into either kind of database.
+`manifest.json` (the first member) names the schema's migration revision and gives the size
+and SHA-256 of every other member. Before anything is touched, `verify` reads the whole
+archive: the gzip stream to its end (so its CRC and length are checked), every member against
+its checksum, every JSON part, the format version. Restoring into an empty instance (no rows,
+no media files) then builds the schema at the archive's revision, copies the rows table by
+table in one transaction, migrates to the current revision, and only then moves the media
+files (unpacked beforehand beside the media folder) into place: a restore that fails leaves the
+instance as it was. Either kind of archive restores into either kind of database.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import io
 import json
 import os
+import shutil
 import sqlite3
 import tarfile
 import tempfile
+import zlib
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
@@ -34,13 +42,17 @@ from alembic.util import CommandError
 from flask import current_app
 from sqlalchemy import Integer, MetaData, create_engine, func, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from . import db
 from .cli import alembic_config, upgrade
 from .models import advance_store_state
 
 FORMAT = "blog-backup"
-VERSION = 1
+# 2: the manifest lists every member's size and SHA-256. Version 1 archives (no checksums)
+# still restore, after their gzip stream and JSON parts are checked.
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
 ROWS_FOLDER = "database"
@@ -82,19 +94,49 @@ def backup(target: Path, rows: bool = False) -> dict:
             manifest["revision"], tables = _read_rows(engine)
         files = sorted(p for p in media.rglob("*") if p.is_file()) if media.is_dir() else []
         manifest["media_files"] = len(files)
+        # Every member's bytes, as (name, path on disk) or (name, bytes), in archive order.
+        parts: list[tuple[str, Path | bytes]] = []
+        if manifest["database"] == "sqlite":
+            parts.append((SQLITE_MEMBER, snapshot))
+        for name, table in tables.items():
+            parts.append((f"{ROWS_FOLDER}/{name}.json", json.dumps(table).encode()))
+        for path in files:
+            parts.append((f"{MEDIA_FOLDER}/{path.relative_to(media).as_posix()}", path))
+        # A media file changed between its checksum and its copy would fail verification:
+        # copy each one once, hashing the very bytes that go into the archive.
+        staged = Path(tmp) / "staged"
+        staged.mkdir()
+        members = {}
+        for n, (name, content) in enumerate(parts):
+            if isinstance(content, Path):
+                copy = staged / str(n)
+                shutil.copyfile(content, copy)
+                parts[n] = (name, copy)
+                digest, size = _file_digest(copy)
+            else:
+                digest, size = hashlib.sha256(content).hexdigest(), len(content)
+            members[name] = {"sha256": digest, "size": size}
+        manifest["members"] = members
         partial = target.with_name(target.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
             _add_bytes(archive, MANIFEST, json.dumps(manifest, indent=2).encode())
-            if manifest["database"] == "sqlite":
-                archive.add(snapshot, arcname=SQLITE_MEMBER)
-            for name, table in tables.items():
-                _add_bytes(archive, f"{ROWS_FOLDER}/{name}.json", json.dumps(table).encode())
-            for path in files:
-                relative = path.relative_to(media).as_posix()
-                archive.add(path, arcname=f"{MEDIA_FOLDER}/{relative}", recursive=False)
+            for name, content in parts:
+                if isinstance(content, Path):
+                    archive.add(content, arcname=name, recursive=False)
+                else:
+                    _add_bytes(archive, name, content)
         # The archive appears whole or not at all.
         os.replace(partial, target)
     return manifest
+
+
+def _file_digest(path: Path) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
 
 
 def _sqlite_snapshot(engine: Engine, snapshot: Path) -> None:
@@ -152,65 +194,219 @@ def _reflect(connection: Connection) -> MetaData:
     return metadata
 
 
-# Restoring
+# Checking and restoring
+
+
+def verify(source: Path) -> dict:
+    """Read the whole archive and check every part of it; return its manifest.
+
+    Raise BackupError with a one-line reason for anything that is not a whole, readable backup:
+    not a tar.gz, a truncated or damaged gzip stream, a member that does not match its
+    checksum, a missing or unlisted member, broken JSON, an unknown format version.
+    """
+    try:
+        with source.open("rb") as raw:
+            magic = raw.read(2)
+    except OSError as error:
+        raise BackupError(f"{source} cannot be read: {error.strerror or error}.") from None
+    if magic != b"\x1f\x8b":
+        raise BackupError(f"{source} is not a backup archive (tar.gz).")
+    try:
+        with gzip.open(source, "rb") as stream:
+            found, manifest_bytes, tables = _read_members(stream, source)
+            # tarfile stops at the end-of-archive blocks: read the gzip stream to its very end,
+            # so that its CRC and length are checked too.
+            while stream.read(1 << 20):
+                pass
+    except EOFError:
+        raise BackupError(f"{source} is truncated: the archive ends too early.") from None
+    except tarfile.ReadError as error:
+        if "unexpected end" in str(error):
+            raise BackupError(f"{source} is truncated: the archive ends too early.") from None
+        raise BackupError(f"{source} is damaged: its tar stream is unreadable ({error}).") from None
+    except (gzip.BadGzipFile, zlib.error, tarfile.TarError, OSError) as error:
+        raise BackupError(f"{source} is damaged: {str(error).rstrip('.')}.") from None
+    manifest = _manifest(manifest_bytes, source)
+    _check_members(manifest, found, source)
+    for name, data in tables.items():
+        try:
+            table = json.loads(data)
+        except ValueError:
+            raise BackupError(f"{source} is damaged: {name} is not valid JSON.") from None
+        if not _table_shape(table):
+            raise BackupError(f"{source} is damaged: {name} is not a table of rows.")
+    if manifest["database"] == "sqlite" and SQLITE_MEMBER not in found:
+        raise BackupError(f"{source} is damaged: it has no {SQLITE_MEMBER}.")
+    return manifest
+
+
+def _read_members(stream, source: Path):
+    """Hash every member of the tar stream; return them, the manifest and the rows' JSON bytes."""
+    found: dict[str, dict] = {}
+    manifest_bytes = None
+    tables: dict[str, bytes] = {}
+    with tarfile.open(fileobj=stream, mode="r|") as archive:
+        for member in archive:
+            if member.isdir():
+                continue
+            if not member.isfile():
+                raise BackupError(f"{source} holds {member.name}, which is not a file.")
+            if member.name in found or (member.name == MANIFEST and manifest_bytes is not None):
+                raise BackupError(f"{source} is damaged: it holds {member.name} twice.")
+            _safe_media_path(member.name)
+            data = archive.extractfile(member)
+            digest, size, kept = hashlib.sha256(), 0, []
+            keep = member.name == MANIFEST or _is_rows_member(member.name)
+            while chunk := data.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+                if keep:
+                    kept.append(chunk)
+            if member.name == MANIFEST:
+                manifest_bytes = b"".join(kept)
+                continue
+            found[member.name] = {"sha256": digest.hexdigest(), "size": size}
+            if keep:
+                tables[member.name] = b"".join(kept)
+    return found, manifest_bytes, tables
+
+
+def _is_rows_member(name: str) -> bool:
+    path = PurePosixPath(name)
+    return path.parent.as_posix() == ROWS_FOLDER and path.suffix == ".json"
+
+
+def _table_shape(table) -> bool:
+    return (
+        isinstance(table, dict)
+        and isinstance(table.get("columns"), list)
+        and isinstance(table.get("rows"), list)
+        and all(isinstance(row, list) for row in table["rows"])
+    )
+
+
+def _manifest(data: bytes | None, source: Path) -> dict:
+    try:
+        manifest = json.loads(data) if data is not None else None
+    except ValueError:
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{source} has no readable {MANIFEST}: it is not a backup.")
+    if manifest.get("format") != FORMAT or manifest.get("database") not in ("sqlite", "rows"):
+        raise BackupError(f"{source} is not a backup of this application.")
+    version = manifest.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        raise BackupError(
+            f"{source} was written by a newer version of the backup format (version {version}; "
+            f"this version reads {READABLE_VERSIONS[0]} to {VERSION})."
+        )
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        raise BackupError(f"{source} has an unknown backup format version ({version!r}).")
+    return manifest
+
+
+def _check_members(manifest: dict, found: dict[str, dict], source: Path) -> None:
+    """Compare the members read with the manifest's list (version 2 onwards)."""
+    if manifest["version"] < 2:
+        return
+    listed = manifest.get("members")
+    if not isinstance(listed, dict):
+        raise BackupError(f"{source} is damaged: its {MANIFEST} lists no members.")
+    for name, expected in listed.items():
+        if name not in found:
+            raise BackupError(f"{source} is damaged: {name} is missing.")
+        if not isinstance(expected, dict) or any(
+            expected.get(key) != found[name][key] for key in ("sha256", "size")
+        ):
+            raise BackupError(f"{source} is damaged: {name} does not match its checksum.")
+    for name in found:
+        if name not in listed:
+            raise BackupError(f"{source} is damaged: it holds {name}, which its manifest omits.")
 
 
 def restore(source: Path) -> dict:
-    """Bring an archive back into this empty instance; return its manifest."""
+    """Bring an archive back into this empty instance; return its manifest.
+
+    The archive is verified whole first; if anything fails afterwards, the database is left
+    empty at the current revision and the media folder untouched.
+    """
     engine, media = db.engine(), media_dir()
-    if not tarfile.is_tarfile(source):
-        raise BackupError(f"{source} is not a backup archive (tar.gz).")
-    with tarfile.open(source, "r:*") as archive, tempfile.TemporaryDirectory() as tmp:
-        manifest = _manifest(archive, source)
-        files = _media_members(archive)
-        _check_empty(engine, media)
-        revision = manifest.get("revision")
-        scripts = ScriptDirectory.from_config(alembic_config())
-        try:
-            if revision is not None:
-                scripts.get_revision(revision)
-        except CommandError:
-            raise BackupError(
-                f"{source} was made by a newer version (schema revision {revision}); "
-                "install that version to restore it."
-            ) from None
-        _schema_at(engine, revision)
-        try:
-            if manifest["database"] == "sqlite":
-                path = Path(tmp) / SQLITE_MEMBER
-                _extract(archive, SQLITE_MEMBER, path)
-                snapshot = create_engine(f"sqlite:///{path}")
-                try:
-                    with snapshot.connect() as connection:
-                        tables = _rows_of(connection)
-                finally:
-                    snapshot.dispose()
-            else:
-                tables = _json_rows(archive)
-            _write_rows(engine, tables)
-        finally:
-            # Whatever happened, leave the database at the code's own revision.
-            upgrade()
-        with engine.begin() as connection:
-            # Pages and feeds that readers cached before the restore are stale now.
-            advance_store_state(connection)
-        for member, relative in files:
-            target = media.joinpath(*relative.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _extract(archive, member.name, target)
-    return manifest
-
-
-def _manifest(archive: tarfile.TarFile, source: Path) -> dict:
+    manifest = verify(source)
+    _check_empty(engine, media)
+    revision = manifest.get("revision")
+    scripts = ScriptDirectory.from_config(alembic_config())
     try:
-        manifest = json.loads(archive.extractfile(MANIFEST).read())
-    except (KeyError, AttributeError, ValueError):
-        raise BackupError(f"{source} has no readable {MANIFEST}: it is not a backup.") from None
-    if manifest.get("format") != FORMAT or manifest.get("database") not in ("sqlite", "rows"):
-        raise BackupError(f"{source} is not a backup of this application.")
-    if manifest.get("version", 0) > VERSION:
-        raise BackupError(f"{source} was written by a newer version of the backup format.")
+        if revision is not None:
+            scripts.get_revision(revision)
+    except CommandError:
+        raise BackupError(
+            f"{source} was made by a newer version (schema revision {revision}); "
+            "install that version to restore it."
+        ) from None
+    media.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        # Unpacked beside the media folder (same file system), moved in once the rows are in.
+        staging = Path(tempfile.mkdtemp(prefix=f".{media.name}-restoring-", dir=media.parent))
+        try:
+            with tarfile.open(source, "r:gz") as archive:
+                files = _media_members(archive)
+                for member, relative in files:
+                    target = staging.joinpath(*relative.parts)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    _extract(archive, member.name, target)
+                if manifest["database"] == "sqlite":
+                    tables = _sqlite_rows(archive, Path(tmp) / SQLITE_MEMBER, source)
+                else:
+                    tables = _json_rows(archive)
+            _schema_at(engine, revision)
+            try:
+                _write_rows(engine, tables)
+            except DBAPIError as error:
+                reason = str(error.orig).strip().splitlines()[0]
+                raise BackupError(
+                    f"{source} cannot be restored: its rows break a rule of the store "
+                    f"({reason}). Nothing was restored."
+                ) from None
+            except (ValueError, TypeError, KeyError):
+                raise BackupError(
+                    f"{source} cannot be restored: its rows do not fit the schema. "
+                    "Nothing was restored."
+                ) from None
+            finally:
+                # Whatever happened, leave the database at the code's own revision.
+                upgrade()
+            with engine.begin() as connection:
+                # Pages and feeds that readers cached before the restore are stale now.
+                advance_store_state(connection)
+            for _member, relative in files:
+                target = media.joinpath(*relative.parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging.joinpath(*relative.parts), target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def _sqlite_rows(archive: tarfile.TarFile, path: Path, source: Path) -> dict[str, dict]:
+    """Return every row of the archive's SQLite snapshot, after SQLite checked the file."""
+    _extract(archive, SQLITE_MEMBER, path)
+    try:
+        with closing(sqlite3.connect(path)) as check:
+            verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        verdict = str(error)
+    if verdict != "ok":
+        raise BackupError(f"{source} is damaged: its database fails SQLite's check ({verdict}).")
+    snapshot = create_engine(f"sqlite:///{path}")
+    try:
+        with snapshot.connect() as connection:
+            return _rows_of(connection)
+    except DBAPIError as error:
+        raise BackupError(
+            f"{source} is damaged: its database cannot be read ({error.orig})."
+        ) from None
+    finally:
+        snapshot.dispose()
 
 
 def _check_empty(engine: Engine, media: Path) -> None:
@@ -330,15 +526,22 @@ def _extract(archive: tarfile.TarFile, name: str, target: Path) -> None:
             f.write(chunk)
 
 
+def _safe_media_path(name: str) -> PurePosixPath | None:
+    """Return a media member's path inside the media folder (None: not media); never outside."""
+    path = PurePosixPath(name)
+    if not path.parts or path.parts[0] != MEDIA_FOLDER:
+        return None
+    relative = PurePosixPath(*path.parts[1:])
+    if not relative.parts or relative.is_absolute() or ".." in relative.parts:
+        raise BackupError(f"The archive holds a suspicious path: {name}")
+    return relative
+
+
 def _media_members(archive: tarfile.TarFile) -> list[tuple[tarfile.TarInfo, PurePosixPath]]:
-    """Return the archive's media files with their paths in the media folder, never outside."""
+    """Return the archive's media files with their paths in the media folder."""
     found = []
     for member in archive.getmembers():
-        path = PurePosixPath(member.name)
-        if not member.isfile() or not path.parts or path.parts[0] != MEDIA_FOLDER:
-            continue
-        relative = PurePosixPath(*path.parts[1:])
-        if not relative.parts or relative.is_absolute() or ".." in relative.parts:
-            raise BackupError(f"The archive holds a suspicious path: {member.name}")
-        found.append((member, relative))
+        relative = _safe_media_path(member.name) if member.isfile() else None
+        if relative is not None:
+            found.append((member, relative))
     return found

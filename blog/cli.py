@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import accounts, db, fields, moving, schema
+from .operations import store_command
 
 
 def init_app(app: Flask) -> None:
@@ -110,6 +111,7 @@ def demo() -> None:
 @click.option("--language", default="fr", show_default=True, help="Language of the desk.")
 @click.password_option(help="Asked on the terminal when not given.")
 @with_appcontext
+@store_command
 def create_user(email: str, name: str, language: str, password: str) -> None:
     """Create an author account for EMAIL (one account works on every site)."""
     if language not in current_app.extensions["desk_languages"]:
@@ -136,6 +138,7 @@ def create_user(email: str, name: str, language: str, password: str) -> None:
 @click.option("--slug", default="", help="Slug (default: made from the title).")
 @click.option("--draft", is_flag=True, help="Save it as a draft instead of publishing it.")
 @with_appcontext
+@store_command
 def announce(post_id, site, language, title, text, slug, draft) -> None:
     """Announce post POST_ID on another site: a short entry there that links to the post."""
     from .admin.announcements import check, create_announcement, prefill

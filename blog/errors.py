@@ -7,9 +7,9 @@ of imported posts (redirects.py): an old link answers 301 instead.
 from __future__ import annotations
 
 from flask import Flask, current_app, g, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from . import redirects
+from . import db, operations, redirects
 
 
 def init_app(app: Flask) -> None:
@@ -31,6 +31,13 @@ def http_error(error: HTTPException):
 
 
 def server_error(error: Exception):
+    if operations.is_busy(error):
+        # Another writer (an import, most likely) kept the SQLite write lock past the busy
+        # timeout: nothing was written; say so instead of a 500.
+        current_app.logger.warning("Write refused, the database is busy: %s", error)
+        running = operations.running_import(db.engine()) is not None
+        page, code = _page(503, ServiceUnavailable(description="import" if running else "busy"))
+        return page, code, {"Retry-After": "60"}
     # A handler for Exception replaces Flask's own logging of the traceback: log it here.
     current_app.log_exception(error)
     return _page(500, InternalServerError(original_exception=error))

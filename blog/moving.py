@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import db
+from .operations import import_running, require_schema, store_command
 
 
 @click.command("import-wxr")
@@ -32,6 +33,7 @@ from . import db
     "copied into the media store and the links point to them.",
 )
 @with_appcontext
+@store_command
 def import_wxr(
     file: Path, site: str, language: str | None, timezone: str | None, uploads: Path | None
 ) -> None:
@@ -75,16 +77,17 @@ def import_wxr(
         length=len(export.items), label="Importing", hidden=not sys.stdout.isatty()
     ) as bar:
         try:
-            report = import_export(
-                db.session(),
-                sites,
-                export,
-                site,
-                language=language,
-                timezone=timezone,
-                on_item=lambda: bar.update(1),
-                uploads=Uploads(uploads, media_dir()) if uploads is not None else None,
-            )
+            with import_running(db.engine(), "import-wxr"):
+                report = import_export(
+                    db.session(),
+                    sites,
+                    export,
+                    site,
+                    language=language,
+                    timezone=timezone,
+                    on_item=lambda: bar.update(1),
+                    uploads=Uploads(uploads, media_dir()) if uploads is not None else None,
+                )
         except WordPressImportError as error:
             raise click.ClickException(f"{error}. Nothing was imported.") from None
     for line in report.lines():
@@ -94,6 +97,7 @@ def import_wxr(
 @click.command("export-markdown")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @with_appcontext
+@store_command
 def export_markdown(folder: Path) -> None:
     """Write the whole store into FOLDER as Markdown files with YAML front matter."""
     from .markdown_io import FolderError, export_folder
@@ -109,6 +113,7 @@ def export_markdown(folder: Path) -> None:
 @click.command("import-markdown")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @with_appcontext
+@store_command
 def import_markdown(folder: Path) -> None:
     """Read a folder written by export-markdown (or by hand) into the store, in one transaction.
 
@@ -117,7 +122,8 @@ def import_markdown(folder: Path) -> None:
     from .markdown_io import FolderError, import_folder
 
     try:
-        report = import_folder(db.session(), folder, Path(current_app.config["SITES_FILE"]))
+        with import_running(db.engine(), "import-markdown"):
+            report = import_folder(db.session(), folder, Path(current_app.config["SITES_FILE"]))
     except FolderError as error:
         raise click.ClickException(f"{error} Nothing was imported.") from None
     click.echo(
@@ -135,11 +141,37 @@ def import_markdown(folder: Path) -> None:
     is_flag=True,
     help="On SQLite, keep the rows as JSON instead of a database file (to move to PostgreSQL).",
 )
+@click.option(
+    "--verify",
+    "check",
+    is_flag=True,
+    help="Check the archive FILE (every checksum, the gzip stream, the JSON) without restoring.",
+)
 @with_appcontext
-def backup(file: Path, rows: bool) -> None:
-    """Write FILE (tar.gz): a consistent snapshot of the database and the media files."""
+def backup(file: Path, rows: bool, check: bool) -> None:
+    """Write FILE (tar.gz): a consistent snapshot of the database and the media files.
+
+    With --verify, read FILE whole and check it instead; exit 1 with the reason if damaged.
+    """
+    from .backup import BackupError, verify
     from .backup import backup as write_backup
 
+    if check:
+        try:
+            manifest = verify(file)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        checked = (
+            f"{len(manifest['members'])} members match their SHA-256"
+            if manifest["version"] >= 2
+            else "format version 1, which has no checksums: its gzip stream and JSON are sound"
+        )
+        click.echo(
+            f"{file} is whole: {checked} (made {manifest.get('created')}, schema "
+            f"{manifest.get('revision')}, {manifest.get('media_files')} media files)."
+        )
+        return
+    require_schema()
     manifest = write_backup(file, rows=rows)
     what = "an SQLite snapshot" if manifest["database"] == "sqlite" else "every table's rows"
     click.echo(

@@ -1,5 +1,7 @@
 """Backups: one archive with the database and the media files, restored into an empty instance."""
 
+import gzip
+import hashlib
 import io
 import json
 import tarfile
@@ -172,3 +174,207 @@ def test_restore_never_writes_outside_the_media_folder(app, cli, media, tmp_path
     result = cli("restore", str(archive), ok=False)
     assert "suspicious path" in result.output
     assert not (tmp_path / "escaped.txt").exists()
+
+
+# Archives that do not prove themselves are refused whole, before anything is touched.
+
+
+@pytest.fixture
+def small(app, cli, make_post, media):
+    """A store with a few posts (one with a translation) and the two media files."""
+    first = make_post(title="Un texte")
+    make_post(language="en", title="A text", translation_of=first)
+    make_post(title="Un autre")
+
+
+def members_of(archive: Path) -> dict[str, bytes]:
+    with tarfile.open(archive) as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
+
+
+def rewrite(archive: Path, members: dict[str, bytes], *, checksums: bool) -> None:
+    """Write `members` into `archive` as a sound tar.gz; with `checksums`, fix the manifest."""
+    if checksums:
+        manifest = json.loads(members["manifest.json"])
+        manifest["members"] = {
+            name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            for name, data in members.items()
+            if name != "manifest.json"
+        }
+        members = {**members, "manifest.json": json.dumps(manifest).encode()}
+    write_archive(archive, members)
+
+
+def flip(data: bytes, at: int) -> bytes:
+    return data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
+
+
+def database_part(members: dict[str, bytes]) -> str:
+    return "database.sqlite3" if "database.sqlite3" in members else "database/post.json"
+
+
+def truncated(archive: Path) -> None:
+    data = archive.read_bytes()
+    archive.write_bytes(data[: len(data) // 2])
+
+
+def flipped_compressed_byte(archive: Path) -> None:
+    data = archive.read_bytes()
+    archive.write_bytes(flip(data, len(data) // 2))
+
+
+def flipped_database_byte(archive: Path) -> None:
+    members = members_of(archive)
+    name = database_part(members)
+    members[name] = flip(members[name], len(members[name]) // 2)
+    rewrite(archive, members, checksums=False)
+
+
+def flipped_media_byte(archive: Path) -> None:
+    members = members_of(archive)
+    members["media/2019/03/rhone.jpg"] = flip(members["media/2019/03/rhone.jpg"], 3)
+    rewrite(archive, members, checksums=False)
+
+
+def broken_manifest(archive: Path) -> None:
+    members = members_of(archive)
+    members["manifest.json"] = members["manifest.json"][:-2]
+    rewrite(archive, members, checksums=False)
+
+
+def broken_rows_json(archive: Path) -> None:
+    members = members_of(archive)
+    members.pop("database.sqlite3", None)
+    members["database/post.json"] = b'{"columns": ["id"], "rows": [[1]'
+    manifest = json.loads(members["manifest.json"])
+    members["manifest.json"] = json.dumps({**manifest, "database": "rows"}).encode()
+    rewrite(archive, members, checksums=True)
+
+
+def missing_member(archive: Path) -> None:
+    members = members_of(archive)
+    del members["media/cover.svg"]
+    rewrite(archive, members, checksums=False)
+
+
+def unlisted_member(archive: Path) -> None:
+    members = members_of(archive)
+    rewrite(archive, {**members, "media/extra.txt": b"smuggled"}, checksums=False)
+
+
+def newer_format(archive: Path) -> None:
+    members = members_of(archive)
+    manifest = json.loads(members["manifest.json"])
+    members["manifest.json"] = json.dumps({**manifest, "version": 99}).encode()
+    rewrite(archive, members, checksums=False)
+
+
+def unknown_format(archive: Path) -> None:
+    members = members_of(archive)
+    manifest = json.loads(members["manifest.json"])
+    members["manifest.json"] = json.dumps({**manifest, "version": "two"}).encode()
+    rewrite(archive, members, checksums=False)
+
+
+def not_a_tar(archive: Path) -> None:
+    archive.write_text("Dear diary, this is not an archive.", encoding="utf-8")
+
+
+def gzip_but_not_a_tar(archive: Path) -> None:
+    archive.write_bytes(gzip.compress(b"Dear diary, this is not an archive."))
+
+
+DAMAGES = {
+    truncated: "is truncated",
+    flipped_compressed_byte: "is damaged",
+    flipped_database_byte: "does not match its checksum",
+    flipped_media_byte: "media/2019/03/rhone.jpg does not match its checksum",
+    broken_manifest: "has no readable manifest.json",
+    broken_rows_json: "database/post.json is not valid JSON",
+    missing_member: "media/cover.svg is missing",
+    unlisted_member: "media/extra.txt, which its manifest omits",
+    newer_format: "newer version of the backup format (version 99",
+    unknown_format: "unknown backup format version ('two')",
+    not_a_tar: "is not a backup archive (tar.gz)",
+    gzip_but_not_a_tar: "its tar stream is unreadable",
+}
+
+
+def store_state(app, media: Path) -> tuple:
+    """Every row, the schema revision and the media folder's files: what a restore may change."""
+    with app.extensions["db"]["engine"].connect() as connection:
+        revision = connection.scalar(text("SELECT version_num FROM alembic_version"))
+    files = sorted(p.relative_to(media) for p in media.rglob("*")) if media.exists() else []
+    leftovers = sorted(p.name for p in media.parent.iterdir() if "restoring" in p.name)
+    return every_row(app), revision, files, leftovers
+
+
+def one_line_refusal(result, reason: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and result.output.startswith("Error: "), result.output
+    assert reason in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES), ids=lambda d: d.__name__)
+def test_a_damaged_archive_is_refused_with_one_line_and_nothing_changes(
+    app, cli, small, media, tmp_path, damage
+):
+    archive = tmp_path / "backup.tar.gz"
+    cli("backup", str(archive))
+    damage(archive)
+    one_line_refusal(cli("backup", "--verify", str(archive), ok=False), DAMAGES[damage])
+    empty_instance(app, media)
+    before = store_state(app, media)
+    one_line_refusal(cli("restore", str(archive), ok=False), DAMAGES[damage])
+    assert store_state(app, media) == before
+
+
+def test_rows_that_break_a_foreign_key_are_refused_and_nothing_changes(
+    app, cli, small, media, tmp_path
+):
+    archive = tmp_path / "backup.tar.gz"
+    cli("backup", str(archive), "--rows")
+    members = members_of(archive)
+    # The posts are gone, their publications and revisions still point to them.
+    post = json.loads(members["database/post.json"])
+    members["database/post.json"] = json.dumps({**post, "rows": []}).encode()
+    rewrite(archive, members, checksums=True)
+    cli("backup", "--verify", str(archive))  # whole: the damage is in what the rows say
+    empty_instance(app, media)
+    before = store_state(app, media)
+    result = cli("restore", str(archive), ok=False)
+    one_line_refusal(result, "its rows break a rule of the store")
+    assert "Nothing was restored" in result.output
+    assert store_state(app, media) == before
+
+
+def test_verify_reports_a_whole_archive_and_its_checksums(app, cli, small, media, tmp_path):
+    archive = tmp_path / "backup.tar.gz"
+    cli("backup", str(archive))
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+        assert tar.getnames()[0] == "manifest.json"
+        for name, expected in manifest["members"].items():
+            data = tar.extractfile(name).read()
+            assert expected == {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+    assert manifest["version"] == 2
+    assert {"media/2019/03/rhone.jpg", "media/cover.svg"} <= set(manifest["members"])
+    result = cli("backup", "--verify", str(archive))
+    count = len(manifest["members"])
+    assert f"is whole: {count} members match their SHA-256" in result.output
+    assert "2 media files" in result.output
+
+
+def test_a_version_1_archive_without_checksums_still_restores(app, cli, small, media, tmp_path):
+    before = every_row(app)
+    archive = tmp_path / "backup.tar.gz"
+    cli("backup", str(archive))
+    members = members_of(archive)
+    manifest = json.loads(members["manifest.json"])
+    del manifest["members"]
+    members["manifest.json"] = json.dumps({**manifest, "version": 1}).encode()
+    rewrite(archive, members, checksums=False)
+    assert "format version 1" in cli("backup", "--verify", str(archive)).output
+    empty_instance(app, media)
+    cli("restore", str(archive))
+    assert every_row(app) == before

@@ -10,6 +10,7 @@ from .. import db, fields, queries, rendering
 from ..models import ContentRuleError, Kind, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
+from ..slugs import slugify
 from .desk import keeps_text
 from .diff import diff_fields
 from .forms import PostForm
@@ -215,6 +216,13 @@ def preview():
         )
     except RenderError as error:
         return str(error), 422, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+@bp.get("/slug")
+def slug_suggestion():
+    """Return the slug a title would get (the editor's suggestion), as JSON: {"slug": …}."""
+    # A GET that changes nothing, for signed-in authors only (load_author): no CSRF token needed.
+    return {"slug": slugify(request.args.get("title", "")[:1000])}
 
 
 @bp.post("/posts/<int:post_id>/translate")

@@ -35,13 +35,25 @@
     timer = setTimeout(refresh, 400);
   });
 
-  function slugify(text) {
-    return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
-      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 120).replace(/-+$/, "");
+  // The slug is suggested by the server, which makes every slug (blog/slugs.py): one spelling
+  // for the desk, the importers and this suggestion.
+  let slugTimer = null;
+  let slugAsked = 0;
+  function suggestSlug() {
+    const mine = ++slugAsked;
+    const url = form.dataset.slugUrl + "?" + new URLSearchParams({ title: title.value });
+    fetch(url, { headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((answer) => {
+        if (answer && mine === slugAsked && !slugTouched) slug.placeholder = answer.slug;
+      })
+      .catch(() => {});
   }
   let slugTouched = slug.value !== "";
   slug.addEventListener("input", () => { slugTouched = slug.value !== ""; });
   title.addEventListener("input", () => {
-    if (!slugTouched) slug.placeholder = slugify(title.value);
+    if (slugTouched) return;
+    clearTimeout(slugTimer);
+    slugTimer = setTimeout(suggestSlug, 250);
   });
 })();
