@@ -21,6 +21,7 @@ import uuid
 from flask import Flask, abort, current_app, g, has_request_context, request
 from flask.logging import default_handler
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.session_interface = SiteSessionInterface()
     app.before_request(refuse_large_bodies)
+    app.before_request(refuse_broken_bodies)
     app.after_request(add_headers)
     app.logger.addFilter(_request_id_filter)
     default_handler.addFilter(_request_id_filter)
@@ -86,6 +88,21 @@ def refuse_large_bodies() -> None:
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if limit is not None and (request.content_length or 0) > limit:
         abort(413)
+
+
+def refuse_broken_bodies() -> None:
+    """Answer 400 to a body that cannot be read (a broken chunked framing, a cut upload)."""
+    # Read here, once, before any view or the CSRF check asks for the form: what the server or
+    # the form parser raises about a malformed body is the client's fault, never a 500.
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.routing_exception is not None:
+        return
+    try:
+        request.form  # noqa: B018 - parsing the body is the point
+    except HTTPException:
+        raise
+    except Exception:  # servers raise OSError, ValueError or exceptions of their own
+        current_app.logger.info("A request body could not be read.", exc_info=True)
+        abort(400, description="body")
 
 
 class SiteSessionInterface(SecureCookieSessionInterface):
