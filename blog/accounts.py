@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -67,19 +68,52 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(session: Session, user: User) -> str:
+def clock(config: Mapping) -> datetime:
+    """Return the current time by the configured CLOCK (tests move it), else the real one."""
+    return (config.get("CLOCK") or utcnow)()
+
+
+def open_session(
+    session: Session, user: User, now: datetime | None = None, lifetime: timedelta | None = None
+) -> str:
     """Record a signed-in browser and return the token its cookie keeps."""
+    now = now or utcnow()
+    if lifetime is not None:
+        # Sessions whose cookie never came back after their end: forget them now.
+        session.execute(delete(LoginSession).where(LoginSession.created_at <= now - lifetime))
     token = secrets.token_urlsafe(32)
-    session.add(LoginSession(token_hash=_token_hash(token), user=user))
+    session.add(LoginSession(token_hash=_token_hash(token), user=user, created_at=now))
     session.commit()
     return token
 
 
-def session_user(session: Session, token: str | None) -> User | None:
+def session_user(
+    session: Session,
+    token: str | None,
+    seen: float | None = None,
+    now: datetime | None = None,
+    lifetime: timedelta | None = None,
+    idle: timedelta | None = None,
+) -> User | None:
+    """Return the author of a signed-in session, or None; an expired session is deleted.
+
+    A session ends `lifetime` after sign-in whatever happens, and sooner when the browser was
+    last `seen` (a time kept in the signed cookie) more than `idle` ago.
+    """
     if not token:
         return None
     row = session.get(LoginSession, _token_hash(token))
-    return row.user if row else None
+    if row is None:
+        return None
+    now = now or utcnow()
+    expired = (lifetime is not None and row.created_at + lifetime <= now) or (
+        idle is not None and (seen is None or datetime.fromtimestamp(seen, UTC) + idle <= now)
+    )
+    if expired:
+        session.delete(row)
+        session.commit()
+        return None
+    return row.user
 
 
 def close_session(session: Session, token: str | None) -> None:
