@@ -58,24 +58,23 @@ def _wait_message(seconds: int) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign an author in; failures for an account or an address slow down, then lock."""
+    """Sign an author in; an address's failures on an account slow down, then lock."""
     if g.user is not None and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))
     error, email = None, request.form.get("email", "").strip()
     status = 200
     if request.method == "POST":
         store = db.session()
-        keys = accounts.throttle_keys(email, request.remote_addr)
-        wait = accounts.wait_before_login(store, keys)
+        address = request.remote_addr
+        wait = accounts.claim_attempt(store, email, address, accounts.clock(current_app.config))
         if wait:
             error, status = _wait_message(wait), 429
         else:
             user = accounts.authenticate(store, email, request.form.get("password", ""))
             if user is None:
-                accounts.record_failure(store, keys)
                 error, status = _("Wrong email or password."), 401
             else:
-                accounts.forget_failures(store, email)
+                accounts.release_attempt(store, email, address)
                 sign_in(user)
                 return redirect(_safe_next(request.args.get("next")))
     response = render_template("admin/login.html", error=error, email=email)
