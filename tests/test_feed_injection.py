@@ -17,6 +17,7 @@ import pytest
 from lxml import etree
 
 from blog.models import Term
+from blog.rendering import CONTROL_CHARACTERS
 from tests.test_xss import CORPUS, dangers
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -84,11 +85,13 @@ def rendered(path: str, data: bytes) -> tuple[list[str], list[str], list[str]]:
 def hostile(app, make_post, make_term, session):
     """One post per vector: the vector as its title, summary and tag name; all in one category."""
     app.config["FEED_SIZE"] = len(VECTORS) + 10
-    category = make_term("category", "attacks", en=VECTORS[0][:NAME_MAX], fr="Attaques")
+    name = CONTROL_CHARACTERS.sub("", VECTORS[0])[:NAME_MAX]
+    category = make_term("category", "attacks", en=name, fr="Attaques")
     posts = []
     for n, vector in enumerate(VECTORS):
         tag = Term(kind="tag", slug=f"vector-{n}")
-        tag.set_name("en", vector[:NAME_MAX])
+        # PostgreSQL refuses a NUL in text: names go in as the desk would store them.
+        tag.set_name("en", CONTROL_CHARACTERS.sub("", vector)[:NAME_MAX])
         session.add(tag)
         posts.append(
             make_post(
