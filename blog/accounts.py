@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_app_context
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +26,9 @@ LOCK_AFTER = 10
 LOCK_MAX = timedelta(minutes=15)
 # A failure older than this no longer counts.
 FORGET_AFTER = timedelta(hours=1)
+# Failures of one account, from all addresses, past which only addresses that have not failed
+# on it are heard.
+ACCOUNT_CEILING = 20
 
 
 class AccountError(ValueError):
@@ -67,6 +72,8 @@ def create_user(session: Session, email: str, password: str, name: str = "", lan
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """Return the author with this email and password, or None."""
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    # End the transaction before the slow hash: no lock (SQLite's write lock) is held meanwhile.
+    session.commit()
     if user is None:
         # Spend the same time as a real check, so that timing does not reveal accounts.
         check_password_hash(_dummy_hash(password_hash_method()), password)
@@ -83,19 +90,47 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def open_session(session: Session, user: User) -> str:
+def open_session(
+    session: Session, user: User, now: datetime | None = None, lifetime: timedelta | None = None
+) -> str:
     """Record a signed-in browser and return the token its cookie keeps."""
+    now = now or clock.now()
+    if lifetime is not None:
+        # Sessions whose cookie never came back after their end: forget them now.
+        session.execute(delete(LoginSession).where(LoginSession.created_at <= now - lifetime))
     token = secrets.token_urlsafe(32)
-    session.add(LoginSession(token_hash=_token_hash(token), user=user))
+    session.add(LoginSession(token_hash=_token_hash(token), user=user, created_at=now))
     session.commit()
     return token
 
 
-def session_user(session: Session, token: str | None) -> User | None:
+def session_user(
+    session: Session,
+    token: str | None,
+    seen: float | None = None,
+    now: datetime | None = None,
+    lifetime: timedelta | None = None,
+    idle: timedelta | None = None,
+) -> User | None:
+    """Return the author of a signed-in session, or None; an expired session is deleted.
+
+    A session ends `lifetime` after sign-in whatever happens, and sooner when the browser was
+    last `seen` (a time kept in the signed cookie) more than `idle` ago.
+    """
     if not token:
         return None
     row = session.get(LoginSession, _token_hash(token))
-    return row.user if row else None
+    if row is None:
+        return None
+    now = now or clock.now()
+    expired = (lifetime is not None and row.created_at + lifetime <= now) or (
+        idle is not None and (seen is None or datetime.fromtimestamp(seen, UTC) + idle <= now)
+    )
+    if expired:
+        session.delete(row)
+        session.commit()
+        return None
+    return row.user
 
 
 def close_session(session: Session, token: str | None) -> None:
@@ -114,49 +149,95 @@ def close_other_sessions(session: Session, user: User, token: str | None) -> Non
 
 
 # --- the brake on guessing ------------------------------------------------------------------
+#
+# Two counts per attempt. The strict one is per pair (account, address): the attacker's own
+# attempts slow down, then lock. The soft one is per account, from every address: past
+# ACCOUNT_CEILING failures in the window, an address that has already failed on the account
+# waits LOCK_MAX, while an address with no failure on it is still heard. So a distributed guess
+# gets one try per address, and the author with the right password from a clean address
+# (their own) always gets in: the lock is never a weapon against them.
+#
+# Each attempt is claimed, counted as a failure, before its password is checked, in one short
+# transaction holding the rows (SELECT … FOR UPDATE on PostgreSQL, the write lock on SQLite):
+# concurrent guesses are counted one by one, and none is evaluated beyond the allowance.
 
 
-def throttle_keys(email: str, address: str | None) -> list[str]:
-    return [f"account:{normalize_email(email)}", f"address:{address or 'unknown'}"]
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def wait_before_login(session: Session, keys: list[str], now: datetime | None = None) -> int:
-    """Return how many seconds must pass before another attempt for these keys (0: none)."""
-    now = now or clock.now()
-    until = session.scalar(
-        select(func.max(LoginFailure.locked_until)).where(LoginFailure.key.in_(keys))
+def throttle_keys(email: str, address: str | None) -> tuple[str, str]:
+    """Return the keys of the pair (account, address) and of the account, of bounded length."""
+    account = _digest(normalize_email(email))
+    return f"pair:{(address or 'unknown')[:64]}:{account}", f"account:{account}"
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, int(delta.total_seconds() + 0.999))
+
+
+def _held_rows(session: Session, keys: tuple[str, ...], now: datetime) -> dict[str, LoginFailure]:
+    """Return the counting rows of `keys`, created if missing, locked until the commit."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    # A write first: on SQLite it takes the write lock before anything is read.
+    session.execute(
+        insert(LoginFailure)
+        .values([{"key": key, "count": 0, "last_at": now, "locked_until": None} for key in keys])
+        .on_conflict_do_nothing()
     )
-    if until is None or until <= now:
-        return 0
-    return max(1, int((until - now).total_seconds() + 0.999))
+    rows = session.scalars(
+        select(LoginFailure)
+        .where(LoginFailure.key.in_(keys))
+        .order_by(LoginFailure.key)  # one order for every request: no deadlock
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.key: row for row in rows}
 
 
-def record_failure(session: Session, keys: list[str], now: datetime | None = None) -> None:
-    """Count a failed login for each key and lock them for longer as failures repeat."""
+def claim_attempt(
+    session: Session, email: str, address: str | None, now: datetime | None = None
+) -> int:
+    """Count an attempt as failed before it is checked; return the seconds to wait (0: go on)."""
     now = now or clock.now()
-    for key in keys:
-        row = session.get(LoginFailure, key)
-        if row is None:
-            row = LoginFailure(key=key, count=0)
-            session.add(row)
-        elif row.last_at < now - FORGET_AFTER:
-            row.count = 0
-        row.count += 1
-        row.last_at = now
-        row.locked_until = now + lock_for(row.count) if lock_for(row.count) else None
+    pair_key, account_key = throttle_keys(email, address)
+    rows = _held_rows(session, (pair_key, account_key), now)
+    pair, account = rows[pair_key], rows[account_key]
+    for row in (pair, account):
+        if row.last_at < now - FORGET_AFTER:
+            row.count, row.locked_until = 0, None
+    wait = 0
+    if pair.locked_until is not None and pair.locked_until > now:
+        wait = _seconds(pair.locked_until - now)
+    elif account.count >= ACCOUNT_CEILING and pair.count > 0:
+        wait = _seconds(pair.last_at + LOCK_MAX - now)
+    if not wait:
+        for row in (pair, account):
+            row.count += 1
+            row.last_at = now
+        lock = lock_for(pair.count)
+        pair.locked_until = now + lock if lock else None
+    session.commit()
+    return wait
+
+
+def release_attempt(session: Session, email: str, address: str | None) -> None:
+    """Undo a claimed attempt whose password was right: the pair is forgotten."""
+    pair_key, account_key = throttle_keys(email, address)
+    session.execute(delete(LoginFailure).where(LoginFailure.key == pair_key))
+    session.execute(
+        update(LoginFailure)
+        .where(LoginFailure.key == account_key, LoginFailure.count > 0)
+        .values(count=LoginFailure.count - 1)
+    )
     session.commit()
 
 
 def lock_for(failures: int) -> timedelta | None:
-    """Return how long an account or address waits after this many failures in a row."""
+    """Return how long a pair (account, address) waits after this many failures in a row."""
     if failures < FREE_FAILURES:
         return None
     if failures >= LOCK_AFTER:
         return LOCK_MAX
     return min(LOCK_MAX, timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)))
-
-
-def forget_failures(session: Session, email: str) -> None:
-    """Clear the account's failures after a successful login (the address keeps its count)."""
-    session.execute(delete(LoginFailure).where(LoginFailure.key == throttle_keys(email, None)[0]))
-    session.commit()

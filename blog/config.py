@@ -33,7 +33,13 @@ DEFAULTS = {
     # Times typed and shown in the desk are in this zone; the store keeps UTC.
     "TIMEZONE": "Europe/Paris",
     "SESSION_COOKIE_SAMESITE": "Lax",
-    "PERMANENT_SESSION_LIFETIME": 14 * 24 * 3600,
+    # A desk session ends this long after sign-in, however busy (seconds)…
+    "SESSION_LIFETIME": 30 * 24 * 3600,
+    # …and earlier when the desk is not used for this long (seconds; Flask's own
+    # PERMANENT_SESSION_LIFETIME is set from it).
+    "SESSION_IDLE_TIMEOUT": 7 * 24 * 3600,
+    # The session cookie is sent only when it changes: public pages never carry it.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     # How many proxies in front set X-Forwarded-For/-Proto; 0 ignores those headers.
     "TRUSTED_PROXIES": 0,
     # A request body larger than this (bytes) is answered 413.

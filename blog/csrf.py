@@ -26,8 +26,8 @@ def token() -> str:
 
 def check() -> None:
     """Refuse an unsafe request whose form or header does not carry the session's token."""
-    if request.method not in UNSAFE_METHODS:
-        return
+    if request.method not in UNSAFE_METHODS or request.routing_exception is not None:
+        return  # a method or address nothing answers gets its 405 or 404, not a CSRF 400
     expected = session.get(FIELD)
     sent = request.form.get(FIELD) or request.headers.get(HEADER)
     if not expected or not sent or not hmac.compare_digest(expected, sent):

@@ -6,7 +6,7 @@ of imported posts (redirects.py): an old link answers 301 instead.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from . import db, operations, redirects
@@ -36,16 +36,26 @@ def server_error(error: Exception):
         # timeout: nothing was written; say so instead of a 500.
         current_app.logger.warning("Write refused, the database is busy: %s", error)
         running = operations.running_import(db.engine()) is not None
-        page, code = _page(503, ServiceUnavailable(description="import" if running else "busy"))
-        return page, code, {"Retry-After": "60"}
+        page, code, headers = _page(
+            503, ServiceUnavailable(description="import" if running else "busy")
+        )
+        return page, code, {**headers, "Retry-After": "60"}
     # A handler for Exception replaces Flask's own logging of the traceback: log it here.
     current_app.log_exception(error)
     return _page(500, InternalServerError(original_exception=error))
 
 
 def _page(code: int, error: HTTPException):
-    site = g.get("site")
+    # An error may come before the site is resolved (an early request hook): the host still
+    # says which site it is, and only a host that no site claims gets the "no site" page.
+    site = g.get("site") or current_app.extensions["sites"].for_host(request.host)
     template = f"errors/{code}.html" if code in (404, 500) else "errors/error.html"
     if site is None:
         return render_template("errors/nosite.html", code=code), code
-    return render_template(template, site=site, page_lang=g.get("lang"), error=error), code
+    language = g.get("lang") or site.default_language
+    g.site, g.lang = site, language  # what the page's links (link_home, the menu) are built from
+    headers = {}
+    if getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)  # a 405 says what is allowed
+    page = render_template(template, site=site, page_lang=language, error=error)
+    return page, code, headers

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from lxml import etree
 
 from .models import Post
+from .rendering import CONTROL_CHARACTERS, clean_html
 from .sites import Site
 from .urls import canonical_url
 
@@ -52,6 +53,19 @@ class FeedItem:
     content_html: str
     categories: list[tuple[str, str]]  # (slug, name)
     image: str | None
+
+
+def plain(text: str) -> str:
+    """Return a plain-text field as feeds carry it: without the characters XML cannot hold."""
+    # The store refuses most of them, but an old row or an import may still have one, and one
+    # such character in a tag name must not take down every feed listing the post.
+    return CONTROL_CHARACTERS.sub("", text or "")
+
+
+def summary_html(summary: str) -> str:
+    """Return a plain-text summary as the HTML that RSS readers expect in <description>."""
+    # Cleaned like every other HTML we hand out, so that it is a fixed point of the sanitizer.
+    return clean_html(f"<p>{html.escape(plain(summary), quote=False)}</p>")
 
 
 def absolute_links(content: str, base: str) -> str:
@@ -94,13 +108,13 @@ def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
             FeedItem(
                 id=entry_id(post, sites[post.home_site]),
                 url=url,
-                title=post.title,
+                title=plain(post.title),
                 language=post.language,
                 published=post.published_at,
                 updated=max(post.updated_at, post.published_at),
-                summary=post.summary,
+                summary=plain(post.summary),
                 content_html=content,
-                categories=[(t.slug, t.name(language)) for t in post.terms],
+                categories=[(t.slug, plain(t.name(language))) for t in post.terms],
                 image=first_image(content),
             )
         )
@@ -111,8 +125,8 @@ def _generator(site: Site, language: str, entries: list[FeedItem], meta: FeedMet
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.id(meta.home_url)
-    fg.title(meta.title)
-    fg.subtitle(meta.subtitle)
+    fg.title(plain(meta.title))
+    fg.subtitle(plain(meta.subtitle))
     fg.language(language)
     fg.author({"name": site.author})
     # feedgen takes RSS's <link> from the last link given: the home page.
@@ -134,7 +148,10 @@ def _generator(site: Site, language: str, entries: list[FeedItem], meta: FeedMet
         entry.author({"name": site.author})
         entry.dc.dc_language(item.language)
         if item.summary:
-            entry.summary(item.summary)
+            # Atom says the summary is text; RSS readers render <description> as HTML, so
+            # it gets the summary escaped inside a paragraph, never the summary as typed.
+            entry.summary(item.summary, type="text")
+            entry.description(summary_html(item.summary))
         entry.content(item.content_html, type="html")
         for slug, name in item.categories:
             entry.category(term=slug, label=name)
@@ -161,10 +178,10 @@ def json_feed(site: Site, language: str, posts: Sequence[Post], meta: FeedMeta) 
     author = {"name": site.author}
     document = {
         "version": JSON_FEED_VERSION,
-        "title": meta.title,
+        "title": plain(meta.title),
         "home_page_url": meta.home_url,
         "feed_url": meta.feed_url,
-        "description": meta.subtitle,
+        "description": plain(meta.subtitle),
         "language": language,
         "authors": [author],
         "items": [

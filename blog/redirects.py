@@ -8,6 +8,7 @@ home page answers it, since WordPress addressed every post that way.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime
@@ -27,6 +28,14 @@ from .urls import post_url
 # The parameters by which WordPress addresses a post whatever its permalink settings.
 ID_PARAMETERS = ("p", "page_id")
 QUERY_MAX = 200
+# An id is ASCII digits only (str.isdigit also says yes to "²" and "①", which int() refuses),
+# and small enough for any integer column.
+POST_ID = re.compile(r"[0-9]{1,18}")
+
+
+def post_id(value: str) -> int | None:
+    """Return the id that a `?p=` or `?page_id=` value names, or None if it names none."""
+    return int(value) if POST_ID.fullmatch(value) else None
 
 
 def old_path(path: str) -> str:
@@ -47,9 +56,9 @@ def old_queries(params: Iterable[tuple[str, str]]) -> list[str]:
     params = list(params)
     found = [old_query(params)]
     for name in ID_PARAMETERS:
-        value = next((v for k, v in params if k == name), "")
-        if value.isdigit():
-            found.append(f"{name}={int(value)}")
+        number = post_id(next((v for k, v in params if k == name), ""))
+        if number is not None:
+            found.append(f"{name}={number}")
     # Tracking parameters and the like: the bare path still names the post.
     found.append("")
     return [q for q in dict.fromkeys(found) if len(q) <= QUERY_MAX]
@@ -98,7 +107,7 @@ def answer(site: Site | None = None):
 
 def answer_post_id():
     """Answer `?p=ID` and `?page_id=ID` before the page they were sent to (often the home)."""
-    if not any(request.args.get(name, "").isdigit() for name in ID_PARAMETERS):
+    if all(post_id(request.args.get(name, "")) is None for name in ID_PARAMETERS):
         return None
     site = current_app.extensions["sites"].for_host(request.host)
     return answer(site)

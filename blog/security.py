@@ -17,13 +17,15 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, abort, current_app, g, has_request_context, request
 from flask.logging import default_handler
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
+from . import clock, config
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
@@ -50,8 +52,11 @@ def init_app(app: Flask) -> None:
     if app.config["TRUSTED_PROXIES"]:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    # Flask refuses a session cookie signed longer ago than this: the idle timeout.
+    app.permanent_session_lifetime = timedelta(seconds=app.config["SESSION_IDLE_TIMEOUT"])
     app.session_interface = SiteSessionInterface()
     app.before_request(refuse_large_bodies)
+    app.before_request(refuse_broken_bodies)
     app.after_request(add_headers)
     app.logger.addFilter(_request_id_filter)
     default_handler.addFilter(_request_id_filter)
@@ -88,11 +93,46 @@ def refuse_large_bodies() -> None:
         abort(413)
 
 
+def refuse_broken_bodies() -> None:
+    """Answer 400 to a body that cannot be read (a broken chunked framing, a cut upload)."""
+    # Read here, once, before any view or the CSRF check asks for the form: what the server or
+    # the form parser raises about a malformed body is the client's fault, never a 500.
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.routing_exception is not None:
+        return
+    try:
+        request.form  # noqa: B018 - parsing the body is the point
+    except HTTPException:
+        raise
+    except Exception:  # servers raise OSError, ValueError or exceptions of their own
+        current_app.logger.info("A request body could not be read.", exc_info=True)
+        abort(400, description="body")
+
+
 class SiteSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed session cookie, marked Secure on a site whose URL is https."""
+    """Flask's signed session cookie, marked Secure on a site whose URL is https.
+
+    The cookie never outlives its session's absolute end, and a response that sets it is
+    never cacheable by a shared cache.
+    """
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or is_https(g.get("site"))
+
+    def get_expiration_time(self, app: Flask, session) -> datetime | None:
+        if not session.permanent:
+            return None
+        expires = clock.now() + app.permanent_session_lifetime
+        ends = session.get("ends")
+        if ends is not None:
+            expires = min(expires, datetime.fromtimestamp(ends, UTC))
+        return expires
+
+    def save_session(self, app: Flask, session, response) -> None:
+        super().save_session(app, session, response)
+        if "Set-Cookie" in response.headers and response.cache_control.public:
+            # A shared cache would hand this cookie to the next reader: keep it private.
+            response.cache_control.public = False
+            response.cache_control.private = True
 
 
 def add_headers(response):

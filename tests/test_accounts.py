@@ -72,22 +72,38 @@ def test_lock_grows_with_failures(failures, wait):
 
 
 def test_failures_lock_then_expire(session):
-    keys = accounts.throttle_keys("a@example.org", "192.0.2.1")
     now = utcnow()
     for _ in range(3):
-        accounts.record_failure(session, keys, now)
-    assert accounts.wait_before_login(session, keys, now) == 2
-    assert accounts.wait_before_login(session, keys, now + timedelta(seconds=3)) == 0
+        assert accounts.claim_attempt(session, "a@example.org", "192.0.2.1", now) == 0
+    assert accounts.claim_attempt(session, "a@example.org", "192.0.2.1", now) == 2
+    later = now + timedelta(seconds=3)
+    assert accounts.claim_attempt(session, "a@example.org", "192.0.2.1", later) == 0
 
 
 def test_old_failures_are_forgotten(session):
-    keys = accounts.throttle_keys("a@example.org", "192.0.2.1")
     start = utcnow()
-    for _ in range(5):
-        accounts.record_failure(session, keys, start)
-    accounts.record_failure(session, keys, start + timedelta(hours=2))
+    for n in range(5):
+        accounts.claim_attempt(session, "a@example.org", "192.0.2.1", start + timedelta(minutes=n))
+    accounts.claim_attempt(session, "a@example.org", "192.0.2.1", start + timedelta(hours=2))
     counts = session.scalars(select(LoginFailure.count)).all()
     assert counts == [1, 1]
+
+
+def test_a_right_password_forgets_the_pair_but_not_the_accounts_other_failures(session):
+    now = utcnow()
+    for address in ("192.0.2.1", "192.0.2.2"):
+        accounts.claim_attempt(session, "a@example.org", address, now)
+    accounts.claim_attempt(session, "a@example.org", "192.0.2.1", now)
+    accounts.release_attempt(session, "a@example.org", "192.0.2.1")
+    rows = dict(session.execute(select(LoginFailure.key, LoginFailure.count)).all())
+    pair, account = accounts.throttle_keys("a@example.org", "192.0.2.1")
+    assert pair not in rows
+    assert rows[account] == 2
+
+
+def test_keys_stay_short_whatever_was_typed():
+    for key in accounts.throttle_keys("x" * 5000 + "\x00@example.org", "y" * 500):
+        assert len(key) <= 120
 
 
 def test_create_user_command_asks_for_the_password(app, session):

@@ -74,15 +74,13 @@ def test_repeated_failures_slow_down_then_lock(blog, author, session):
     assert login(blog, author.email, PASSWORD).status_code == 302
 
 
-def test_one_address_guessing_many_accounts_is_locked_too(blog, author, session):
+def test_failures_on_other_accounts_do_not_lock_an_author_out(blog, author, session):
     for n in range(10):
-        # Each guess comes after the wait it was told (the lock is lifted as time would).
         session.execute(update(LoginFailure).values(locked_until=None))
         session.commit()
         assert login(blog, f"someone{n}@example.org", "guess").status_code == 401
-    response = login(blog, author.email, PASSWORD)
-    assert response.status_code == 429
-    assert "refused for 15 minutes" in response.text
+    # Each other account's pair is locked; this author's own is untouched.
+    assert login(blog, author.email, PASSWORD).status_code == 302
 
 
 @pytest.mark.parametrize("path", ["/admin/login", "/admin/logout", "/admin/posts/new"])

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from .. import accounts, db, fields
-from .desk import SESSION_KEY
+from .. import accounts, clock, db, fields
+from .desk import SESSION_KEY, sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -15,15 +18,27 @@ bp = Blueprint("auth", __name__)
 def _safe_next(target: str | None) -> str:
     # A path inside the desk only: no host, and nothing a browser turns into one (a backslash
     # becomes "/", tabs and newlines vanish) or that cannot go in a header (CR, LF).
+    # A dot segment, even percent-encoded, may climb out of /admin/: browsers resolve it.
     if (
         target
         and target.startswith("/admin/")
         and "//" not in target
         and "\\" not in target
         and target.isprintable()
+        and _stays_in_the_desk(urlsplit(target).path)
     ):
         return target
     return url_for("admin.posts.index")
+
+
+def _stays_in_the_desk(path: str) -> bool:
+    decoded = unquote(path)
+    segments = decoded.split("/")
+    return (
+        "." not in segments
+        and ".." not in segments
+        and (posixpath.normpath(decoded) + "/").startswith("/admin/")
+    )
 
 
 def _wait_message(seconds: int) -> str:
@@ -43,7 +58,7 @@ def _wait_message(seconds: int) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign an author in; failures for an account or an address slow down, then lock."""
+    """Sign an author in; an address's failures on an account slow down, then lock."""
     if g.user is not None and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))
     error, email = None, request.form.get("email", "").strip()
@@ -55,20 +70,17 @@ def login():
         error, status = str(refused), 422
     if request.method == "POST" and error is None:
         store = db.session()
-        keys = accounts.throttle_keys(email, request.remote_addr)
-        wait = accounts.wait_before_login(store, keys)
+        address = request.remote_addr
+        wait = accounts.claim_attempt(store, email, address, clock.now())
         if wait:
             error, status = _wait_message(wait), 429
         else:
             user = accounts.authenticate(store, email, request.form.get("password", ""))
             if user is None:
-                accounts.record_failure(store, keys)
                 error, status = _("Wrong email or password."), 401
             else:
-                accounts.forget_failures(store, email)
-                session.clear()
-                session[SESSION_KEY] = accounts.open_session(store, user)
-                session.permanent = True
+                accounts.release_attempt(store, email, address)
+                sign_in(user)
                 return redirect(_safe_next(request.args.get("next")))
     response = render_template("admin/login.html", error=error, email=email)
     return response, status

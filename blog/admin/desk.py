@@ -2,24 +2,56 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import format_date, format_time, refresh
 from flask_babel import gettext as _
 
-from .. import accounts, db
+from .. import accounts, clock, db
 from ..models import Status
 from ..urls import canonical_url
 
 SESSION_KEY = "desk"
+# When the signed-in browser was last seen, and when its session ends (POSIX seconds).
+SEEN_KEY, ENDS_KEY = "seen", "ends"
+# How stale the "seen" time may get before a desk page writes it again (and resends the cookie).
+SEEN_PRECISION = 60
 PUBLIC_ENDPOINTS = frozenset({"admin.auth.login"})
+
+
+def session_limits() -> tuple[timedelta, timedelta]:
+    """Return the absolute lifetime and the idle timeout of desk sessions."""
+    config = current_app.config
+    return (
+        timedelta(seconds=config["SESSION_LIFETIME"]),
+        timedelta(seconds=config["SESSION_IDLE_TIMEOUT"]),
+    )
+
+
+def sign_in(user) -> None:
+    """Open a desk session for `user` in this browser, ending whatever session it had."""
+    now = clock.now()
+    lifetime, _idle = session_limits()
+    session.clear()
+    session[SESSION_KEY] = accounts.open_session(db.session(), user, now, lifetime)
+    session[SEEN_KEY] = now.timestamp()
+    session[ENDS_KEY] = (now + lifetime).timestamp()
+    session.permanent = True
 
 
 def load_author():
     """Find the signed-in author, speak their language, and send strangers to the login."""
-    g.user = accounts.session_user(db.session(), session.get(SESSION_KEY))
+    now = clock.now()
+    lifetime, idle = session_limits()
+    token = session.get(SESSION_KEY)
+    g.user = accounts.session_user(db.session(), token, session.get(SEEN_KEY), now, lifetime, idle)
+    if g.user is None and token:
+        for key in (SESSION_KEY, SEEN_KEY, ENDS_KEY):
+            session.pop(key, None)
+    elif g.user is not None and now.timestamp() - session.get(SEEN_KEY, 0) > SEEN_PRECISION:
+        session[SEEN_KEY] = now.timestamp()
     languages = current_app.extensions["desk_languages"]
     if g.user is not None and g.user.language in languages:
         g.lang = g.user.language
