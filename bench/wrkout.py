@@ -9,7 +9,7 @@ UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 LATENCY = re.compile(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
 RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
 NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
-TIMEOUTS = re.compile(r"Socket errors:.*timeout (\d+)")
+SOCKET_ERRORS = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 REQUESTS = re.compile(r"(\d+) requests in")
 
 
@@ -31,7 +31,10 @@ def parse(report: str) -> Result:
     if rate is None or set(latencies) != {"50", "99"}:
         raise ValueError(f"not a wrk --latency report:\n{report}")
     requests = REQUESTS.search(report)
-    errors = sum(int(m.group(1)) for m in (NON_2XX.search(report), TIMEOUTS.search(report)) if m)
+    non_2xx, sockets = NON_2XX.search(report), SOCKET_ERRORS.search(report)
+    errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
+        sum(map(int, sockets.groups())) if sockets else 0
+    )
     return Result(
         rate=float(rate.group(1)),
         p50=latencies["50"],

@@ -16,7 +16,7 @@ REPORT = """Running 10s test @ http://127.0.0.1:8000/en/
      90%  360.00ms
      99%    1.05s
   1032 requests in 10.01s, 15.20MB read
-  Socket errors: connect 0, read 0, write 0, timeout 3
+  Socket errors: connect 0, read 1, write 0, timeout 3
   Non-2xx or 3xx responses: 2
 Requests/sec:    103.10
 Transfer/sec:      1.52MB
@@ -25,7 +25,7 @@ Transfer/sec:      1.52MB
 
 def test_parse_reads_rate_percentiles_and_errors():
     result = wrkout.parse(REPORT)
-    assert result == wrkout.Result(rate=103.10, p50=304.0, p99=1050.0, requests=1032, errors=5)
+    assert result == wrkout.Result(rate=103.10, p50=304.0, p99=1050.0, requests=1032, errors=6)
 
 
 def test_parse_converts_microseconds():
