@@ -408,7 +408,7 @@ def report(args, facts, results, memory, notes) -> None:
         print(
             f"{label:26} {name:10} {r.rate:9.1f} {r.p50:8.2f} {r.p99:8.2f} "
             f"{wrkout.ratio(r.rate, floor and floor.rate):>8} "
-            f"{wrkout.ratio(r.rate, static and static.rate):>8} {r.errors or '':>6}"
+            f"{wrkout.ratio(r.rate, static and static.rate):>8} {r.errors or '':>6}".rstrip()
         )
     for mode, sizes in memory.items():
         print(f"resident memory per worker (cache={mode}): "
