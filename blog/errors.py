@@ -6,25 +6,24 @@ of imported posts (redirects.py): an old link answers 301 instead.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import redirects
+from .routing import current_reading, interface_language
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)
-    # `?p=ID` addresses a site's home, which answers (or redirects to a language) before any
-    # 404: look it up ahead of every other request hook, the site's resolution included.
-    app.before_request_funcs.setdefault(None, []).insert(0, redirects.answer_post_id)
 
 
 def http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    if error.code == 404:
-        moved = redirects.answer()
+    reading = current_reading()
+    if error.code == 404 and reading is not None:
+        moved = redirects.answer(reading.site)
         if moved is not None:
             return moved
     return _page(error.code, error)
@@ -37,8 +36,10 @@ def server_error(error: Exception):
 
 
 def _page(code: int, error: HTTPException):
-    site = g.get("site")
+    reading = current_reading()
     template = f"errors/{code}.html" if code in (404, 500) else "errors/error.html"
-    if site is None:
+    if reading is None:
         return render_template("errors/nosite.html", code=code), code
-    return render_template(template, site=site, page_lang=g.get("lang"), error=error), code
+    # In the interface's language: the reader's, or on the desk the author's.
+    page = render_template(template, site=reading.site, page_lang=interface_language(), error=error)
+    return page, code

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -185,3 +185,18 @@ def json_feed(site: Site, language: str, posts: Sequence[Post], meta: FeedMeta) 
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode()
+
+
+@dataclass(frozen=True)
+class FeedFormat:
+    build: Callable[[Site, str, Sequence[Post], FeedMeta], bytes]
+    mimetype: str
+    label: str
+
+
+# Each format a site's feeds come in, by the extension of their address (feed.atom …).
+FORMATS = {
+    "atom": FeedFormat(atom, "application/atom+xml", "Atom"),
+    "rss": FeedFormat(rss, "application/rss+xml", "RSS"),
+    "json": FeedFormat(json_feed, "application/feed+json", "JSON Feed"),
+}

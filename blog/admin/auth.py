@@ -7,23 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from .. import accounts, db
+from ..urls import local_path
 from .desk import SESSION_KEY
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # A path inside the desk only: no host, and nothing a browser turns into one (a backslash
-    # becomes "/", tabs and newlines vanish) or that cannot go in a header (CR, LF).
-    if (
-        target
-        and target.startswith("/admin/")
-        and "//" not in target
-        and "\\" not in target
-        and target.isprintable()
-    ):
-        return target
-    return url_for("admin.posts.index")
+    return local_path(target, "/admin/") or url_for("admin.posts.index")
 
 
 def _wait_message(seconds: int) -> str:

@@ -22,9 +22,9 @@ def load_author():
     g.user = accounts.session_user(db.session(), session.get(SESSION_KEY))
     languages = current_app.extensions["desk_languages"]
     if g.user is not None and g.user.language in languages:
-        g.lang = g.user.language
+        g.desk_language = g.user.language
     else:
-        g.lang = request.accept_languages.best_match(languages) or languages[0]
+        g.desk_language = request.accept_languages.best_match(languages) or languages[0]
     refresh()
     if g.user is not None or request.endpoint in PUBLIC_ENDPOINTS:
         return None

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import db, queries, rendering
+from .. import db, queries, rendering, translations
 from ..models import ContentRuleError, Kind, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
@@ -212,24 +212,8 @@ def translate(post_id: int):
     if existing is not None:
         return redirect(url_for("admin.posts.edit", post_id=existing.id, reference=original.id))
     session = db.session()
-    on = [key for key in original.sites if sites[key].accepts(language)]
-    if not on:
-        on = [next(s.key for s in sites if s.accepts(language))]
-    draft = Post(
-        kind=original.kind,
-        language=language,
-        translation_key=original.translation_key,
-        title=original.title,
-        slug=_free_slug(original.slug, language),
-        summary=original.summary,
-        source=original.source,
-        status=Status.DRAFT,
-        menu_order=original.menu_order,
-    )
-    draft.publish_on(on[0], "home")
-    for key in on[1:]:
-        draft.publish_on(key)
-    draft.terms = list(original.terms)
+    slug = _free_slug(original.slug, language)
+    draft = translations.copy_for_translation(sites, original, language, slug)
     session.add(draft)
     session.add(Revision.of(draft, g.user, note=f"translation of #{original.id}"))
     session.commit()
