@@ -15,12 +15,11 @@ from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
-from flask import current_app
 from flask_babel import gettext as _
 from lxml import etree
 
 from .models import Post
-from .sites import Site
+from .sites import Site, registry
 from .urls import canonical_url
 
 # rendering.clean_html serializes every attribute with double quotes, so this is exact.
@@ -77,7 +76,7 @@ def first_image(content: str) -> str | None:
 
 def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
     """Return the feed items of `posts` for readers of `language`."""
-    sites = current_app.extensions["sites"]
+    sites = registry()
     found = []
     for post in posts:
         # An announcement's entry leads to what it announces, on that post's own site.

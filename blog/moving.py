@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import db
+from .sites import registry
 
 
 @click.command("import-wxr")
@@ -36,7 +37,7 @@ def import_wxr(file: Path, site: str, language: str | None, timezone: str | None
     from .wordpress import WordPressImportError, import_export
     from .wxr import WXRError, read
 
-    sites = current_app.extensions["sites"]
+    sites = registry()
     target = sites.get(site)
     if target is None:
         raise click.BadParameter(

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from .. import accounts, db
 from ..models import Status
+from ..sites import registry
 from ..urls import canonical_url
 
 SESSION_KEY = "desk"
@@ -70,7 +71,7 @@ def desk_time(moment: datetime | None) -> str:
 
 
 def desk_sites() -> list:
-    return list(current_app.extensions["sites"])
+    return list(registry())
 
 
 def status_label(post) -> str:
@@ -96,7 +97,12 @@ def post_public_url(post) -> str:
 
 
 def languages() -> list[str]:
-    return current_app.extensions["sites"].languages
+    return registry().languages
+
+
+def desk_context() -> dict:
+    """Give desk templates the language the desk speaks (the author's, not a reader's)."""
+    return {"desk_language": g.get("desk_language")}
 
 
 TEMPLATE_GLOBALS = (desk_sites, status_label, field_label, post_public_url, languages)

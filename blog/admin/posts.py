@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -11,6 +11,7 @@ from .. import db, queries, rendering, translations
 from ..models import ContentRuleError, Kind, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
+from ..sites import registry
 from .desk import keeps_text
 from .diff import diff_fields
 from .forms import PostForm
@@ -75,13 +76,13 @@ def index():
         kind=kind,
         filters=filters,
         categories=_categories(),
-        sites=list(current_app.extensions["sites"]),
-        languages=current_app.extensions["sites"].languages,
+        sites=list(registry()),
+        languages=registry().languages,
     )
 
 
 def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
-    sites = current_app.extensions["sites"]
+    sites = registry()
     reference = None
     if request.args.get("reference", "").isdigit():
         reference = db.session().get(Post, int(request.args["reference"]))
@@ -100,7 +101,7 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
 
 @bp.get("/posts/new")
 def new():
-    sites = current_app.extensions["sites"]
+    sites = registry()
     kind = Kind.PAGE if request.args.get("kind") == Kind.PAGE else Kind.POST
     language = request.args.get("language") or g.user.language
     if language not in sites.languages:
@@ -204,7 +205,7 @@ def preview():
 def translate(post_id: int):
     """Create a draft translation of a post, linked in its group, and open it in the editor."""
     original = _post(post_id)
-    sites = current_app.extensions["sites"]
+    sites = registry()
     language = request.form.get("language", "")
     if language not in sites.languages or language == original.language:
         abort(400)
@@ -318,7 +319,7 @@ def empty_trash():
 @bp.route("/menu/<site_key>", methods=["GET", "POST"])
 def menu(site_key: str):
     """Order a site's pages in its navigation menu."""
-    site = current_app.extensions["sites"].get(site_key)
+    site = registry().get(site_key)
     if site is None:
         abort(404)
     session = db.session()
