@@ -48,7 +48,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         admin,
         caching,
         cli,
-        context,
         csrf,
         db,
         errors,
@@ -56,14 +55,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         i18n,
         media,
         public,
+        routing,
         schema,
         security,
+        urls,
     )
+    from .public import pages, switching, syndication  # noqa: F401 (their views join public.bp)
 
-    i18n.init_app(app)
+    i18n.init_app(app, locale_selector=routing.interface_language)
     db.init_app(app)
     caching.init_app(app)
-    context.init_app(app)
+    routing.init_app(app)
+    urls.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     csrf.init_app(app)

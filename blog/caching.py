@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from . import clock, db
 from .models import Post, StoreState
+from .sites import current_reading
 
 UNCACHED_ENDPOINTS = frozenset({"public.switch_language"})
 
@@ -48,6 +49,7 @@ def validators() -> tuple[str, datetime]:
     now = g.get("now") or clock.now()
     due = session.scalar(select(func.max(Post.published_at)).where(Post.published_at <= now))
     stored_version, changed_at = state if state else (0, None)
+    reading = current_reading()
     moments = [m for m in (changed_at, due) if m is not None]
     last_modified = max(moments).replace(microsecond=0) if moments else now.replace(microsecond=0)
     key = "|".join(
@@ -56,8 +58,8 @@ def validators() -> tuple[str, datetime]:
             current_app.config["BUILD_ID"],
             stored_version,
             due,
-            g.site.key,
-            g.get("lang"),
+            reading.site.key,
+            reading.language,
             request.full_path,
         )
     )

@@ -14,6 +14,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from . import accounts, db, fields, moving, schema
 from .operations import store_command
+from .sites import registry
 
 
 def init_app(app: Flask) -> None:
@@ -101,7 +102,7 @@ def demo() -> None:
     click.echo(
         f"Demo content: {report['created']} posts created, {report['existing']} already there."
     )
-    for site in current_app.extensions["sites"]:
+    for site in registry():
         click.echo(f"  {site.key}: {site.url}/")
 
 
@@ -150,7 +151,7 @@ def announce(post_id, site, language, title, text, slug, draft) -> None:
         raise click.ClickException(
             f"There is no post {post_id} (pages and announcements cannot be announced)."
         )
-    if current_app.extensions["sites"].get(site) is None:
+    if registry().get(site) is None:
         raise click.BadParameter(f"there is no site {site!r}", param_hint="--on")
     values = prefill(original, site)
     if values["site"] != site:

@@ -10,21 +10,21 @@ from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from . import db, operations, redirects
+from .routing import interface_language
+from .sites import Reading, current_reading, registry
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, server_error)
-    # `?p=ID` addresses a site's home, which answers (or redirects to a language) before any
-    # 404: look it up ahead of every other request hook, the site's resolution included.
-    app.before_request_funcs.setdefault(None, []).insert(0, redirects.answer_post_id)
 
 
 def http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
-    if error.code == 404:
-        moved = redirects.answer()
+    reading = current_reading()
+    if error.code == 404 and reading is not None:
+        moved = redirects.answer(reading.site)
         if moved is not None:
             return moved
     return _page(error.code, error)
@@ -46,16 +46,19 @@ def server_error(error: Exception):
 
 
 def _page(code: int, error: HTTPException):
-    # An error may come before the site is resolved (an early request hook): the host still
-    # says which site it is, and only a host that no site claims gets the "no site" page.
-    site = g.get("site") or current_app.extensions["sites"].for_host(request.host)
+    reading = current_reading()
+    if reading is None:
+        # An error may come before the reading is resolved: the host still says which site it
+        # is, and only a host that no site claims gets the "no site" page.
+        site = registry().for_host(request.host)
+        if site is not None:
+            reading = g.reading = Reading(site, site.default_language)
     template = f"errors/{code}.html" if code in (404, 500) else "errors/error.html"
-    if site is None:
-        return render_template("errors/nosite.html", code=code), code
-    language = g.get("lang") or site.default_language
-    g.site, g.lang = site, language  # what the page's links (link_home, the menu) are built from
+    if reading is None:
+        return render_template("errors/nosite.html", code=code), code, {}
     headers = {}
     if getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)  # a 405 says what is allowed
-    page = render_template(template, site=site, page_lang=language, error=error)
+    # In the interface's language: the reader's, or on the desk the author's.
+    page = render_template(template, site=reading.site, page_lang=interface_language(), error=error)
     return page, code, headers

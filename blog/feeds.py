@@ -9,19 +9,18 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
-from flask import current_app
 from flask_babel import gettext as _
 from lxml import etree
 
 from .models import Post
 from .rendering import CONTROL_CHARACTERS, clean_html
-from .sites import Site
+from .sites import Site, registry
 from .urls import canonical_url
 
 # rendering.clean_html serializes every attribute with double quotes, so this is exact.
@@ -91,7 +90,7 @@ def first_image(content: str) -> str | None:
 
 def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
     """Return the feed items of `posts` for readers of `language`."""
-    sites = current_app.extensions["sites"]
+    sites = registry()
     found = []
     for post in posts:
         # An announcement's entry leads to what it announces, on that post's own site.
@@ -202,3 +201,18 @@ def json_feed(site: Site, language: str, posts: Sequence[Post], meta: FeedMeta) 
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode()
+
+
+@dataclass(frozen=True)
+class FeedFormat:
+    build: Callable[[Site, str, Sequence[Post], FeedMeta], bytes]
+    mimetype: str
+    label: str
+
+
+# Each format a site's feeds come in, by the extension of their address (feed.atom …).
+FORMATS = {
+    "atom": FeedFormat(atom, "application/atom+xml", "Atom"),
+    "rss": FeedFormat(rss, "application/rss+xml", "RSS"),
+    "json": FeedFormat(json_feed, "application/feed+json", "JSON Feed"),
+}

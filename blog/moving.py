@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from . import db
 from .operations import import_running, require_schema, store_command
+from .sites import registry
 
 
 @click.command("import-wxr")
@@ -49,7 +50,7 @@ def import_wxr(
     from .wpuploads import Uploads
     from .wxr import WXRError, read
 
-    sites = current_app.extensions["sites"]
+    sites = registry()
     target = sites.get(site)
     if target is None:
         raise click.BadParameter(

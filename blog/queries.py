@@ -1,16 +1,17 @@
-"""What a site lists in a language: functions that return Select statements.
+"""The store's reads as functions that return Select statements; views only execute them.
 
-Views only execute or paginate these. The fallback policy of a site is
-applied here and nowhere else, so listings, archives, feeds and sitemaps
-agree on what a reader of one language sees.
+What a site lists in a language applies the site's fallback policy through
+`translations.in_language`, so listings, archives, feeds and sitemaps agree on
+what a reader of one language sees; who may see a post at all is
+`visibility.on_site`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, exists, or_, select
-from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import lazyload
 
 from .models import (
     DATED_KINDS,
@@ -24,61 +25,8 @@ from .models import (
     post_term,
 )
 from .sites import Site
-
-
-def visible(now: datetime, entity=Post):
-    """Return the condition "published, due and not in the trash" for a Post entity."""
-    return and_(
-        entity.status == Status.PUBLISHED,
-        entity.published_at <= now,
-        entity.deleted_at.is_(None),
-    )
-
-
-def on_site(site: Site, now: datetime, entity=Post):
-    """Return the condition "visible to readers of `site` at `now`" for a Post entity.
-
-    An announcement is visible only while the post it announces is.
-    """
-    original = aliased(Post)
-    return and_(
-        visible(now, entity),
-        exists().where(Publication.post_id == entity.id, Publication.site == site.key),
-        or_(
-            entity.announces_id.is_(None),
-            exists().where(original.id == entity.announces_id, visible(now, original)),
-        ),
-    )
-
-
-def _language_rank(site: Site, entity):
-    return case({lang: i for i, lang in enumerate(site.languages)}, value=entity.language, else_=99)
-
-
-def in_language(site: Site, language: str, now: datetime, entity=Post):
-    """Return the condition "listed for readers of `language`", by the site's fallback policy.
-
-    With `hide`, only posts written in `language`. With `show`, also a post in
-    another language of the site when its translation group has no version in
-    `language` on this site; of several such versions, the one whose language
-    comes first in the site's list.
-    """
-    own = entity.language == language
-    if site.fallback == "hide" or len(site.languages) == 1:
-        return own
-    other = aliased(Post)
-    translated = exists().where(
-        other.translation_key == entity.translation_key,
-        other.language == language,
-        on_site(site, now, other),
-    )
-    preferred = exists().where(
-        other.translation_key == entity.translation_key,
-        other.id != entity.id,
-        _language_rank(site, other) < _language_rank(site, entity),
-        on_site(site, now, other),
-    )
-    return or_(own, and_(entity.language.in_(site.languages), ~translated, ~preferred))
+from .translations import in_language
+from .visibility import on_site
 
 
 def listed_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
@@ -117,25 +65,6 @@ def menu_pages(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
         select(Post)
         .where(Post.kind == Kind.PAGE, on_site(site, now), in_language(site, language, now))
         .order_by(Post.menu_order.is_(None), Post.menu_order, Post.title)
-        .options(lazyload(Post.terms))
-    )
-
-
-def by_slug(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:
-    """Return the visible posts of a site with this slug, in the site's language order."""
-    return (
-        select(Post)
-        .where(Post.kind.in_(kinds), Post.slug == slug, on_site(site, now))
-        .order_by(_language_rank(site, Post))
-    )
-
-
-def translations(post: Post, now: datetime) -> Select[tuple[Post]]:
-    """Return every visible post of a post's translation group, itself included."""
-    return (
-        select(Post)
-        .where(Post.translation_key == post.translation_key, visible(now))
-        .order_by(Post.id)
         .options(lazyload(Post.terms))
     )
 

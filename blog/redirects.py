@@ -14,16 +14,16 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import unquote, urlencode
 
-from flask import current_app, g, redirect, request
+from flask import current_app, redirect, request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from . import clock, db
 from .models import OLD_PATH_MAX, OldAddress, Post
-from .queries import on_site
 from .sites import Site
 from .urls import post_url
+from .visibility import on_site
 
 # The parameters by which WordPress addresses a post whatever its permalink settings.
 ID_PARAMETERS = ("p", "page_id")
@@ -87,10 +87,9 @@ def find_post(
     return min(rows, key=lambda row: queries.index(row[0]))[1]
 
 
-def answer(site: Site | None = None):
+def answer(site: Site):
     """Return a 301 to the post that this request's old address names, or None."""
-    site = site or g.get("site")
-    if site is None or request.method not in ("GET", "HEAD"):
+    if request.method not in ("GET", "HEAD"):
         return None
     session = db.session()
     try:
@@ -105,9 +104,8 @@ def answer(site: Site | None = None):
     return redirect(post_url(post, site), 301)
 
 
-def answer_post_id():
+def answer_post_id(site: Site):
     """Answer `?p=ID` and `?page_id=ID` before the page they were sent to (often the home)."""
     if all(post_id(request.args.get(name, "")) is None for name in ID_PARAMETERS):
         return None
-    site = current_app.extensions["sites"].for_host(request.host)
     return answer(site)

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clock, config
+from .sites import Site, current_reading
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; "
@@ -116,7 +117,7 @@ class SiteSessionInterface(SecureCookieSessionInterface):
     """
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return super().get_cookie_secure(app) or is_https(g.get("site"))
+        return super().get_cookie_secure(app) or is_https(_site())
 
     def get_expiration_time(self, app: Flask, session) -> datetime | None:
         if not session.permanent:
@@ -139,8 +140,7 @@ def add_headers(response):
     """Add the browser policies to a response; a view may have set a stricter one."""
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    site = g.get("site")
-    if is_https(site):
+    if is_https(_site()):
         response.headers.setdefault(
             "Strict-Transport-Security", f"max-age={current_app.config['HSTS_MAX_AGE']}"
         )
@@ -150,6 +150,11 @@ def add_headers(response):
             response.headers.setlist("Set-Cookie", [_secure(cookie) for cookie in cookies])
     response.headers[REQUEST_ID_HEADER] = request_id()
     return response
+
+
+def _site() -> Site | None:
+    reading = current_reading()
+    return reading.site if reading else None
 
 
 def _secure(cookie: str) -> str:

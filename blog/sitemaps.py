@@ -10,10 +10,12 @@ from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from . import queries
+from . import queries, translations
 from .models import Post, Publication, PublicationKind, TermKind
 from .sites import Site
-from .urls import alternates, canonical_url, listing_alternates, site_url
+from .translations import Address, alternates, listing_alternates
+from .urls import canonical_url, site_url
+from .visibility import on_site
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -32,7 +34,7 @@ def canonical_posts(session: Session, site: Site, now: datetime) -> list[Post]:
     statement = (
         select(Post)
         .join(home, home.post_id == Post.id)
-        .where(home.site == site.key, home.kind == PublicationKind.HOME, queries.on_site(site, now))
+        .where(home.site == site.key, home.kind == PublicationKind.HOME, on_site(site, now))
         .order_by(Post.published_at.desc(), Post.id)
     )
     return list(session.scalars(statement))
@@ -44,17 +46,13 @@ def urls(session: Session, site: Site, now: datetime) -> list[SitemapUrl]:
     groups = defaultdict(list)
     keys = {p.translation_key for p in posts}
     if keys:
-        for version in session.scalars(
-            select(Post)
-            .where(Post.translation_key.in_(keys), queries.visible(now))
-            .order_by(Post.id)
-        ):
+        for version in session.scalars(translations.groups(keys, now)):
             if version.is_visible(now):
                 groups[version.translation_key].append(version)
     latest = max((max(p.updated_at, p.published_at) for p in posts), default=None)
 
     found = [
-        SitemapUrl(url, latest, listing_alternates(site, "public.home"))
+        SitemapUrl(url, latest, listing_alternates(site, Address("public.home")))
         for _lang, url in _each_language(site, "public.home")
     ]
     for post in posts:
@@ -74,7 +72,7 @@ def urls(session: Session, site: Site, now: datetime) -> list[SitemapUrl]:
                     SitemapUrl(
                         site_url(site, endpoint, language, slug=term.slug),
                         None,
-                        listing_alternates(site, endpoint, slug=term.slug),
+                        listing_alternates(site, Address(endpoint, {"slug": term.slug})),
                     )
                 )
     return found

@@ -1,10 +1,12 @@
-"""Sites: the publication channels, read from the sites file, and which one a Host is."""
+"""Sites: the publication channels, read from the sites file; which one a Host is; a Reading."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from flask import current_app, g
 
 FALLBACK_POLICIES = ("hide", "show")
 SITE_KINDS = ("book", "blog")
@@ -42,15 +44,37 @@ class Site:
     def accepts(self, language: str) -> bool:
         return language in self.languages
 
+    def reading_language(self, language: str) -> str:
+        """Return the language a reader of `language` gets on this site: theirs, else the default.
+
+        The one rule for what a link to this site from a page in another language speaks;
+        what the site shows of a text missing in that language is translations.py's.
+        """
+        return language if self.accepts(language) else self.default_language
+
     def title_in(self, language: str) -> str:
         return self.title.get(language) or self.title[self.default_language]
 
     def tagline_in(self, language: str) -> str:
         return self.tagline.get(language) or self.tagline.get(self.default_language, "")
 
-    def reading_language(self, language: str) -> str:
-        """Return the language a reader of `language` gets on this site."""
-        return language if self.accepts(language) else self.default_language
+
+@dataclass(frozen=True)
+class Reading:
+    """What a public request reads: a site, in a language.
+
+    `negotiated` when the URL did not name the language (cookie, Accept-Language or the
+    site's default chose it). Resolved once per request by routing.py.
+    """
+
+    site: Site
+    language: str
+    negotiated: bool = False
+
+
+def current_reading() -> Reading | None:
+    """Return the current request's reading (None for a host that is no configured site)."""
+    return g.get("reading")
 
 
 class SiteRegistry:
@@ -83,6 +107,11 @@ class SiteRegistry:
     def languages(self) -> list[str]:
         """Return every language of every site, each once, in configuration order."""
         return list(dict.fromkeys(lang for site in self for lang in site.languages))
+
+
+def registry() -> SiteRegistry:
+    """Return the configured sites of the current app (read once, at start-up)."""
+    return current_app.extensions["sites"]
 
 
 def strip_port(host: str) -> str:

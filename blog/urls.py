@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
-from flask import current_app
+from flask import Flask, current_app
 
-from .sites import Site
+from . import rendering
+from .sites import Site, current_reading, registry
 
 if TYPE_CHECKING:
-    from .models import Post
+    from .models import Post, Term
+
+
+def init_app(app: Flask) -> None:
+    """Give templates their link helpers, each for the current request's reading."""
+    app.jinja_env.globals.update(
+        link=link,
+        link_home=link_home,
+        link_term=link_term,
+        canonical_of=canonical_url,
+        site_title=site_title,
+        json_ld=rendering.json_ld,
+    )
 
 
 def site_url(site: Site, endpoint: str, language: str | None = None, **values) -> str:
@@ -44,6 +58,29 @@ def site_path(site: Site, endpoint: str, language: str | None = None, **values) 
     return url[len(site.url) :] or "/"
 
 
+def local_path(target: str | None, prefix: str) -> str | None:
+    """Return `target` if it is a path of this site under `prefix`, else None.
+
+    The one guard against open redirects (the language switch's and the desk login's `next`):
+    no host, nothing a browser turns into one (a backslash becomes "/", tabs and newlines
+    vanish), nothing that cannot go in a header, and no dot segment that climbs out of
+    `prefix`.
+    """
+    if (
+        not target
+        or not target.startswith(prefix)
+        or "//" in target
+        or "\\" in target
+        or not (target.isascii() and target.isprintable())
+    ):
+        return None
+    # Judge the decoded path: a %2e or %2f must not climb out either.
+    path = unquote(target.split("?", 1)[0])
+    if "\\" in path or "//" in path or any(s in (".", "..") for s in path.split("/")):
+        return None
+    return target
+
+
 def post_values(post: Post) -> tuple[str, dict]:
     """Return the endpoint and URL values that address a post."""
     if post.kind == "page":
@@ -61,31 +98,34 @@ def post_url(post: Post, site: Site, language: str | None = None) -> str:
     return site_url(site, endpoint, language or post.language, **values)
 
 
+def post_path(post: Post, site: Site, language: str | None = None) -> str:
+    """Return the path part of post_url, for links within the same site."""
+    return post_url(post, site, language)[len(site.url) :]
+
+
 def canonical_url(post: Post) -> str:
     """Return the URL of a post on its home site, in its own language: the canonical one."""
-    return post_url(post, current_app.extensions["sites"][post.home_site])
+    return post_url(post, registry()[post.home_site])
 
 
-def alternates(versions: list[Post]) -> list[tuple[str, str]]:
-    """Return (hreflang, URL) for each translation's canonical page, plus x-default.
-
-    `versions` are the visible posts of one translation group, oldest first.
-    x-default is the group's original (its first post), so every page of the
-    group names the same one and the set stays reciprocal.
-    """
-    pairs = [(p.language, canonical_url(p)) for p in versions]
-    return [*pairs, ("x-default", canonical_url(versions[0]))]
+def link(post: Post) -> str:
+    """Return the path of a post on the current site, for readers of the page's language."""
+    reading = current_reading()
+    return post_path(post, reading.site, reading.language)
 
 
-def listing_alternates(site: Site, endpoint: str, **values) -> list[tuple[str, str]]:
-    """Return (hreflang, URL) for a listing page in each of its site's languages.
+def link_home() -> str:
+    reading = current_reading()
+    return site_path(reading.site, "public.home", reading.language)
 
-    x-default is the site's root for the home (it sends each reader to their
-    language), else the page in the site's default language.
-    """
-    if len(site.languages) < 2:
-        return []
-    pairs = [(lang, site_url(site, endpoint, lang, **values)) for lang in site.languages]
-    if endpoint == "public.home":
-        return [*pairs, ("x-default", site.url + "/")]
-    return [*pairs, ("x-default", site_url(site, endpoint, site.default_language, **values))]
+
+def link_term(term: Term) -> str:
+    reading = current_reading()
+    endpoint = f"public.{term.kind}"
+    return site_path(reading.site, endpoint, reading.language, slug=term.slug)
+
+
+def site_title(key: str, language: str) -> str:
+    """Return a site's title for readers of `language` (in its default if it lacks that one)."""
+    site = registry()[key]
+    return site.title_in(site.reading_language(language))

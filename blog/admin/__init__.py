@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint
 
 from . import announcements, auth, posts, taxonomy
-from .desk import TEMPLATE_GLOBALS, desk_time, load_author, no_store
+from .desk import TEMPLATE_GLOBALS, desk_context, desk_time, load_author, no_store
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(load_author)
 bp.after_request(no_store)
+bp.context_processor(desk_context)
 bp.add_app_template_filter(desk_time)
 for function in TEMPLATE_GLOBALS:
     bp.add_app_template_global(function)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import db, fields
 from ..models import ContentRuleError, Kind, Post, PublicationKind, Revision, Status, utcnow
 from ..rendering import RenderError
+from ..sites import registry
 from ..slugs import slugify
 from .desk import keeps_text
 
@@ -24,7 +25,7 @@ RULE_FIELDS = {
 
 def prefill(original: Post, site_key: str | None) -> dict[str, str]:
     """Return the form of a new announcement of `original`, ready to be edited."""
-    sites = current_app.extensions["sites"]
+    sites = registry()
     targets = [s for s in sites if s.key != original.home_site]
     target = sites.get(site_key) if site_key else None
     if target is None or target.key == original.home_site:
@@ -67,7 +68,7 @@ def apply(announcement: Post, values: dict[str, str]) -> None:
 
 def check(values: dict[str, str]) -> dict[str, str]:
     """Return what is wrong with an announcement's values, by field (empty: nothing)."""
-    sites, errors = current_app.extensions["sites"], {}
+    sites, errors = registry(), {}
     for name, spec in (("title", fields.TITLE), ("source", fields.SOURCE)):
         try:
             fields.text(spec, values[name])
@@ -93,7 +94,7 @@ def check(values: dict[str, str]) -> dict[str, str]:
 
 
 def _form(original: Post, announcement: Post | None, values: dict, errors: dict, status=200, **kw):
-    sites = [s for s in current_app.extensions["sites"] if s.key != original.home_site]
+    sites = [s for s in registry() if s.key != original.home_site]
     return render_template(
         "admin/announcement.html",
         original=original,

@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-import posixpath
-from urllib.parse import unquote, urlsplit
-
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from .. import accounts, clock, db, fields
+from ..urls import local_path
 from .desk import SESSION_KEY, sign_in
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # A path inside the desk only: no host, and nothing a browser turns into one (a backslash
-    # becomes "/", tabs and newlines vanish) or that cannot go in a header (CR, LF).
-    # A dot segment, even percent-encoded, may climb out of /admin/: browsers resolve it.
-    if (
-        target
-        and target.startswith("/admin/")
-        and "//" not in target
-        and "\\" not in target
-        and target.isprintable()
-        and _stays_in_the_desk(urlsplit(target).path)
-    ):
-        return target
-    return url_for("admin.posts.index")
-
-
-def _stays_in_the_desk(path: str) -> bool:
-    decoded = unquote(path)
-    segments = decoded.split("/")
-    return (
-        "." not in segments
-        and ".." not in segments
-        and (posixpath.normpath(decoded) + "/").startswith("/admin/")
-    )
+    return local_path(target, "/admin/") or url_for("admin.posts.index")
 
 
 def _wait_message(seconds: int) -> str:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from .. import accounts, clock, db
 from ..models import Status
+from ..sites import registry
 from ..urls import canonical_url
 
 SESSION_KEY = "desk"
@@ -54,9 +55,9 @@ def load_author():
         session[SEEN_KEY] = now.timestamp()
     languages = current_app.extensions["desk_languages"]
     if g.user is not None and g.user.language in languages:
-        g.lang = g.user.language
+        g.desk_language = g.user.language
     else:
-        g.lang = request.accept_languages.best_match(languages) or languages[0]
+        g.desk_language = request.accept_languages.best_match(languages) or languages[0]
     refresh()
     if g.user is not None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -102,7 +103,7 @@ def desk_time(moment: datetime | None) -> str:
 
 
 def desk_sites() -> list:
-    return list(current_app.extensions["sites"])
+    return list(registry())
 
 
 def status_label(post) -> str:
@@ -128,7 +129,12 @@ def post_public_url(post) -> str:
 
 
 def languages() -> list[str]:
-    return current_app.extensions["sites"].languages
+    return registry().languages
+
+
+def desk_context() -> dict:
+    """Give desk templates the language the desk speaks (the author's, not a reader's)."""
+    return {"desk_language": g.get("desk_language")}
 
 
 TEMPLATE_GLOBALS = (desk_sites, status_label, field_label, post_public_url, languages)

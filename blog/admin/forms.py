@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import fields
 from ..models import Kind, Post, PublicationKind, Status, Term, TermKind
+from ..sites import registry
 from ..slugs import slugify
 from .desk import local, timezone
 
@@ -65,7 +65,7 @@ class PostForm:
 
     def validate(self, session: Session) -> bool:
         """Check the values; fill `clean` or `errors` (one message per field)."""
-        v, errors, sites = self.values, self.errors, current_app.extensions["sites"]
+        v, errors, sites = self.values, self.errors, registry()
         title = _checked(errors, "title", fields.text, fields.TITLE, v["title"])
         if title == "":
             errors["title"] = _("Give the post a title.")

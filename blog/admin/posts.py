@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import delete, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import db, fields, queries, rendering
+from .. import db, fields, queries, rendering, translations
 from ..models import ContentRuleError, Kind, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
+from ..sites import registry
 from ..slugs import slugify
 from .desk import keeps_text
 from .diff import diff_fields
@@ -73,7 +74,7 @@ def _group(post: Post | None) -> dict[str, Post]:
 @bp.get("/")
 def index():
     """List the store's posts (or pages), filtered and searched, newest first."""
-    args, sites = request.args, current_app.extensions["sites"]
+    args, sites = request.args, registry()
     kind = Kind.PAGE if args.get("kind") == Kind.PAGE else Kind.POST
     filters = {
         "site": _choice(args.get("site"), [s.key for s in sites]),
@@ -94,13 +95,13 @@ def index():
         kind=kind,
         filters=filters,
         categories=_categories(),
-        sites=list(current_app.extensions["sites"]),
-        languages=current_app.extensions["sites"].languages,
+        sites=list(registry()),
+        languages=registry().languages,
     )
 
 
 def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
-    sites = current_app.extensions["sites"]
+    sites = registry()
     reference_id = _query_id("reference")
     reference = db.session().get(Post, reference_id) if reference_id is not None else None
     return render_template(
@@ -118,7 +119,7 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
 
 @bp.get("/posts/new")
 def new():
-    sites = current_app.extensions["sites"]
+    sites = registry()
     kind = Kind.PAGE if request.args.get("kind") == Kind.PAGE else Kind.POST
     language = request.args.get("language") or g.user.language
     if language not in sites.languages:
@@ -229,7 +230,7 @@ def slug_suggestion():
 def translate(post_id: int):
     """Create a draft translation of a post, linked in its group, and open it in the editor."""
     original = _post(post_id)
-    sites = current_app.extensions["sites"]
+    sites = registry()
     language = request.form.get("language", "")
     if language not in sites.languages or language == original.language:
         abort(400)
@@ -237,24 +238,8 @@ def translate(post_id: int):
     if existing is not None:
         return redirect(url_for("admin.posts.edit", post_id=existing.id, reference=original.id))
     session = db.session()
-    on = [key for key in original.sites if sites[key].accepts(language)]
-    if not on:
-        on = [next(s.key for s in sites if s.accepts(language))]
-    draft = Post(
-        kind=original.kind,
-        language=language,
-        translation_key=original.translation_key,
-        title=original.title,
-        slug=_free_slug(original.slug, language),
-        summary=original.summary,
-        source=original.source,
-        status=Status.DRAFT,
-        menu_order=original.menu_order,
-    )
-    draft.publish_on(on[0], "home")
-    for key in on[1:]:
-        draft.publish_on(key)
-    draft.terms = list(original.terms)
+    slug = _free_slug(original.slug, language)
+    draft = translations.copy_for_translation(sites, original, language, slug)
     session.add(draft)
     session.add(Revision.of(draft, g.user, note=f"translation of #{original.id}"))
     session.commit()
@@ -360,7 +345,7 @@ def empty_trash():
 @bp.route("/menu/<site_key>", methods=["GET", "POST"])
 def menu(site_key: str):
     """Order a site's pages in its navigation menu."""
-    site = current_app.extensions["sites"].get(site_key)
+    site = registry().get(site_key)
     if site is None:
         abort(404)
     session = db.session()

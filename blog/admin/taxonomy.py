@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import db, fields
 from ..models import SLUG_MAX, SLUG_RE, Term, TermKind
+from ..sites import registry
 from ..slugs import slugify
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
@@ -20,7 +21,7 @@ def index():
         "admin/terms.html",
         categories=[t for t in terms if t.kind == TermKind.CATEGORY],
         tags=[t for t in terms if t.kind == TermKind.TAG],
-        languages=current_app.extensions["sites"].languages,
+        languages=registry().languages,
     )
 
 
@@ -41,7 +42,7 @@ def edit(term_id: int):
 def _form(term: Term):
     """Show and save a term's form; a refused form comes back as typed."""
     session = db.session()
-    languages = current_app.extensions["sites"].languages
+    languages = registry().languages
     values = {"slug": term.slug, **{f"name-{n.language}": n.name for n in term.names}}
     errors: dict[str, str] = {}
     if request.method == "POST":

@@ -1,0 +1,209 @@
+"""The reader's pages: home, post, page, category and tag, archives by year and month."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from flask import abort, redirect, render_template, request
+
+from .. import db, feeds, pagetree, queries, seo, translations
+from ..models import DATED_KINDS, Kind, Post, Term, TermKind
+from ..pagination import paginate
+from ..sites import Reading, Site, registry
+from ..translations import Address, Notice
+from ..urls import canonical_url, post_path, post_url, site_url
+from . import now, route, term_or_404
+
+
+def render(
+    reading: Reading,
+    template: str,
+    *,
+    post: Post | None = None,
+    versions: list[Post] = (),
+    switch: list | None = None,
+    **context,
+):
+    """Render a public page with the site's menu, the other sites and the language switcher."""
+    site, language = reading.site, reading.language
+    address = Address(request.endpoint, dict(request.view_args or {}))
+    context.setdefault("feeds", feed_links(site, language))
+    context.setdefault("canonical", listing_canonical(site, language, address))
+    if post is None and request.args.get("page", "1") == "1":
+        # A listing exists in every language of its site: name them all.
+        context.setdefault("alternates", translations.listing_alternates(site, address))
+    context.setdefault("structured", [])
+    context["social"] = seo.social_tags(site, language, context["canonical"], post, versions)
+    if switch is None:
+        switch = translations.list_switcher(site, language, address)
+    menu = list(db.session().scalars(queries.menu_pages(site, language, now())))
+    return render_template(
+        template,
+        reading=reading,
+        site=site,
+        page_lang=language,
+        menu=menu,
+        menu_tree=pagetree.nest(menu),
+        other_sites=translations.other_site_links(registry(), site, language, post, versions),
+        switcher=switch,
+        post=post,
+        Notice=Notice,
+        **context,
+    )
+
+
+def listing_canonical(site: Site, language: str, address: Address) -> str:
+    """Return the canonical URL of a listing page: its own address, page number included."""
+    url = site_url(site, address.endpoint, language, **address.values)
+    page = request.args.get("page", "1")
+    return url if page == "1" else f"{url}?{urlencode({'page': page})}"
+
+
+def feed_links(site: Site, language: str, term: Term | None = None) -> list[dict]:
+    """Return the feeds a page advertises: the site's, and its term's first when it has one."""
+    links = []
+    for name, format in feeds.FORMATS.items():
+        if term is not None:
+            url = site_url(site, f"public.{term.kind}_feed", language, slug=term.slug, format=name)
+            links.append({"type": format.mimetype, "label": format.label, "url": url, "term": term})
+        url = site_url(site, "public.feed", language, format=name)
+        links.append({"type": format.mimetype, "label": format.label, "url": url, "term": None})
+    return sorted(links, key=lambda link: link["term"] is None)
+
+
+@route("/")
+def home(reading: Reading):
+    site, language = reading.site, reading.language
+    listing = paginate(queries.home_posts(site, language, now()))
+    structured = [seo.website(site, language)]
+    if site.kind == "book" and seo.book(site):
+        structured.append(seo.book(site))
+    return render(
+        reading,
+        "public/home.html",
+        listing=listing,
+        structured=structured,
+        untranslated=request.args.get("notice") == "untranslated",
+    )
+
+
+@route("/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/<slug:slug>/")
+def post(reading: Reading, year: int, month: int, slug: str):
+    return show_post(reading, DATED_KINDS, slug, (year, month))
+
+
+@route("/<slug:slug>/")
+def page(reading: Reading, slug: str):
+    return show_post(reading, (Kind.PAGE,), slug)
+
+
+def show_post(
+    reading: Reading, kinds: tuple[str, ...], slug: str, year_month: tuple[int, int] | None = None
+):
+    """Show what translations.choose decides for this address, or say where it went."""
+    site, language = reading.site, reading.language
+    session = db.session()
+    choice = translations.choose(session, site, language, slug, kinds, now(), year_month)
+    if choice.redirect is not None:
+        return redirect(choice.redirect, 301)
+    if choice.post is None:
+        return _moved_or_gone(reading, slug, kinds)
+    found, versions = choice.post, list(choice.versions)
+    home_site = registry()[found.home_site]
+    is_canonical = site.key == found.home_site and language == found.language
+    return render(
+        reading,
+        "public/post.html",
+        post=found,
+        versions=versions,
+        canonical=canonical_url(found),
+        structured=[seo.posting(home_site, found)],
+        alternates=translations.alternates(versions) if is_canonical else [],
+        notice=choice.notice,
+        elsewhere=choice.elsewhere,
+        home_site=home_site,
+        also_on=also_on(found, site),
+        switch=translations.post_switcher(registry(), site, language, versions),
+        ancestors=pagetree.ancestors(session, found, pagetree.visible_on(site, now()))
+        if found.kind == Kind.PAGE
+        else [],
+    )
+
+
+def _moved_or_gone(reading: Reading, slug: str, kinds: tuple[str, ...]):
+    """Answer an address nothing visible has now: 301 if a post had it, 410 if its original went."""
+    site, session = reading.site, db.session()
+    moved = session.scalar(queries.moved(site, slug, now(), kinds))
+    if moved is not None:
+        return redirect(post_path(moved, site, reading.language), 301)
+    if session.scalar(queries.gone(site, slug, kinds)) is not None:
+        abort(410, description="announcement")
+    abort(404)
+
+
+def also_on(post: Post, site: Site) -> list[translations.SiteLink]:
+    """Return where else readers find a post: in full on another site, or announced there."""
+    sites, links = registry(), []
+    if post.kind == Kind.ANNOUNCEMENT:
+        return links
+    for key in post.sites:
+        if key != site.key:
+            other = sites[key]
+            links.append(translations.SiteLink(other, post_url(post, other), post.language))
+    for announcement in post.announcements:
+        if announcement.is_visible(now()) and announcement.home_site != site.key:
+            other = sites[announcement.home_site]
+            link = translations.SiteLink(other, canonical_url(announcement), announcement.language)
+            links.append(link)
+    return links
+
+
+def _term_page(reading: Reading, kind: str, slug: str):
+    site, language = reading.site, reading.language
+    term = term_or_404(kind, slug)
+    listing = paginate(queries.posts_in_term(site, language, now(), term))
+    return render(
+        reading,
+        "public/term.html",
+        term=term,
+        listing=listing,
+        feeds=feed_links(site, language, term),
+    )
+
+
+@route("/category/<slug:slug>/")
+def category(reading: Reading, slug: str):
+    return _term_page(reading, TermKind.CATEGORY, slug)
+
+
+@route("/tag/<slug:slug>/")
+def tag(reading: Reading, slug: str):
+    return _term_page(reading, TermKind.TAG, slug)
+
+
+@route("/<int(fixed_digits=4):year>/")
+def archive_year(reading: Reading, year: int):
+    return _archive(reading, year)
+
+
+@route("/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/")
+def archive_month(reading: Reading, year: int, month: int):
+    if not 1 <= month <= 12:
+        abort(404)
+    return _archive(reading, year, month)
+
+
+def _archive(reading: Reading, year: int, month: int | None = None):
+    if not 1970 <= year <= 9998:
+        abort(404)
+    start = datetime(year, month or 1, 1, tzinfo=UTC)
+    if month is None:
+        end = datetime(year + 1, 1, 1, tzinfo=UTC)
+    else:
+        end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    statement = queries.posts_between(reading.site, reading.language, now(), start, end)
+    listing = paginate(statement)
+    return render(
+        reading, "public/archive.html", listing=listing, year=year, month=month, start=start
+    )

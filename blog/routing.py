@@ -1,0 +1,125 @@
+"""What a request reads, decided once before any view: its site, then its language.
+
+    Host header ──> Site (or 404)       the sites file's host names, never another site
+    path prefix ──> language            /fr/… → fr; bare / → cookie, Accept-Language, default
+
+The result is one frozen value, the request's `Reading`, that public views receive as their
+first argument and pass to their templates; it is also what conditional requests and caches
+key on. The desk keeps its own interface language under its own name (`desk_language`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.routing import RequestRedirect
+
+from . import redirects
+from .sites import Reading, Site, current_reading, registry, strip_port
+
+# What a loopback host may reach besides the list of sites (a local monitor asks for /healthz).
+LOOPBACK_ENDPOINTS = frozenset({"static", "health.healthz"})
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.redirect_defaults = False
+    app.url_value_preprocessor(_pop_language)
+    # The first request hook, so that every later one (and every error page) knows the site.
+    app.before_request_funcs.setdefault(None, []).insert(0, resolve)
+    app.after_request(vary_on_negotiation)
+
+
+def _pop_language(_endpoint: str | None, values: dict | None) -> None:
+    # The URL's language is the Reading's to decide; views never see it as an argument.
+    g.url_language = values.pop("lang", None) if values else None
+
+
+def resolve():
+    """Resolve the request in order: the site by Host, old `?p=ID` addresses, the language."""
+    sites = registry()
+    site = sites.for_host(request.host)
+    if site is None:
+        host = strip_port(request.host).lower()
+        if host in current_app.config["LOOPBACK_HOSTS"]:
+            if request.path == "/":
+                return render_template("loopback.html", sites=list(sites))
+            if request.endpoint in LOOPBACK_ENDPOINTS:
+                return None
+        # Never another site, and never a page whose links carry the forged host.
+        abort(404)
+    # Until the language is known, the site's default speaks (an error page, a redirect).
+    g.reading = Reading(site, site.default_language)
+    # `?p=ID` addresses a site's home, which answers (or redirects to a language) before
+    # any 404: WordPress addressed every post that way.
+    moved = redirects.answer_post_id(site)
+    if moved is not None:
+        return moved
+    if len(request.path) > current_app.config["MAX_PATH_LENGTH"]:
+        abort(404)
+    if isinstance(request.routing_exception, RequestRedirect):
+        # Werkzeug builds this redirect (a missing trailing slash) from the request's Host;
+        # keep only its path, so that no Location ever carries a host we did not configure.
+        parts = urlsplit(request.routing_exception.new_url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        return redirect(target, request.routing_exception.code)
+
+    language = g.pop("url_language", None)
+    rule = request.url_rule
+    localized = rule is not None and "lang" in rule.arguments
+    if not site.language_prefix:
+        if language is not None:
+            abort(404)
+        return None
+    if language is not None:
+        g.reading = Reading(site, language)
+        return None
+    if localized:
+        g.reading = Reading(site, negotiate(site), negotiated=True)
+        if request.endpoint != "public.home":
+            abort(404)
+        response = redirect(url_for("public.home", lang=g.reading.language), code=302)
+        response.vary.update(("Cookie", "Accept-Language"))
+        return response
+    # A page without a prefix (not found, static, sitemap…): guess from the path, then
+    # negotiate, so that even a 404 speaks the reader's language.
+    first = request.path.strip("/").split("/", 1)[0]
+    if site.accepts(first):
+        g.reading = Reading(site, first)
+    else:
+        g.reading = Reading(site, negotiate(site), negotiated=True)
+    return None
+
+
+def negotiate(site: Site) -> str:
+    """Choose a reader's language on `site`: their earlier choice, their browser, the default."""
+    chosen = request.cookies.get(current_app.config["LANGUAGE_COOKIE"])
+    if chosen and site.accepts(chosen):
+        return chosen
+    best = request.accept_languages.best_match(site.languages)
+    return best or site.default_language
+
+
+def interface_language() -> str:
+    """Return the language the interface speaks: the desk's author's, else the reading's."""
+    if "desk_language" in g:
+        return g.desk_language
+    reading = current_reading()
+    return reading.language if reading else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def vary_on_negotiation(response):
+    """Say that a page whose language was negotiated depends on the cookie and the browser."""
+    reading = current_reading()
+    if reading is not None and reading.negotiated:
+        response.vary.update(("Cookie", "Accept-Language"))
+    return response

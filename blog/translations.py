@@ -1,0 +1,293 @@
+"""Translation groups and the fallback policy: the one home of what a reader of a language gets.
+
+A translation group is the set of posts that are the same text in different languages (they
+share `Post.translation_key`, at most one post per language). A site's fallback policy says
+what its readers of one language get of a group that has no version in their language:
+
+- `hide`: nothing; the group is not listed and its address in that language is a 404;
+- `show`: the version whose language comes first in the site's list, with a notice.
+
+Everything that depends on that decision asks this module: what a site lists in a language
+(the SQL half, used by listings, archives, term pages, feeds and sitemaps), which post one
+address shows (`choose`), the language switcher, the links to the other sites, hreflang
+alternates, and the desk's copy of a post for translation.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+from sqlalchemy import Select, and_, case, exists, or_, select
+from sqlalchemy.orm import Session, aliased, lazyload
+
+from .models import Post, PublicationKind, Status
+from .sites import Site, SiteRegistry
+from .urls import canonical_url, post_path, post_url, site_path, site_url
+from .visibility import on_site, visible
+
+
+class Notice(enum.StrEnum):
+    """What a post page tells a reader about the language of the text they get."""
+
+    NONE = "none"
+    # The group has no version in the reader's language: this is another one.
+    ONLY_IN = "only_in"
+    # The reader's language exists, but on another site: say where.
+    ELSEWHERE = "elsewhere"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What one address shows a reader: a post (with a notice), a redirect, or nothing."""
+
+    post: Post | None = None
+    redirect: str | None = None
+    notice: Notice = Notice.NONE
+    # With Notice.ELSEWHERE: the version in the reader's language, on its own site.
+    elsewhere: Post | None = None
+    # The visible posts of the shown post's group, oldest first.
+    versions: Sequence[Post] = ()
+
+
+@dataclass
+class LanguageLink:
+    language: str
+    url: str
+    current: bool = False
+    missing: bool = False  # no translation: the link leads to that language's home
+    elsewhere: Site | None = None  # the translation lives on another site
+
+
+@dataclass
+class SiteLink:
+    site: Site
+    url: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Address:
+    """A public page by endpoint and URL values (the language aside), to offer in each language."""
+
+    endpoint: str
+    values: dict = field(default_factory=dict)
+
+
+def _language_rank(site: Site, entity):
+    return case({lang: i for i, lang in enumerate(site.languages)}, value=entity.language, else_=99)
+
+
+def in_language(site: Site, language: str, now: datetime, entity=Post):
+    """Return the condition "listed for readers of `language`", by the site's fallback policy.
+
+    With `hide`, only posts written in `language`. With `show`, also a post in
+    another language of the site when its translation group has no version in
+    `language` on this site; of several such versions, the one whose language
+    comes first in the site's list.
+    """
+    own = entity.language == language
+    if site.fallback == "hide" or len(site.languages) == 1:
+        return own
+    other = aliased(Post)
+    translated = exists().where(
+        other.translation_key == entity.translation_key,
+        other.language == language,
+        on_site(site, now, other),
+    )
+    preferred = exists().where(
+        other.translation_key == entity.translation_key,
+        other.id != entity.id,
+        _language_rank(site, other) < _language_rank(site, entity),
+        on_site(site, now, other),
+    )
+    return or_(own, and_(entity.language.in_(site.languages), ~translated, ~preferred))
+
+
+def group(post: Post, now: datetime) -> Select[tuple[Post]]:
+    """Return every visible post of a post's translation group, itself included, oldest first."""
+    return (
+        select(Post)
+        .where(Post.translation_key == post.translation_key, visible(now))
+        .order_by(Post.id)
+        .options(lazyload(Post.terms))
+    )
+
+
+def groups(keys: Sequence[str], now: datetime) -> Select[tuple[Post]]:
+    """Return the visible posts of several translation groups, oldest first."""
+    return select(Post).where(Post.translation_key.in_(keys), visible(now)).order_by(Post.id)
+
+
+def by_slug(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:
+    """Return the visible posts of a site with this slug, in the site's language order."""
+    return (
+        select(Post)
+        .where(Post.kind.in_(kinds), Post.slug == slug, on_site(site, now))
+        .order_by(_language_rank(site, Post))
+    )
+
+
+def choose(
+    session: Session,
+    site: Site,
+    language: str,
+    slug: str,
+    kinds: tuple[str, ...],
+    now: datetime,
+    year_month: tuple[int, int] | None = None,
+) -> Choice:
+    """Decide what the address of `slug` on `site` shows a reader of `language`.
+
+    The post in that language; else, by the fallback policy, a redirect to the address of
+    the version the site lists for that reader, or that version with its notice; else
+    nothing (Choice.post is None: the caller answers 301, 410 or 404). A post asked at
+    another date's address redirects to its own.
+    """
+    candidates = list(session.scalars(by_slug(site, slug, now, kinds)))
+    if not candidates:
+        return Choice()
+    found = next((p for p in candidates if p.language == language), None)
+    versions: list[Post] | None = None
+    if found is None:
+        found = candidates[0]
+        versions = list(session.scalars(group(found, now)))
+        here = [p for p in versions if p.is_on(site.key) and site.accepts(p.language)]
+        # Serve only the version this site lists for readers of `language`: the translation
+        # in that language, else the one whose language comes first in the site's list.
+        preferred = next((p for p in here if p.language == language), None)
+        if preferred is None and site.fallback == "show":
+            preferred = min(here, key=lambda p: site.languages.index(p.language))
+        if preferred is None:
+            return Choice()
+        if preferred.id != found.id:
+            return Choice(redirect=post_path(preferred, site, language))
+    if year_month and year_month != (found.published_at.year, found.published_at.month):
+        return Choice(redirect=post_path(found, site, language))
+    if versions is None:
+        versions = list(session.scalars(group(found, now)))
+    if found.language == language:
+        return Choice(post=found, versions=versions)
+    elsewhere = next((p for p in versions if p.language == language), None)
+    notice = Notice.ELSEWHERE if elsewhere is not None else Notice.ONLY_IN
+    return Choice(post=found, notice=notice, elsewhere=elsewhere, versions=versions)
+
+
+def switch_url(site: Site, language: str, target: str) -> str:
+    """Return the address that records a reader's choice of `language`, then shows `target`."""
+    query = urlencode({"next": target})
+    return site_path(site, "public.switch_language", code=language) + "?" + query
+
+
+def list_switcher(site: Site, language: str, address: Address) -> list[LanguageLink]:
+    """Offer the same listing page in each language of the site."""
+    if len(site.languages) < 2:
+        return []
+    return [
+        LanguageLink(
+            lang,
+            switch_url(site, lang, site_path(site, address.endpoint, lang, **address.values)),
+            current=lang == language,
+        )
+        for lang in site.languages
+    ]
+
+
+def post_switcher(
+    sites: SiteRegistry, site: Site, language: str, versions: Sequence[Post]
+) -> list[LanguageLink]:
+    """Offer each language: its translation here, else on its home site, else that home page."""
+    if len(site.languages) < 2:
+        return []
+    by_language = {p.language: p for p in versions}
+    links = []
+    for lang in site.languages:
+        version = by_language.get(lang)
+        if lang == language:
+            links.append(LanguageLink(lang, "", current=True))
+        elif version is not None and version.is_on(site.key):
+            links.append(LanguageLink(lang, switch_url(site, lang, post_path(version, site))))
+        elif version is not None:
+            home = sites[version.home_site]
+            links.append(LanguageLink(lang, canonical_url(version), elsewhere=home))
+        else:
+            home = (
+                site_path(site, "public.home", lang) + "?" + urlencode({"notice": "untranslated"})
+            )
+            links.append(LanguageLink(lang, switch_url(site, lang, home), missing=True))
+    return links
+
+
+def other_site_links(
+    sites: SiteRegistry, site: Site, language: str, post: Post | None, versions: Sequence[Post]
+) -> list[SiteLink]:
+    """Link each other site at the same text when it appears there, else at its home."""
+    links = []
+    for other in sites.others(site):
+        reading = other.reading_language(language)
+        there = [p for p in (post, *versions) if p is not None and p.is_on(other.key)]
+        # The reader's language first, then the post's own, then any version on that site.
+        there.sort(key=lambda p: (p.language != reading, p is not post))
+        if there and other.accepts(there[0].language):
+            url = post_url(there[0], other, there[0].language)
+            reading = there[0].language
+        else:
+            url = site_url(other, "public.home", reading)
+        links.append(SiteLink(other, url, reading))
+    return links
+
+
+def alternates(versions: Sequence[Post]) -> list[tuple[str, str]]:
+    """Return (hreflang, URL) for each translation's canonical page, plus x-default.
+
+    `versions` are the visible posts of one translation group, oldest first.
+    x-default is the group's original (its first post), so every page of the
+    group names the same one and the set stays reciprocal.
+    """
+    pairs = [(p.language, canonical_url(p)) for p in versions]
+    return [*pairs, ("x-default", canonical_url(versions[0]))]
+
+
+def listing_alternates(site: Site, address: Address) -> list[tuple[str, str]]:
+    """Return (hreflang, URL) for a listing page in each of its site's languages.
+
+    x-default is the site's root for the home (it sends each reader to their
+    language), else the page in the site's default language.
+    """
+    if len(site.languages) < 2:
+        return []
+    endpoint, values = address.endpoint, address.values
+    pairs = [(lang, site_url(site, endpoint, lang, **values)) for lang in site.languages]
+    if endpoint == "public.home":
+        return [*pairs, ("x-default", site.url + "/")]
+    return [*pairs, ("x-default", site_url(site, endpoint, site.default_language, **values))]
+
+
+def copy_for_translation(sites: SiteRegistry, original: Post, language: str, slug: str) -> Post:
+    """Return a new draft in `language` that joins the original's group, on the sites it can.
+
+    The draft appears where the original does when those sites publish `language` (its home
+    first), else on the first site that does; it starts with the original's text to translate.
+    """
+    on = [key for key in original.sites if sites[key].accepts(language)]
+    if not on:
+        on = [next(s.key for s in sites if s.accepts(language))]
+    draft = Post(
+        kind=original.kind,
+        language=language,
+        translation_key=original.translation_key,
+        title=original.title,
+        slug=slug,
+        summary=original.summary,
+        source=original.source,
+        status=Status.DRAFT,
+        menu_order=original.menu_order,
+    )
+    draft.publish_on(on[0], PublicationKind.HOME)
+    for key in on[1:]:
+        draft.publish_on(key)
+    draft.terms = list(original.terms)
+    return draft
