@@ -18,9 +18,9 @@ from pathlib import Path
 from sqlalchemy import event
 
 from blog import create_app
-from blog.cli import upgrade
 from blog.demo import load_demo
 from blog.models import Post, PublicationKind, Status
+from blog.schema import upgrade
 
 PAGES = [
     ("blog.localhost", "/fr/"),

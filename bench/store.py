@@ -32,8 +32,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from blog import create_app, rendering
-from blog.cli import upgrade
 from blog.models import Kind, Post, PublicationKind, Status, Term, TermKind
+from blog.schema import upgrade
 
 LANGUAGES = ("fr", "en", "it")
 BATCH = 500

@@ -8,6 +8,8 @@ import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flask import current_app
+
 from .sites import FALLBACK_POLICIES, SITE_KINDS, Site, SiteRegistry
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -278,3 +280,9 @@ def catalog_languages(translations_dir: str | Path) -> set[str]:
     found = {p.parent.parent.name for p in root.glob("*/LC_MESSAGES/messages.mo")}
     # English is the source language of the interface strings.
     return found | {"en"}
+
+
+def media_dir() -> Path:
+    """Return the folder of uploaded files (MEDIA_DIR, by default instance/media)."""
+    configured = current_app.config.get("MEDIA_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "media"

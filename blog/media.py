@@ -6,7 +6,7 @@ import os
 
 from flask import Blueprint, abort, send_from_directory
 
-from .backup import media_dir
+from .config import media_dir
 
 bp = Blueprint("media", __name__)
 

@@ -14,13 +14,16 @@ from functools import lru_cache
 from pathlib import Path
 
 import click
+from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+
+from . import db
 
 UPGRADE = "flask --app app db upgrade"
 
@@ -111,3 +114,24 @@ def _free_name(path: Path) -> Path:
         n += 1
         candidate = path.with_name(f"{path.name}.{stamp}-{n}.bak")
     return candidate
+
+
+def alembic_config() -> Config:
+    """Return the Alembic configuration for the app's database and migrations/."""
+    cfg = Config()
+    cfg.set_main_option("script_location", current_app.config["MIGRATIONS_DIR"])
+    cfg.set_main_option("path_separator", "os")
+    cfg.attributes["engine"] = db.engine()
+    return cfg
+
+
+def upgrade(revision: str = "head", backup: bool = False) -> Path | None:
+    """Bring the app's database up to `revision`, creating it if needed.
+
+    With `backup`, a SQLite database that the upgrade changes is first copied beside itself;
+    the copy's path is returned.
+    """
+    cfg = alembic_config()
+    saved = backup_before_upgrade(cfg, db.engine(), revision) if backup else None
+    command.upgrade(cfg, revision)
+    return saved

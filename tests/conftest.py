@@ -12,9 +12,9 @@ from sqlalchemy import create_engine, make_url, text
 
 from blog import db
 from blog.accounts import create_user
-from blog.cli import upgrade
 from blog.config import database_url as database_url_of
 from blog.models import Base, Post, PublicationKind, Status, Term
+from blog.schema import upgrade
 
 from .helpers import (
     BLOG,
@@ -193,7 +193,7 @@ def browser():
 
     With BLOG_REQUIRE_BROWSER=1 (as in CI) a missing browser fails instead of skipping.
     """
-    from blog.livesite import CHROMIUM, CHROMIUM_ARGS
+    from tools.livesite import CHROMIUM, CHROMIUM_ARGS
 
     try:
         from playwright.sync_api import sync_playwright

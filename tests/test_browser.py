@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 
 from blog.accounts import create_user
-from blog.livesite import serve
+from tools.livesite import serve
 
 from .helpers import SITES_FILE
 

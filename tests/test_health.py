@@ -7,7 +7,7 @@ import logging
 import pytest
 from alembic.script import ScriptDirectory
 
-from blog.cli import alembic_config, upgrade
+from blog.schema import alembic_config, upgrade
 
 from .helpers import BLOG, BOOK, make_app
 

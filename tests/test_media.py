@@ -103,7 +103,7 @@ def test_media_is_not_served_on_an_unknown_host(media_app):
 
 
 def test_the_media_folder_defaults_to_the_instance(app):
-    from blog.backup import media_dir
+    from blog.config import media_dir
 
     with app.app_context():
         assert media_dir() == Path(app.instance_path) / "media"

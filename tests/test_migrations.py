@@ -5,8 +5,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from blog import db
-from blog.cli import alembic_config, upgrade
 from blog.models import Base
+from blog.schema import alembic_config, upgrade
 
 
 def test_migrations_go_up_and_back_down(app):

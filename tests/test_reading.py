@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from blog.livesite import serve
+from tools.livesite import serve
 
 from .helpers import SITES_FILE
 

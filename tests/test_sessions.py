@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from blog import accounts, db
-from blog.cli import upgrade
 from blog.models import LoginSession, Revision, StoreState, Term, User
+from blog.schema import upgrade
 
 from .helpers import BLOG, PASSWORD, DeskClient, csrf_from, make_app
 

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from blog import create_app, db, schema
-from blog.cli import alembic_config, upgrade
+from blog.schema import alembic_config, upgrade
 
 from .helpers import SITES_FILE, make_app
 

@@ -6,10 +6,11 @@ import pytest
 from alembic import command
 from sqlalchemy import delete, func, select
 
-from blog import db, wxr
-from blog.cli import alembic_config, upgrade
+from blog import db
 from blog.models import ImportedItem, Post, StoreState
-from blog.wordpress import origin_of
+from blog.moving import wxr
+from blog.moving.wordpress import origin_of
+from blog.schema import alembic_config, upgrade
 
 DATA = Path(__file__).parent / "data" / "wxr"
 BLOG_ORIGIN = "http://blog.localhost:5000"

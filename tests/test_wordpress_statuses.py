@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from blog import wxr
 from blog.models import Kind, Post, Status
+from blog.moving import wxr
 
 DATA = Path(__file__).parent / "data" / "wxr"
 EXPORT = wxr.read(DATA / "statuses.xml")

@@ -10,8 +10,8 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy import select
 
-from blog import wpcontent, wxr
 from blog.models import Post
+from blog.moving import wpcontent, wxr
 
 DATA = Path(__file__).parent / "data" / "wxr"
 UPLOADS = "https://crues.example.net/wp-content/uploads/2024/05/"
@@ -351,7 +351,7 @@ def test_a_file_of_the_same_name_is_not_overwritten(import_wxr, session, uploads
 
 
 def test_a_failed_import_leaves_no_copied_file(import_wxr, session, uploads, media, monkeypatch):
-    from blog import wordpress
+    from blog.moving import wordpress
 
     def fail(self, post, plan):
         raise wordpress.WordPressImportError("the disk is full")
@@ -367,7 +367,7 @@ def test_a_failed_import_leaves_no_copied_file(import_wxr, session, uploads, med
     ["../secret.txt", "2024/../../secret.txt", "/etc/passwd", "2024//x.png", "a\\b.png", "C:x.png"],
 )
 def test_upload_paths_out_of_the_folder_are_refused(tmp_path, uploads, path):
-    from blog.wpuploads import Uploads
+    from blog.moving.wpuploads import Uploads
 
     copier = Uploads(uploads, tmp_path / "media")
     assert copier.place(path) is None

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from blog import wordpress, wxr
 from blog.models import OldAddress, Post, Revision, Status, StoreState, Term, TermKind
+from blog.moving import wordpress, wxr
 
 DATA = Path(__file__).parent / "data" / "wxr"
 

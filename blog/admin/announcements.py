@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 
-from .. import db, fields
-from ..models import ContentRuleError, Kind, Post, PublicationKind, Revision, Status, utcnow
+from .. import db
+from ..announcements import apply, check, create_announcement, prefill
+from ..models import ContentRuleError, Kind, Post, Revision
 from ..rendering import RenderError
 from ..sites import registry
-from ..slugs import slugify
 from .desk import keeps_text
 
 bp = Blueprint("announcements", __name__)
@@ -21,76 +20,6 @@ RULE_FIELDS = {
     "site_language": "language",
     "slug": "slug",
 }
-
-
-def prefill(original: Post, site_key: str | None) -> dict[str, str]:
-    """Return the form of a new announcement of `original`, ready to be edited."""
-    sites = registry()
-    targets = [s for s in sites if s.key != original.home_site]
-    target = sites.get(site_key) if site_key else None
-    if target is None or target.key == original.home_site:
-        target = targets[0] if targets else None
-    if target is None:
-        abort(404)
-    language = original.language if target.accepts(original.language) else target.default_language
-    same = language == original.language
-    return {
-        "site": target.key,
-        "language": language,
-        "title": original.title if same else "",
-        "slug": "",
-        # Pre-filled from the post's summary, for the author to rewrite for these readers.
-        "source": original.summary,
-        "status": Status.PUBLISHED,
-    }
-
-
-def create_announcement(original: Post, values: dict[str, str], author=None) -> Post:
-    """Build an announcement of `original` from form values (the store checks its rules)."""
-    announcement = Post(kind=Kind.ANNOUNCEMENT, announces=original)
-    db.session().add(announcement)
-    with db.session().no_autoflush:
-        apply(announcement, values)
-        announcement.publish_on(values["site"], PublicationKind.HOME)
-    db.session().add(Revision.of(announcement, author, note=f"announcement of #{original.id}"))
-    return announcement
-
-
-def apply(announcement: Post, values: dict[str, str]) -> None:
-    announcement.language = values["language"]
-    announcement.title = values["title"].strip()
-    announcement.slug = values["slug"].strip() or slugify(values["title"])
-    announcement.source = values["source"].replace("\r\n", "\n")
-    announcement.summary = ""
-    announcement.status = values["status"]
-    announcement.updated_at = utcnow()
-
-
-def check(values: dict[str, str]) -> dict[str, str]:
-    """Return what is wrong with an announcement's values, by field (empty: nothing)."""
-    sites, errors = registry(), {}
-    for name, spec in (("title", fields.TITLE), ("source", fields.SOURCE)):
-        try:
-            fields.text(spec, values[name])
-        except fields.FieldError as error:
-            errors[name] = str(error)
-    if not errors.get("title") and not values["title"].strip():
-        errors["title"] = _("Give the announcement a title in its language.")
-    slug = values["slug"].strip() or slugify(values["title"])
-    if not slug:
-        errors["slug"] = _("Give the post a slug: lowercase letters, digits and hyphens.")
-    else:
-        try:
-            fields.slug(slug)
-        except fields.FieldError as error:
-            errors["slug"] = str(error)
-    if sites.get(values["site"]) is None:
-        errors["site"] = _("Choose among the sites offered.")
-    if values["language"] not in sites.languages:
-        errors["language"] = _("Choose one of the languages offered.")
-    if values["status"] not in (Status.DRAFT, Status.PUBLISHED):
-        errors["status"] = _("Choose draft or published.")
-    return errors
 
 
 def _form(original: Post, announcement: Post | None, values: dict, errors: dict, status=200, **kw):

@@ -26,8 +26,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import fields
-from .models import (
+from .. import fields
+from ..models import (
     ContentRuleError,
     Kind,
     OldAddress,
@@ -39,8 +39,8 @@ from .models import (
     Term,
     TermKind,
 )
-from .rendering import RenderError
-from .slugs import slugify
+from ..rendering import RenderError
+from ..slugs import slugify
 
 TERMS_FILE = "terms.yaml"
 SITES_COPY = "sites.toml"

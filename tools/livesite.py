@@ -1,6 +1,6 @@
 """Serve the app on a free local port with its own database, for browsers to drive.
 
-Used by the browser tests and by `python -m blog.screenshots`. Every site's
+Used by the browser tests and by `python -m tools.screenshots`. Every site's
 configured origin is rewritten to that port, so absolute links work.
 """
 
@@ -16,9 +16,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.serving import make_server
 
-from . import create_app
-from .cli import upgrade
-from .config import DEFAULTS
+from blog import create_app
+from blog.config import DEFAULTS
+from blog.demo import load_demo
+from blog.schema import upgrade
 
 CHROMIUM = "/usr/bin/chromium"
 # Debian's Chromium, headless, with *.localhost sent here and no calls to the outside world.
@@ -66,8 +67,6 @@ def serve(
         with app.app_context():
             upgrade()
         if demo:
-            from .demo import load_demo
-
             with app.extensions["db"]["sessionmaker"]() as session:
                 load_demo(session)
         thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)

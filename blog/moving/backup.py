@@ -39,14 +39,14 @@ from alembic import command
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from flask import current_app
 from sqlalchemy import Integer, MetaData, create_engine, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from . import db
-from .cli import alembic_config, upgrade
-from .models import advance_store_state
+from .. import db
+from ..config import media_dir
+from ..models import advance_store_state
+from ..schema import alembic_config, upgrade
 
 FORMAT = "blog-backup"
 # 2: the manifest lists every member's size and SHA-256. Version 1 archives (no checksums)
@@ -63,12 +63,6 @@ BOOKKEEPING_TABLES = frozenset({"alembic_version", "store_state"})
 
 class BackupError(Exception):
     """A backup or restore cannot be done; the message says why and what to do."""
-
-
-def media_dir() -> Path:
-    """Return the folder of uploaded files (MEDIA_DIR, by default instance/media)."""
-    configured = current_app.config.get("MEDIA_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "media"
 
 
 def backup(target: Path, rows: bool = False) -> dict:

@@ -23,8 +23,8 @@ from lxml import html as lxml_html
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from . import fields
-from .models import (
+from .. import fields
+from ..models import (
     OLD_PATH_MAX,
     ORIGIN_MAX,
     RESERVED_SLUGS,
@@ -41,10 +41,10 @@ from .models import (
     TermKind,
     User,
 )
-from .redirects import QUERY_MAX, old_path, old_query
-from .rendering import RenderError
-from .sites import SiteRegistry
-from .slugs import slugify
+from ..redirects import QUERY_MAX, old_path, old_query
+from ..rendering import RenderError
+from ..sites import SiteRegistry
+from ..slugs import slugify
 from .wpcontent import Attachment, convert, cut_title, plain_title
 from .wpuploads import Uploads
 from .wxr import Export, Item, TermEntry, php_translations

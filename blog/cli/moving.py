@@ -10,9 +10,17 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import db
-from .operations import import_running, require_schema, store_command
-from .sites import registry
+from .. import db
+from ..config import media_dir
+from ..moving.backup import BackupError, verify
+from ..moving.backup import backup as write_backup
+from ..moving.backup import restore as read_backup
+from ..moving.markdown_folder import FolderError, export_folder, import_folder
+from ..moving.wordpress import WordPressImportError, import_export
+from ..moving.wpuploads import Uploads
+from ..moving.wxr import WXRError, read
+from ..operations import import_running, require_schema, store_command
+from ..sites import registry
 
 
 @click.command("import-wxr")
@@ -45,10 +53,6 @@ def import_wxr(
     groups come across; old permalinks and ?p=ID answer 301 to the new addresses. Running
     the same import again changes nothing.
     """
-    from .backup import media_dir
-    from .wordpress import WordPressImportError, import_export
-    from .wpuploads import Uploads
-    from .wxr import WXRError, read
 
     sites = registry()
     target = sites.get(site)
@@ -101,7 +105,6 @@ def import_wxr(
 @store_command
 def export_markdown(folder: Path) -> None:
     """Write the whole store into FOLDER as Markdown files with YAML front matter."""
-    from .markdown_io import FolderError, export_folder
 
     try:
         count = export_folder(db.session(), folder, Path(current_app.config["SITES_FILE"]))
@@ -120,7 +123,6 @@ def import_markdown(folder: Path) -> None:
 
     A file whose language and slug match a post updates that post; the others are created.
     """
-    from .markdown_io import FolderError, import_folder
 
     try:
         with import_running(db.engine(), "import-markdown"):
@@ -154,8 +156,6 @@ def backup(file: Path, rows: bool, check: bool) -> None:
 
     With --verify, read FILE whole and check it instead; exit 1 with the reason if damaged.
     """
-    from .backup import BackupError, verify
-    from .backup import backup as write_backup
 
     if check:
         try:
@@ -186,8 +186,6 @@ def backup(file: Path, rows: bool, check: bool) -> None:
 @with_appcontext
 def restore(file: Path) -> None:
     """Bring the backup FILE back into this instance, which must be empty."""
-    from .backup import BackupError
-    from .backup import restore as read_backup
 
     try:
         manifest = read_backup(file)

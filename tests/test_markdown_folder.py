@@ -6,7 +6,6 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from blog.markdown_io import read_file
 from blog.models import (
     OldAddress,
     Post,
@@ -15,6 +14,7 @@ from blog.models import (
     StoreState,
     Term,
 )
+from blog.moving.markdown_folder import read_file
 
 from .helpers import empty_tables
 

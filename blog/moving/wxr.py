@@ -13,7 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from . import fields
+from .. import fields
 
 WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.[012]/$")
 EXCERPT_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.[012]/excerpt/$")

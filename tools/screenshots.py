@@ -1,6 +1,6 @@
 """Take the README's screenshots: both sites, desktop and phone, on the demo content.
 
-    python -m blog.screenshots [--out docs/screenshots]
+    python -m tools.screenshots [--out docs/screenshots]
 
 Needs Playwright (pip install -e '.[test]') and Debian's Chromium (/usr/bin/chromium).
 """
@@ -11,7 +11,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from .livesite import CHROMIUM, CHROMIUM_ARGS, serve
+from tools.livesite import CHROMIUM, CHROMIUM_ARGS, serve
 
 SHOTS = [
     # name, site, path, viewport

@@ -1,0 +1,25 @@
+"""The `flask` commands: thin wrappers over the services below them.
+
+database.py   flask db upgrade | downgrade | current | revision
+content.py    flask demo | create-user | announce
+moving.py     flask import-wxr | export-markdown | import-markdown | backup | restore
+catalogs.py   flask translate extract | update | init | compile
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import catalogs, content, database, moving
+
+
+def init_app(app: Flask) -> None:
+    for command in (
+        database.db_group,
+        content.demo,
+        content.create_user,
+        content.announce,
+        catalogs.translate,
+        *moving.COMMANDS,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,97 @@
+"""Commands on the store's content: the demo, authors' accounts, announcements."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from .. import accounts, db, fields
+from ..announcements import check, create_announcement, prefill
+from ..demo import load_demo
+from ..models import ContentRuleError, Post, Status
+from ..operations import store_command
+from ..schema import upgrade
+from ..sites import registry
+
+
+@click.command()
+@with_appcontext
+def demo() -> None:
+    """Bring the database up to date and load the demo content (run twice: no duplicates)."""
+    upgrade()
+    report = load_demo(db.session())
+    click.echo(
+        f"Demo content: {report['created']} posts created, {report['existing']} already there."
+    )
+    for site in registry():
+        click.echo(f"  {site.key}: {site.url}/")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", default="", help="The name shown in the desk.")
+@click.option("--language", default="fr", show_default=True, help="Language of the desk.")
+@click.password_option(help="Asked on the terminal when not given.")
+@with_appcontext
+@store_command
+def create_user(email: str, name: str, language: str, password: str) -> None:
+    """Create an author account for EMAIL (one account works on every site)."""
+    if language not in current_app.extensions["desk_languages"]:
+        raise click.BadParameter(
+            "choose one of " + ", ".join(current_app.extensions["desk_languages"]),
+            param_hint="--language",
+        )
+    try:
+        user = accounts.create_user(db.session(), email, password, name=name, language=language)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created the account {user.email}; sign in at /admin/ on any site.")
+
+
+@click.command()
+@click.argument("post_id", type=click.IntRange(1, fields.INT_MAX))
+@click.option("--on", "site", required=True, help="The site where the post is announced.")
+@click.option(
+    "--language",
+    help="Language of the announcement (default: the post's if the site takes it).",
+)
+@click.option("--title", help="Title (default: the post's, when the language is the same).")
+@click.option("--text", help="Short text (default: the post's summary).")
+@click.option("--slug", default="", help="Slug (default: made from the title).")
+@click.option("--draft", is_flag=True, help="Save it as a draft instead of publishing it.")
+@with_appcontext
+@store_command
+def announce(post_id, site, language, title, text, slug, draft) -> None:
+    """Announce post POST_ID on another site: a short entry there that links to the post."""
+    session = db.session()
+    original = session.get(Post, post_id)
+    if original is None or original.kind != "post" or original.deleted_at is not None:
+        raise click.ClickException(
+            f"There is no post {post_id} (pages and announcements cannot be announced)."
+        )
+    if registry().get(site) is None:
+        raise click.BadParameter(f"there is no site {site!r}", param_hint="--on")
+    values = prefill(original, site)
+    if values["site"] != site:
+        raise click.ClickException(f"Post {post_id} lives on {site}: announce it on another site.")
+    for name, given in (("language", language), ("title", title), ("source", text), ("slug", slug)):
+        if given is not None:
+            values[name] = given
+    if not values["title"]:
+        raise click.ClickException(
+            "The announcement is in another language than the post: give its title with --title."
+        )
+    values["status"] = Status.DRAFT if draft else Status.PUBLISHED
+    refused = check(values)
+    if refused:
+        raise click.ClickException(" ".join(refused.values()))
+    try:
+        announcement = create_announcement(original, values)
+        session.commit()
+    except (ContentRuleError, ValueError) as error:
+        session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"Announced post {post_id} on {site} as post {announcement.id} ({announcement.language})."
+    )

@@ -1,0 +1,1 @@
+"""Tools for people working on the project (a live site for browsers); not in the package."""
