@@ -138,7 +138,7 @@ def test_messages_are_in_the_desk_language(app):
         from flask_babel import refresh
 
         for lang, word in (("fr", "trop long"), ("it", "troppo lungo"), ("en", "too long")):
-            g.lang = lang
+            g.desk_language = lang
             refresh()
             with pytest.raises(fields.FieldError, match=word):
                 fields.text(fields.TERM_NAME, "x" * 201)
