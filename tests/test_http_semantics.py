@@ -126,7 +126,11 @@ def server(request, app, database_url):
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"gunicorn exited with {process.returncode}: is it installed?")
                 time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not listen within 30 s")
         yield port
     finally:
         process.terminate()
