@@ -39,10 +39,10 @@ def seed(session, count: int) -> None:
             language=("fr", "en", "it")[n % 3],
             title=f"Note de travail {n}",
             slug=f"note-{n}",
-            source="Un paragraphe **court**.\n\n" * 8,
             status=Status.PUBLISHED,
             published_at=start + timedelta(hours=n),
         )
+        post.set_source("Un paragraphe **court**.\n\n" * 8)
         post.publish_on("blog", PublicationKind.HOME)
         session.add(post)
     session.commit()

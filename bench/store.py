@@ -229,12 +229,12 @@ def _build(session: Session, count: int, progress=None) -> dict[str, int]:
             language=entry.language,
             title=title(entry),
             slug=f"note-{entry.group}-{entry.language}",
-            source=source(entry),
             status=Status.PUBLISHED,
             published_at=published,
             created_at=published,
             updated_at=published,
         )
+        post.set_source(source(entry))
         # A key made from the group number: translations need no flush to find their group.
         post.translation_key = str(uuid.UUID(int=entry.group + 1))
         post.publish_on(entry.home, PublicationKind.HOME)
@@ -264,10 +264,10 @@ def _build(session: Session, count: int, progress=None) -> dict[str, int]:
                 language=language,
                 title=ANNOUNCE_TITLE[language].format(title=original.title),
                 slug=f"{original.slug}-{target}-{language}",
-                source=ANNOUNCE[language].format(title=original.title),
                 status=Status.PUBLISHED,
                 created_at=original.created_at,
             )
+            announcement.set_source(ANNOUNCE[language].format(title=original.title))
             announcement.publish_on(target, PublicationKind.HOME)
             session.add(announcement)
             session.flush()
@@ -282,11 +282,11 @@ def _build(session: Session, count: int, progress=None) -> dict[str, int]:
                     language=language,
                     title=page_title,
                     slug=slug,
-                    source=source(Entry(order, order, language, site)),
                     status=Status.PUBLISHED,
                     published_at=START,
                     menu_order=order,
                 )
+                page.set_source(source(Entry(order, order, language, site)))
                 if key:
                     page.translation_key = key
                 page.publish_on(site, PublicationKind.HOME)

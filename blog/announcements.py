@@ -51,7 +51,7 @@ def apply(announcement: Post, values: dict[str, str]) -> None:
     announcement.language = values["language"]
     announcement.title = values["title"].strip()
     announcement.slug = values["slug"].strip() or slugify(values["title"])
-    announcement.source = values["source"].replace("\r\n", "\n")
+    announcement.set_source(values["source"].replace("\r\n", "\n"))
     announcement.summary = ""
     announcement.status = values["status"]
     announcement.updated_at = utcnow()

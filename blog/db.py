@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import rules
+
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -48,8 +50,9 @@ def init_app(app: Flask) -> None:
         echo=app.config["SQL_ECHO"],
         busy_timeout=app.config["SQLITE_BUSY_TIMEOUT"],
     )
-    # The store checks its rules against the configured sites (models.check_rules).
+    # The store checks its rules against the configured sites (rules.check_rules).
     factory = sessionmaker(engine, expire_on_commit=False, info={"sites": app.extensions["sites"]})
+    rules.install(factory)
     event.listen(factory, "after_begin", take_write_lock)
     app.extensions["db"] = {"engine": engine, "sessionmaker": factory}
     app.teardown_appcontext(close_session)

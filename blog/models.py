@@ -1,12 +1,7 @@
-"""The post store: typed SQLAlchemy models and the rules the store enforces.
+"""The post store's tables: typed SQLAlchemy models and what each row can say of itself.
 
-The rules live here, in a before-flush check, so that no view, command or
-import can write a post that breaks them:
-
-1. A post is published on a site only in a language of that site.
-2. One post per language per translation group.
-3. `html` is always the rendering of `source` (see rendering.py).
-4. A post has exactly one home publication.
+The rules every write must keep (a site's languages, one post per language per translation
+group, html rendered from source, one home) are checked at flush by rules.py.
 """
 
 from __future__ import annotations
@@ -17,7 +12,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import (
     BigInteger,
@@ -33,15 +27,11 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
-    event,
-    inspect,
-    select,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
-    Session,
     WriteOnlyMapped,
     mapped_column,
     relationship,
@@ -49,7 +39,6 @@ from sqlalchemy.orm import (
 )
 
 from . import rendering
-from .i18n import language_name
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,8 +50,6 @@ NAMING_CONVENTION = {
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 120
-# Words a page slug cannot take, because public URLs use them.
-RESERVED_SLUGS = frozenset({"category", "tag", "admin", "static", "media", "language", "feed"})
 
 
 def utcnow() -> datetime:
@@ -114,14 +101,6 @@ class PublicationKind(enum.StrEnum):
 class TermKind(enum.StrEnum):
     CATEGORY = "category"
     TAG = "tag"
-
-
-class ContentRuleError(ValueError):
-    """A write the store refuses; the message names the rule that was broken."""
-
-    def __init__(self, rule: str, message: str):
-        self.rule = rule
-        super().__init__(message)
 
 
 post_term = Table(
@@ -202,37 +181,23 @@ class Post(Base):
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.language}/{self.slug}>"
 
-    @validates("source")
-    def _render_source(self, _key: str, source: str) -> str:
-        # Render at save time, never per request; a RenderError refuses the save.
-        self.html = rendering.render_markdown(source, self.language)
-        return source
+    # What set_source last rendered: (source, language, html); not stored, not loaded.
+    rendered_from = None
 
-    @validates("language")
-    def _render_for_language(self, _key: str, language: str) -> str:
-        # Typography depends on the language (French spaces): render again when it changes.
-        if self.source and language != self.language:
-            self.html = rendering.render_markdown(self.source, language)
-        return language
+    def set_source(self, source: str) -> None:
+        """Set the Markdown source and render its html now, in the post's language.
+
+        Rendering happens at save, never per request; a RenderError refuses the text and
+        leaves the post as it was. Set the language first: typography depends on it.
+        """
+        html = rendering.render_markdown(source, self.language)
+        self.source, self.html = source, html
+        self.rendered_from = (source, self.language, html)
 
     @validates("title", "summary")
     def _drop_control_characters(self, _key: str, text: str) -> str:
         # Control characters are invalid in HTML and XML feeds: never store them.
         return rendering.CONTROL_CHARACTERS.sub("", text) if text else text
-
-    @validates("slug")
-    def _check_slug(self, _key: str, slug: str) -> str:
-        if not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
-            raise ContentRuleError(
-                "slug",
-                _(
-                    "The slug %(slug)s is not valid: use lowercase letters, digits and hyphens "
-                    "(at most %(max)d characters).",
-                    slug=slug,
-                    max=SLUG_MAX,
-                ),
-            )
-        return slug
 
     @property
     def body(self) -> Markup:
@@ -278,6 +243,20 @@ class Post(Base):
 
     def tags(self) -> list[Term]:
         return [t for t in self.terms if t.kind == TermKind.TAG]
+
+    def set_sites(self, sites: list[str]) -> bool:
+        """Make the post appear on exactly these sites, the first its home; say if it changed."""
+        wanted = {site: PublicationKind.CROSSPOST for site in sites}
+        if sites:
+            wanted[sites[0]] = PublicationKind.HOME
+        if {(p.site, p.kind) for p in self.publications} == set(wanted.items()):
+            return False
+        for publication in list(self.publications):
+            if publication.site not in wanted:
+                self.publications.remove(publication)
+        for site, kind in wanted.items():
+            self.publish_on(site, kind).kind = kind
+        return True
 
     def publish_on(self, site_key: str, kind: str = PublicationKind.CROSSPOST) -> Publication:
         """Add (or return) the post's publication on a site."""
@@ -482,205 +461,3 @@ class ImportedItem(Base):
 
     def __repr__(self) -> str:
         return f"<ImportedItem {self.site}:{self.origin}#{self.item_id} → {self.post_id}>"
-
-
-@event.listens_for(Session, "before_flush")
-def check_rules(session: Session, _context, _instances) -> None:
-    """Refuse a flush that would break one of the store's rules."""
-    sites = session.info.get("sites")
-    posts = {o for o in session.new | session.dirty if isinstance(o, Post)}
-    posts |= {o.post for o in session.new | session.dirty if isinstance(o, Publication) and o.post}
-    posts -= set(session.deleted)
-    # Announcements first: a refusal then names what the author was doing.
-    for post in sorted(posts, key=lambda p: p.kind != Kind.ANNOUNCEMENT):
-        if post.kind == Kind.ANNOUNCEMENT:
-            _check_announcement(session, post)
-        else:
-            _follow_changes(session, post)
-        _check_post(session, sites, post)
-
-
-def _follow_changes(session: Session, post: Post) -> None:
-    """Keep old addresses redirecting, and announcements dated like what they announce."""
-    state = inspect(post)
-    if not state.has_identity:
-        return
-    slug, language = state.attrs.slug.history, state.attrs.language.history
-    if slug.deleted or language.deleted:
-        old_slug = slug.deleted[0] if slug.deleted else post.slug
-        old_language = language.deleted[0] if language.deleted else post.language
-        session.add(SlugHistory(post_id=post.id, language=old_language, slug=old_slug))
-    if state.attrs.published_at.history.deleted:
-        for announcement in post.announcements:
-            announcement.published_at = post.published_at
-    for publication in post.publications:
-        if publication.kind == PublicationKind.CROSSPOST and any(
-            a.home_site == publication.site for a in post.announcements
-        ):
-            raise ContentRuleError(
-                "announcement_site",
-                _(
-                    "This post is announced on %(site)s; it cannot also appear there in full. "
-                    "Delete the announcement first, or keep the announcement.",
-                    site=publication.site,
-                ),
-            )
-
-
-def _check_announcement(session: Session, announcement: Post) -> None:
-    original = announcement.announces
-    if original is None or original.kind != Kind.POST:
-        raise ContentRuleError(
-            "announcement", _("An announcement announces a post; choose the post it announces.")
-        )
-    target = announcement.home_site
-    if len(announcement.publications) != 1:
-        raise ContentRuleError("announcement_site", _("An announcement belongs to one site only."))
-    if target == original.home_site:
-        raise ContentRuleError(
-            "announcement_site",
-            _(
-                "A post cannot be announced on its own home site (%(site)s); announce it on "
-                "another site.",
-                site=target,
-            ),
-        )
-    if original.is_on(target):
-        raise ContentRuleError(
-            "announcement_site",
-            _(
-                "This post already appears in full on %(site)s; an announcement there would "
-                "repeat it.",
-                site=target,
-            ),
-        )
-    others = [
-        a
-        for a in original.announcements
-        if a is not announcement and a.home_site == target and a.language == announcement.language
-    ]
-    if others:
-        raise ContentRuleError(
-            "announcement_unique",
-            _(
-                "This post already has an announcement in %(language)s on %(site)s (post "
-                "%(id)d); edit that one instead.",
-                language=language_name(announcement.language),
-                site=target,
-                id=others[0].id or 0,
-            ),
-        )
-    # An announcement is listed at the date of what it announces, whatever that becomes.
-    announcement.published_at = original.published_at
-    # Announcements of one post on one site are translations of one another.
-    siblings = [
-        a for a in original.announcements if a is not announcement and a.home_site == target
-    ]
-    if siblings and not inspect(announcement).has_identity:
-        announcement.translation_key = siblings[0].translation_key
-
-
-def _check_post(session: Session, sites, post: Post) -> None:
-    homes = [p for p in post.publications if p.kind == PublicationKind.HOME]
-    if len(homes) != 1:
-        raise ContentRuleError(
-            "home", _("A post has exactly one home site; choose the site where it belongs.")
-        )
-    if post.kind != Kind.ANNOUNCEMENT and post.announces_id is not None:
-        raise ContentRuleError("announcement", _("Only an announcement can announce a post."))
-    if (
-        post.status == Status.PUBLISHED
-        and post.published_at is None
-        and post.kind != Kind.ANNOUNCEMENT
-    ):
-        raise ContentRuleError("published_at", _("A published post needs a publication time."))
-    taken_by_urls = RESERVED_SLUGS | set(sites.languages if sites is not None else ())
-    if post.kind == Kind.PAGE and (post.slug in taken_by_urls or post.slug.isdigit()):
-        raise ContentRuleError(
-            "slug",
-            _(
-                "The slug %(slug)s is reserved for the site's own addresses; choose another.",
-                slug=post.slug,
-            ),
-        )
-    if sites is not None:
-        for publication in post.publications:
-            site = sites.get(publication.site)
-            if site is None:
-                raise ContentRuleError(
-                    "site", _("There is no site named %(site)s.", site=publication.site)
-                )
-            if not site.accepts(post.language):
-                raise ContentRuleError(
-                    "site_language",
-                    _(
-                        "The site %(site)s publishes only in %(languages)s; a post in "
-                        "%(language)s cannot appear on it. Publish it on another site, or "
-                        "write a translation in one of the site's languages.",
-                        site=site.key,
-                        languages=", ".join(language_name(lang) for lang in site.languages),
-                        language=language_name(post.language),
-                    ),
-                )
-    clash = _other_post(session, post, Post.translation_key == post.translation_key)
-    if clash is not None:
-        raise ContentRuleError(
-            "translation_group",
-            _(
-                "This translation group already has a post in %(language)s (post "
-                "%(id)d); a group holds one post per language.",
-                language=language_name(post.language),
-                id=clash,
-            ),
-        )
-    if _other_post(session, post, Post.slug == post.slug) is not None:
-        raise ContentRuleError(
-            "slug",
-            _(
-                "The slug %(slug)s is already used by another post in %(language)s; "
-                "choose another.",
-                slug=post.slug,
-                language=language_name(post.language),
-            ),
-        )
-
-
-def _other_post(session: Session, post: Post, condition) -> int | None:
-    """Return the id of another post in the same language that meets `condition`."""
-    others = Post.id != post.id if post.id is not None else Post.id.is_not(None)
-    with session.no_autoflush:
-        return session.scalar(
-            select(Post.id).where(Post.language == post.language, others, condition)
-        )
-
-
-# Written by every flush and bulk statement that changes the store, so that a reader's
-# conditional request can be answered from this row alone (see caching.py).
-_STATE_TABLES = frozenset({"store_state", "login_session", "login_failure"})
-
-
-@event.listens_for(Session, "after_flush")
-def _advance_state(session: Session, context) -> None:
-    changed = session.new | session.dirty | session.deleted
-    if any(getattr(o, "__tablename__", "") not in _STATE_TABLES for o in changed):
-        advance_store_state(session.connection())
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _advance_state_on_bulk(state) -> None:
-    if (state.is_update or state.is_delete) and state.bind_mapper is not None:
-        table = state.bind_mapper.local_table.name
-        if table not in _STATE_TABLES:
-            advance_store_state(state.session.connection())
-
-
-def advance_store_state(connection) -> None:
-    """Count one more change to the store (creating its state row the first time)."""
-    table = StoreState.__table__
-    done = connection.execute(
-        table.update()
-        .where(table.c.id == 1)
-        .values(version=table.c.version + 1, changed_at=utcnow())
-    )
-    if done.rowcount == 0:
-        connection.execute(table.insert().values(id=1, version=1, changed_at=utcnow()))

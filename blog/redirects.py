@@ -64,6 +64,24 @@ def old_queries(params: Iterable[tuple[str, str]]) -> list[str]:
     return [q for q in dict.fromkeys(found) if len(q) <= QUERY_MAX]
 
 
+def add_old_address(session: Session, site: str, path: str, query: str, post_id: int) -> int:
+    """Let an old address lead to a post, unless it already leads to one; return that post's id.
+
+    The caller compares the answer with `post_id`: another id means the address was taken.
+    """
+    holder = session.scalar(
+        select(OldAddress.post_id).where(
+            OldAddress.site == site, OldAddress.path == path, OldAddress.query == query
+        )
+    )
+    if holder is not None:
+        return holder
+    session.add(OldAddress(site=site, path=path, query=query, post_id=post_id))
+    # Seen by the next lookup even in a session that does not flush by itself (an import).
+    session.flush()
+    return post_id
+
+
 def find_post(
     session: Session, site: Site, path: str, params: Iterable[tuple[str, str]], now: datetime
 ) -> Post | None:

@@ -1,4 +1,4 @@
-"""Slugs suggested from titles: the one slugify of the importers, the desk and the editor.
+"""Slugs: the one slugify of the importers, the desk and the editor; reserved and free slugs.
 
 A slug is ASCII (`a-z`, `0-9`, `-`): titles in any Latin script lose their accents, ligatures
 are spelled out (« Cœur de ville » → `coeur-de-ville`, ß → `ss`), apostrophes and other
@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from itertools import chain, count
 
-from .models import SLUG_MAX
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import SLUG_MAX, Post
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# Words a page slug cannot take, because public URLs use them.
+RESERVED_SLUGS = frozenset({"category", "tag", "admin", "static", "media", "language", "feed"})
 
 # Letters that Unicode's decomposition does not bring to ASCII, in lower case. Accents are
 # removed first (NFKD), so that ά, ё, й reach this table as α, е, и.
@@ -44,3 +51,48 @@ def slugify(text: str) -> str:
     # What is left outside ASCII (typographic apostrophes, dashes, other scripts) separates.
     slug = _NOT_ALNUM.sub("-", bare.translate(_TABLE)).strip("-")
     return slug[:SLUG_MAX].rstrip("-")
+
+
+def is_reserved(slug: str, languages: Iterable[str]) -> bool:
+    """Return whether a page cannot take `slug`, because the sites' own addresses use it.
+
+    A page's address is `/{language}/{slug}/`, beside the terms, feeds, archives by year and
+    the language prefixes themselves.
+    """
+    return slug in RESERVED_SLUGS or slug in languages or slug.isdigit()
+
+
+def free_slug(
+    session: Session,
+    base: str,
+    language: str,
+    *,
+    page: bool = False,
+    languages: Iterable[str] = (),
+    qualifier: str = "",
+) -> str:
+    """Return the first slug, from `base` on, that no post in `language` has.
+
+    The next tries are base-2, base-3… or, with a qualifier (a language code), base-fr,
+    base-fr-2…; a page also skips the reserved slugs (is_reserved).
+    """
+    languages = frozenset(languages)
+    head = f"-{qualifier}" if qualifier else ""
+    tries = chain(
+        [base],
+        [_suffixed(base, head)] if head else [],
+        (_suffixed(base, f"{head}-{n}") for n in count(2)),
+    )
+
+    def free(slug: str) -> bool:
+        if page and is_reserved(slug, languages):
+            return False
+        taken = select(Post.id).where(Post.language == language, Post.slug == slug)
+        return session.scalar(taken) is None
+
+    return next(slug for slug in tries if free(slug))
+
+
+def _suffixed(base: str, suffix: str) -> str:
+    """Return base + suffix, cutting base so that the slug stays within SLUG_MAX."""
+    return base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from sqlalchemy import Select, and_, case, exists, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
-from .models import Post, PublicationKind, Status
+from .models import Post, Status
 from .sites import Site, SiteRegistry
 from .urls import canonical_url, post_path, post_url, site_path, site_url
 from .visibility import on_site, visible
@@ -282,12 +282,10 @@ def copy_for_translation(sites: SiteRegistry, original: Post, language: str, slu
         title=original.title,
         slug=slug,
         summary=original.summary,
-        source=original.source,
         status=Status.DRAFT,
         menu_order=original.menu_order,
     )
-    draft.publish_on(on[0], PublicationKind.HOME)
-    for key in on[1:]:
-        draft.publish_on(key)
+    draft.set_source(original.source)
+    draft.set_sites(on)
     draft.terms = list(original.terms)
     return draft

@@ -130,11 +130,11 @@ def make_post(session):
             language=language,
             title=title or f"Post {n} ({language})",
             slug=f"post-{n}-{language}" if slug is None else slug,
-            source=source,
             status=status,
             published_at=published_at or datetime(2025, 3, 1, tzinfo=UTC) + timedelta(seconds=n),
             **fields,
         )
+        post.set_source(source)
         if translation_of is not None:
             post.translation_key = translation_of.translation_key
         post.publish_on(sites[0], PublicationKind.HOME)

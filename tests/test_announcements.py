@@ -7,7 +7,8 @@ from lxml import etree
 from lxml import html as lxml_html
 from sqlalchemy import select
 
-from blog.models import ContentRuleError, Kind, Post, PublicationKind, Status
+from blog.models import Kind, Post, PublicationKind, Status
+from blog.rules import ContentRuleError
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -24,9 +25,9 @@ def announce(session):
             language=language,
             title=title,
             slug=slug or f"annonce-{original.id}-{site}-{language}",
-            source=text,
             status=status,
         )
+        announcement.set_source(text)
         session.add(announcement)
         announcement.publish_on(site, PublicationKind.HOME)
         session.commit()

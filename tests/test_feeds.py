@@ -208,7 +208,7 @@ def test_term_feeds_list_only_their_term_and_say_so(blog, rich):
 def test_updated_changes_when_a_post_is_edited(blog, make_post, session):
     post = make_post(language="en", title="Before")
     first = etree.fromstring(blog.get("/en/feed.atom").data).findtext(f"{ATOM}entry/{ATOM}updated")
-    post.source = "Edited text."
+    post.set_source("Edited text.")
     post.updated_at = datetime(2026, 1, 1, tzinfo=UTC)
     session.commit()
     second = etree.fromstring(blog.get("/en/feed.atom").data).findtext(f"{ATOM}entry/{ATOM}updated")

@@ -6,8 +6,9 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from blog.models import ContentRuleError, Post, Publication, PublicationKind
+from blog.models import Post, Publication, PublicationKind
 from blog.rendering import RenderError
+from blog.rules import ContentRuleError
 
 
 def test_english_post_cannot_be_published_on_the_book_site(app, make_post, session):
@@ -86,7 +87,8 @@ def test_pages_cannot_take_reserved_slugs(make_post, slug):
 
 
 def test_a_post_needs_exactly_one_home(session):
-    post = Post(language="fr", title="t", slug="t", source="x", status="draft")
+    post = Post(language="fr", title="t", slug="t", status="draft")
+    post.set_source("x")
     session.add(post)
     with pytest.raises(ContentRuleError, match="exactly one home"):
         session.commit()
@@ -95,7 +97,7 @@ def test_a_post_needs_exactly_one_home(session):
 def test_html_is_rendered_when_source_is_saved(make_post, session):
     post = make_post(source="# Title\n\nHello *world*")
     assert "<em>world</em>" in post.html
-    post.source = "Changed **text**"
+    post.set_source("Changed **text**")
     session.commit()
     stored = session.scalar(select(Post.html).where(Post.id == post.id))
     assert stored == "<p>Changed <strong>text</strong></p>"
@@ -104,7 +106,8 @@ def test_html_is_rendered_when_source_is_saved(make_post, session):
 def test_a_source_that_cannot_render_is_refused_and_the_published_html_kept(make_post, session):
     post = make_post(source="Published text")
     with pytest.raises(RenderError):
-        post.source = "x" * 600_000
+        post.set_source("x" * 600_000)
+    assert post.source == "Published text"
     session.rollback()
     assert session.get(Post, post.id).html == "<p>Published text</p>"
 

@@ -48,8 +48,9 @@ with app.app_context():
         # Read, then write what was read: the transaction must not let another writer in between.
         seen = session.scalar(select(func.count(Post.id)))
         post = Post(kind="post", language="fr", title=f"{name} {i}", slug=f"{name}-{i}",
-                    source="Texte.", status=Status.PUBLISHED, menu_order=seen,
+                    status=Status.PUBLISHED, menu_order=seen,
                     published_at=datetime(2025, 1, 1, tzinfo=UTC))
+        post.set_source("Texte.")
         post.publish_on("blog", PublicationKind.HOME)
         session.add(post)
         session.commit()

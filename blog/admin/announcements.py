@@ -6,19 +6,27 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from .. import db
 from ..announcements import apply, check, create_announcement, prefill
-from ..models import ContentRuleError, Kind, Post, Revision
+from ..models import Kind, Post, Revision
 from ..rendering import RenderError
+from ..rules import ContentRuleError, Rule
 from ..sites import registry
 from .desk import keeps_text
 
 bp = Blueprint("announcements", __name__)
 
 FIELDS = ("site", "language", "title", "slug", "source", "status")
+# Which form field shows a refusal of the store, by the rule it names (every rule has one).
 RULE_FIELDS = {
-    "announcement_site": "site",
-    "announcement_unique": "language",
-    "site_language": "language",
-    "slug": "slug",
+    Rule.ANNOUNCEMENT_SITE: "site",
+    Rule.ANNOUNCEMENT_UNIQUE: "language",
+    Rule.SITE_LANGUAGE: "language",
+    Rule.SLUG: "slug",
+    Rule.SITE: "source",
+    Rule.HOME: "source",
+    Rule.TRANSLATION_GROUP: "source",
+    Rule.PUBLISHED_AT: "source",
+    Rule.HTML: "source",
+    Rule.ANNOUNCEMENT: "source",
 }
 
 

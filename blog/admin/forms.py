@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from .. import fields
-from ..models import Kind, Post, PublicationKind, Status, Term, TermKind
+from ..models import Kind, Post, Status, Term, TermKind
+from ..queries import term_by_slug
 from ..sites import registry
 from ..slugs import slugify
 from .desk import local, timezone
@@ -23,8 +23,8 @@ from .desk import local, timezone
 TEXT_FIELDS = ("title", "slug", "language", "summary", "source", "home_site", "status",
                "published_at", "tags", "menu_order", "kind", "version", "pinned")  # fmt: skip
 LIST_FIELDS = ("sites", "categories")
-APPLIED_FIELDS = ("title", "slug", "language", "summary", "source", "status", "menu_order",
-                  "pinned")  # fmt: skip
+# Copied as they are; the source goes through Post.set_source, which renders it.
+APPLIED_FIELDS = ("title", "slug", "language", "summary", "status", "menu_order", "pinned")
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
@@ -145,28 +145,13 @@ class PostForm:
         """Write the clean values to `post` (the store's rules are checked at flush)."""
         c = self.clean
         post.kind = c["kind"]
-        for name in (
-            "title",
-            "slug",
-            "language",
-            "summary",
-            "source",
-            "status",
-            "menu_order",
-            "pinned",
-        ):
+        for name in APPLIED_FIELDS:
             setattr(post, name, c[name])
+        post.set_source(c["source"])
         if c["status"] == Status.PUBLISHED and c["published_at"] is None:
             c["published_at"] = post.published_at or now
         post.published_at = c["published_at"]
-        wanted = {c["home_site"]: PublicationKind.HOME} | {
-            s: PublicationKind.CROSSPOST for s in c["sites"]
-        }
-        for publication in list(post.publications):
-            if publication.site not in wanted:
-                post.publications.remove(publication)
-        for site, kind in wanted.items():
-            post.publish_on(site, kind).kind = kind
+        post.set_sites([c["home_site"], *c["sites"]])
         post.terms = c["categories"] + tags_named(session, c["tag_names"], c["language"])
         post.updated_at = now
 
@@ -185,7 +170,7 @@ def tags_named(session: Session, names: list[str], language: str) -> list[Term]:
     tags = []
     for name in names:
         slug = slugify(name)
-        tag = session.scalar(select(Term).where(Term.kind == TermKind.TAG, Term.slug == slug))
+        tag = session.scalar(term_by_slug(TermKind.TAG, slug))
         if tag is None:
             tag = Term(kind=TermKind.TAG, slug=slug)
             tag.set_name(language, name)

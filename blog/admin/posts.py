@@ -7,11 +7,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db, fields, queries, rendering, translations
-from ..models import ContentRuleError, Kind, Post, Revision, Status, Term, TermKind, utcnow
+from ..models import Kind, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
+from ..rules import ContentRuleError, Rule
 from ..sites import registry
-from ..slugs import slugify
+from ..slugs import free_slug, slugify
 from .desk import keeps_text
 from .diff import diff_fields
 from .forms import PostForm
@@ -19,14 +20,19 @@ from .forms import PostForm
 bp = Blueprint("posts", __name__)
 
 DIFF_FIELDS = ["title", "slug", "language", "summary", "source", "status", "published_at"]
-# Which form field shows a refusal of the store, by the rule it names.
+# Which form field shows a refusal of the store, by the rule it names (every rule has one:
+# tests/test_rules.py); the text's own field for the rules the author cannot fix elsewhere.
 RULE_FIELDS = {
-    "site_language": "sites",
-    "site": "home_site",
-    "home": "home_site",
-    "slug": "slug",
-    "translation_group": "language",
-    "published_at": "published_at",
+    Rule.SITE_LANGUAGE: "sites",
+    Rule.SITE: "home_site",
+    Rule.HOME: "home_site",
+    Rule.SLUG: "slug",
+    Rule.TRANSLATION_GROUP: "language",
+    Rule.PUBLISHED_AT: "published_at",
+    Rule.HTML: "source",
+    Rule.ANNOUNCEMENT: "source",
+    Rule.ANNOUNCEMENT_SITE: "source",
+    Rule.ANNOUNCEMENT_UNIQUE: "source",
 }
 
 
@@ -238,20 +244,12 @@ def translate(post_id: int):
     if existing is not None:
         return redirect(url_for("admin.posts.edit", post_id=existing.id, reference=original.id))
     session = db.session()
-    slug = _free_slug(original.slug, language)
+    slug = free_slug(session, original.slug, language, qualifier=language)
     draft = translations.copy_for_translation(sites, original, language, slug)
     session.add(draft)
     session.add(Revision.of(draft, g.user, note=f"translation of #{original.id}"))
     session.commit()
     return redirect(url_for("admin.posts.edit", post_id=draft.id, reference=original.id))
-
-
-def _free_slug(slug: str, language: str) -> str:
-    session, candidate, n = db.session(), slug, 1
-    while session.scalar(select(Post.id).where(Post.language == language, Post.slug == candidate)):
-        n += 1
-        candidate = f"{slug}-{language}" if n == 2 else f"{slug}-{language}-{n - 1}"
-    return candidate
 
 
 @bp.get("/posts/<int:post_id>/revisions")
@@ -296,7 +294,9 @@ def restore_revision(post_id: int, revision_id: int):
     session = db.session()
     try:
         for name in Revision.FIELDS:
-            setattr(post, name, getattr(revision, name))
+            if name != "source":
+                setattr(post, name, getattr(revision, name))
+        post.set_source(revision.source)
         post.updated_at = utcnow()
         session.add(Revision.of(post, g.user, note=f"restored #{revision.id}"))
         session.commit()

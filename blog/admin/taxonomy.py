@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from .. import db, fields
 from ..models import SLUG_MAX, SLUG_RE, Term, TermKind
+from ..queries import term_by_slug
 from ..sites import registry
 from ..slugs import slugify
 
@@ -60,12 +61,8 @@ def _form(term: Term):
         if not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
             errors["slug"] = _("The slug uses lowercase letters, digits and hyphens.")
         else:
-            clash = session.scalar(
-                select(Term.id).where(Term.kind == term.kind, Term.slug == slug, Term.id != term.id)
-                if term.id
-                else select(Term.id).where(Term.kind == term.kind, Term.slug == slug)
-            )
-            if clash is not None:
+            clash = session.scalar(term_by_slug(term.kind, slug))
+            if clash not in (None, term):
                 errors["slug"] = _("Another term of this kind already has this slug.")
         if not errors:
             term.slug = slug

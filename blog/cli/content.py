@@ -9,8 +9,9 @@ from flask.cli import with_appcontext
 from .. import accounts, db, fields
 from ..announcements import check, create_announcement, prefill
 from ..demo import load_demo
-from ..models import ContentRuleError, Post, Status
+from ..models import Post, Status
 from ..operations import store_command
+from ..rules import ContentRuleError
 from ..schema import upgrade
 from ..sites import registry
 

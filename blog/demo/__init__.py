@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Kind, Post, PublicationKind, Revision, Status, Term
+from ..queries import term_by_slug
 
 CONTENT_FILE = Path(__file__).with_name("content.toml")
 
@@ -19,9 +20,7 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
         data = tomllib.load(f)
     terms = {}
     for item in data.get("terms", []):
-        term = session.scalar(
-            select(Term).where(Term.kind == item["kind"], Term.slug == item["slug"])
-        )
+        term = session.scalar(term_by_slug(item["kind"], item["slug"]))
         if term is None:
             term = Term(kind=item["kind"], slug=item["slug"])
             session.add(term)
@@ -57,10 +56,10 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
             language=item["language"],
             title=item["title"],
             slug=item["slug"],
-            source=item["body"].strip(),
             status=Status.PUBLISHED,
             created_at=posts[item["of"]].created_at,
         )
+        announcement.set_source(item["body"].strip())
         session.add(announcement)
         announcement.publish_on(item["site"], PublicationKind.HOME)
         session.add(Revision.of(announcement, note="demo"))
@@ -76,17 +75,15 @@ def _new_post(item: dict, terms: dict[str, Term], posts: dict[str, Post]) -> Pos
         title=item["title"],
         slug=item["slug"],
         summary=item.get("summary", ""),
-        source=item["body"],
         status=Status.PUBLISHED,
         published_at=item["published"],
         created_at=item["published"],
         updated_at=item.get("updated", item["published"]),
         menu_order=item.get("menu_order"),
     )
+    post.set_source(item["body"])
     if "translation_of" in item:
         post.translation_key = posts[item["translation_of"]].translation_key
-    post.publish_on(item["home"], PublicationKind.HOME)
-    for site in item.get("also", []):
-        post.publish_on(site)
+    post.set_sites([item["home"], *item.get("also", [])])
     post.terms = [terms[slug] for slug in item.get("categories", []) + item.get("tags", [])]
     return post

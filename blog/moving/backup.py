@@ -45,7 +45,7 @@ from sqlalchemy.exc import DBAPIError
 
 from .. import db
 from ..config import media_dir
-from ..models import advance_store_state
+from ..rules import advance_store_state
 from ..schema import alembic_config, upgrade
 
 FORMAT = "blog-backup"

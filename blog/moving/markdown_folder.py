@@ -28,18 +28,18 @@ from sqlalchemy.orm import Session
 
 from .. import fields
 from ..models import (
-    ContentRuleError,
     Kind,
     OldAddress,
     Post,
-    PublicationKind,
     Revision,
     SlugHistory,
     Status,
     Term,
     TermKind,
 )
+from ..redirects import add_old_address
 from ..rendering import RenderError
+from ..rules import ContentRuleError
 from ..slugs import slugify
 
 TERMS_FILE = "terms.yaml"
@@ -328,8 +328,10 @@ def _import_post(
         _assign(post, "published_at", _moment(meta.get("published"))),
         _assign(post, "menu_order", meta.get("menu_order")),
         _assign(post, "deleted_at", _moment(meta.get("deleted"))),
-        _assign(post, "source", source),
     ]
+    if post.source != source:
+        post.set_source(source)
+        changed.append(True)
     if meta.get("translation_group"):
         changed.append(_assign(post, "translation_key", str(meta["translation_group"])))
     if post.kind not in list(Kind):
@@ -344,7 +346,10 @@ def _import_post(
         if original is None:
             raise ValueError(f"it announces {meta['announces']}, which is not in the store")
         changed.append(_assign(post, "announces", original))
-    changed.append(_publish(post, [str(s) for s in _list(meta["sites"])]))
+    sites = [str(s) for s in _list(meta["sites"])]
+    if not sites:
+        raise ValueError("it names no site")
+    changed.append(post.set_sites(sites))
     wanted = []
     for kind, key in ((TermKind.CATEGORY, "categories"), (TermKind.TAG, "tags")):
         for term_slug in _list(meta.get(key)):
@@ -372,36 +377,13 @@ def _import_post(
         report.unchanged += 1
 
 
-def _publish(post: Post, sites: list[str]) -> bool:
-    """Make the post appear on exactly these sites, the first one its home."""
-    if not sites:
-        raise ValueError("it names no site")
-    current = [(p.site, p.kind) for p in post.publications]
-    wanted = [(site, PublicationKind.HOME if i == 0 else PublicationKind.CROSSPOST)
-              for i, site in enumerate(sites)]  # fmt: skip
-    if sorted(current) == sorted(wanted):
-        return False
-    for publication in list(post.publications):
-        if publication.site not in sites:
-            post.publications.remove(publication)
-    for site, kind in wanted:
-        post.publish_on(site, kind).kind = kind
-    return True
-
-
 def _addresses(session: Session, post: Post, meta: dict) -> None:
     """Add the old addresses and previous slugs of a post that the store does not have yet."""
     for entry in _list(meta.get("old_addresses")):
         site, path, query = str(entry["site"]), str(entry["path"]), str(entry.get("query", ""))
-        taken = session.scalar(
-            select(OldAddress).where(
-                OldAddress.site == site, OldAddress.path == path, OldAddress.query == query
-            )
-        )
-        if taken is None:
-            session.add(OldAddress(site=site, path=path, query=query, post_id=post.id))
-        elif taken.post_id != post.id:
-            raise ValueError(f"the old address {site}:{path} already leads to post {taken.post_id}")
+        holder = add_old_address(session, site, path, query, post.id)
+        if holder != post.id:
+            raise ValueError(f"the old address {site}:{path} already leads to post {holder}")
     known = {
         (h.language, h.slug)
         for h in session.scalars(select(SlugHistory).where(SlugHistory.post_id == post.id))

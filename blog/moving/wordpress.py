@@ -27,9 +27,6 @@ from .. import fields
 from ..models import (
     OLD_PATH_MAX,
     ORIGIN_MAX,
-    RESERVED_SLUGS,
-    SLUG_MAX,
-    ContentRuleError,
     ImportedItem,
     Kind,
     OldAddress,
@@ -41,10 +38,12 @@ from ..models import (
     TermKind,
     User,
 )
-from ..redirects import QUERY_MAX, old_path, old_query
+from ..queries import term_by_slug
+from ..redirects import QUERY_MAX, add_old_address, old_path, old_query
 from ..rendering import RenderError
+from ..rules import ContentRuleError
 from ..sites import SiteRegistry
-from ..slugs import slugify
+from ..slugs import free_slug, slugify
 from .wpcontent import Attachment, convert, cut_title, plain_title
 from .wpuploads import Uploads
 from .wxr import Export, Item, TermEntry, php_translations
@@ -461,9 +460,7 @@ class _Import:
             entry = declared.get(chosen)
             kind = TAXONOMIES[key[0]]
             slug = self._term_slug(chosen, entry, names)
-            term = by_slug.get((kind, slug)) or self.session.scalar(
-                select(Term).where(Term.kind == kind, Term.slug == slug)
-            )
+            term = by_slug.get((kind, slug)) or self.session.scalar(term_by_slug(kind, slug))
             if term is None:
                 term = Term(kind=kind, slug=slug)
                 self.session.add(term)
@@ -564,7 +561,7 @@ class _Import:
                 datetime.fromtimestamp(stamp, UTC) if stamp is not None else post.updated_at
             )
         try:
-            post.source = content.source
+            post.set_source(content.source)
         except RenderError as error:
             report.skipped.append(f"{what}: {error}")
             return
@@ -654,14 +651,13 @@ class _Import:
             item.meta.get("_wp_desired_post_slug") or item.post_name.removesuffix("__trashed")
         )
         base = slugify(wanted) or slugify(item.title) or f"{item.post_type}-{item.wp_id}"
-        reserved = RESERVED_SLUGS | set(self.sites.languages)
-        slug, n = base, 1
-        while (plan.kind == Kind.PAGE and (slug in reserved or slug.isdigit())) or self._taken(
-            Post.slug == slug, plan.language
-        ):
-            n += 1
-            suffix = f"-{n}"
-            slug = base[: SLUG_MAX - len(suffix)].rstrip("-") + suffix
+        slug = free_slug(
+            self.session,
+            base,
+            plan.language,
+            page=plan.kind == Kind.PAGE,
+            languages=self.sites.languages,
+        )
         if wanted and slug != wanted:
             self.report.renamed.append(f"{item.describe()}: {wanted} → {slug}")
         return slug
@@ -694,22 +690,12 @@ class _Import:
             if len(path) > OLD_PATH_MAX or len(query) > QUERY_MAX:
                 self.report.skipped.append(f"{item.describe()}: old address too long: {shown}")
                 continue
-            taken = self.session.scalar(
-                select(OldAddress.post_id).where(
-                    OldAddress.site == self.site.key,
-                    OldAddress.path == path,
-                    OldAddress.query == query,
-                )
-            )
-            if taken is not None:
+            holder = add_old_address(self.session, self.site.key, path, query, post.id)
+            if holder != post.id:
                 self.report.skipped.append(
-                    f"{item.describe()}: the old address {shown} already leads to post {taken}"
+                    f"{item.describe()}: the old address {shown} already leads to post {holder}"
                 )
                 continue
-            self.session.add(
-                OldAddress(site=self.site.key, path=path, query=query, post_id=post.id)
-            )
-            self.session.flush()
             self.report.redirects += 1
 
     def _count_groups(self, plans) -> None:
