@@ -328,10 +328,8 @@ def _import_post(
         _assign(post, "published_at", _moment(meta.get("published"))),
         _assign(post, "menu_order", meta.get("menu_order")),
         _assign(post, "deleted_at", _moment(meta.get("deleted"))),
+        _assign_source(post, source),
     ]
-    if post.source != source:
-        post.set_source(source)
-        changed.append(True)
     if meta.get("translation_group"):
         changed.append(_assign(post, "translation_key", str(meta["translation_group"])))
     if post.kind not in list(Kind):
@@ -346,10 +344,7 @@ def _import_post(
         if original is None:
             raise ValueError(f"it announces {meta['announces']}, which is not in the store")
         changed.append(_assign(post, "announces", original))
-    sites = [str(s) for s in _list(meta["sites"])]
-    if not sites:
-        raise ValueError("it names no site")
-    changed.append(post.set_sites(sites))
+    changed.append(post.set_sites([str(s) for s in _list(meta["sites"])]))
     wanted = []
     for kind, key in ((TermKind.CATEGORY, "categories"), (TermKind.TAG, "tags")):
         for term_slug in _list(meta.get(key)):
@@ -402,6 +397,14 @@ def _assign(obj, name: str, value) -> bool:
     if getattr(obj, name) == value:
         return False
     setattr(obj, name, value)
+    return True
+
+
+def _assign_source(post: Post, source: str) -> bool:
+    """Render a source only when it changes (Post.set_source), like _assign."""
+    if post.source == source:
+        return False
+    post.set_source(source)
     return True
 
 
