@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import ctypes
 import json
+import os
 import re
 import threading
+import time
 
 import bleach
 import markdown
@@ -185,30 +187,68 @@ class _OutOfTime(BaseException):
     """Raised inside a render that overran its budget (BaseException: no handler swallows it)."""
 
 
+class _Watchdog:
+    """One thread per process that interrupts renders running past their deadline.
+
+    A render registers its thread's deadline and withdraws it when done: two dictionary writes
+    under a lock, instead of a timer thread started and stopped for every render (which cost
+    more than many renders, and could be left spinning in `Timer.cancel` by a late interrupt).
+    """
+
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.deadlines: dict[int, float] = {}
+        self.pid = 0
+
+    def _start(self) -> None:
+        # A forked worker (gunicorn) inherits the object but not the thread.
+        self.pid = os.getpid()
+        self.deadlines.clear()
+        threading.Thread(target=self._watch, name="render-watchdog", daemon=True).start()
+
+    def _watch(self) -> None:
+        with self.condition:
+            while True:
+                now = time.monotonic()
+                for ident, deadline in list(self.deadlines.items()):
+                    if deadline <= now:
+                        del self.deadlines[ident]
+                        # Raised in the rendering thread at its next bytecode.
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                            ctypes.c_ulong(ident), ctypes.py_object(_OutOfTime)
+                        )
+                earliest = min(self.deadlines.values(), default=None)
+                self.condition.wait(None if earliest is None else earliest - now)
+
+    def watch(self, ident: int, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        with self.condition:
+            if self.pid != os.getpid():
+                self._start()
+            earliest = min(self.deadlines.values(), default=None)
+            self.deadlines[ident] = deadline
+            if earliest is None or deadline < earliest:
+                self.condition.notify()
+
+    def release(self, ident: int) -> None:
+        with self.condition:
+            if self.deadlines.pop(ident, None) is None:
+                # The interrupt was sent: withdraw it if it has not been raised yet.
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+
+
+_watchdog = _Watchdog()
+
+
 def _within(seconds: float, function, *args):
     """Return function(*args), run in this thread, or raise RenderError after `seconds`."""
-    thread, lock, running = threading.get_ident(), threading.Lock(), [True]
-
-    def interrupt() -> None:
-        with lock:
-            if running[0]:
-                # The exception is raised in the rendering thread at its next bytecode.
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                    ctypes.c_ulong(thread), ctypes.py_object(_OutOfTime)
-                )
-
-    timer = threading.Timer(seconds, interrupt)
-    timer.daemon = True
+    ident = threading.get_ident()
     try:
-        timer.start()
+        _watchdog.watch(ident, seconds)
         try:
             return function(*args)
         finally:
-            with lock:
-                running[0] = False
-                # Withdraw an interruption that was sent but not yet raised.
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), None)
-            timer.cancel()
+            _watchdog.release(ident)
     except _OutOfTime:
         raise RenderError(
             f"The text took more than {seconds:.1f} seconds to render, too long for its "
