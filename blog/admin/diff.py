@@ -6,6 +6,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+# The fields the desk compares (a conflict, two revisions), in the order it shows them.
+FIELDS = ("title", "slug", "language", "summary", "source", "status", "published_at")
 _WORDS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -59,6 +61,8 @@ def diff_text(old: str, new: str) -> list[Line]:
     return lines
 
 
-def diff_fields(old: dict[str, str], new: dict[str, str], names: list[str]) -> list[FieldDiff]:
+def diff_fields(
+    old: dict[str, str], new: dict[str, str], names: tuple[str, ...] = FIELDS
+) -> list[FieldDiff]:
     """Return a FieldDiff per field name, in order; unchanged fields are kept (not changed)."""
     return [FieldDiff(name, diff_text(old.get(name, ""), new.get(name, ""))) for name in names]

@@ -1,9 +1,9 @@
-"""The desk's posts and pages: list, editor, preview, translations, revisions, trash, menus."""
+"""The desk's posts and pages: the list, the editor (save, preview, slug) and translating."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db, fields, queries, rendering, translations
@@ -12,13 +12,12 @@ from ..pagination import paginate
 from ..rendering import RenderError
 from ..sites import registry
 from ..slugs import slugify
-from .desk import keeps_text
+from .desk import keeps_text, post_or_404
 from .diff import diff_fields
 from .forms import PostForm
 
 bp = Blueprint("posts", __name__)
 
-DIFF_FIELDS = ["title", "slug", "language", "summary", "source", "status", "published_at"]
 # Which form field shows a refusal of the store, by the rule it names.
 RULE_FIELDS = {
     "site_language": "sites",
@@ -28,13 +27,6 @@ RULE_FIELDS = {
     "translation_group": "language",
     "published_at": "published_at",
 }
-
-
-def _post(post_id: int, trashed: bool = False) -> Post:
-    post = db.session().get(Post, post_id)
-    if post is None or (post.deleted_at is not None) != trashed:
-        abort(404)
-    return post
 
 
 def _choice(value: str | None, offered: list[str]) -> str | None:
@@ -142,7 +134,7 @@ def create():
 
 @bp.get("/posts/<int:post_id>")
 def edit(post_id: int):
-    post = _post(post_id)
+    post = post_or_404(post_id)
     if post.kind == Kind.ANNOUNCEMENT:
         return redirect(url_for("admin.announcements.edit", post_id=post.id))
     return _editor(post, PostForm.from_post(post), saved=request.args.get("saved") == "1")
@@ -151,7 +143,7 @@ def edit(post_id: int):
 @bp.post("/posts/<int:post_id>")
 @keeps_text
 def save(post_id: int):
-    post = _post(post_id)
+    post = post_or_404(post_id)
     if post.kind == Kind.ANNOUNCEMENT:
         abort(404)  # announcements have their own form
     return _save(post)
@@ -197,7 +189,7 @@ def _save(post: Post | None):
 def _conflict(post: Post, form: PostForm):
     """Show that the post changed since the editor opened, with the author's text kept."""
     stored = PostForm.from_post(post).values
-    diffs = diff_fields(stored, form.values, DIFF_FIELDS)
+    diffs = diff_fields(stored, form.values)
     saved_by = session_last_revision(post)
     # Saving again now is the author's explicit choice to keep their version.
     form.values["version"] = str(post.version)
@@ -229,7 +221,7 @@ def slug_suggestion():
 @bp.post("/posts/<int:post_id>/translate")
 def translate(post_id: int):
     """Create a draft translation of a post, linked in its group, and open it in the editor."""
-    original = _post(post_id)
+    original = post_or_404(post_id)
     sites = registry()
     language = request.form.get("language", "")
     if language not in sites.languages or language == original.language:
@@ -252,116 +244,3 @@ def _free_slug(slug: str, language: str) -> str:
         n += 1
         candidate = f"{slug}-{language}" if n == 2 else f"{slug}-{language}-{n - 1}"
     return candidate
-
-
-@bp.get("/posts/<int:post_id>/revisions")
-def revisions(post_id: int):
-    post = _post(post_id)
-    found = list(db.session().scalars(post.revisions.select()))
-    return render_template("admin/revisions.html", post=post, revisions=found)
-
-
-def _revision(post: Post, revision_id: int | str) -> Revision:
-    found = fields.parse_int(revision_id)
-    revision = db.session().get(Revision, found) if found is not None else None
-    if revision is None or revision.post_id != post.id:
-        abort(404)
-    return revision
-
-
-@bp.get("/posts/<int:post_id>/compare")
-def compare(post_id: int):
-    """Compare two revisions (or a revision and the current text), field by field."""
-    post = _post(post_id)
-    old = _revision(post, request.args.get("a", ""))
-    new = _revision(post, request.args.get("b", ""))
-    if old.id > new.id:
-        old, new = new, old
-    diffs = diff_fields(_revision_values(old), _revision_values(new), DIFF_FIELDS)
-    return render_template("admin/compare.html", post=post, old=old, new=new, diffs=diffs)
-
-
-def _revision_values(revision: Revision) -> dict[str, str]:
-    values = {name: getattr(revision, name) or "" for name in Revision.FIELDS}
-    if revision.published_at:
-        values["published_at"] = revision.published_at.isoformat(timespec="minutes")
-    return values
-
-
-@bp.post("/posts/<int:post_id>/revisions/<int:revision_id>/restore")
-def restore_revision(post_id: int, revision_id: int):
-    """Bring back a revision's text; the restore is itself saved as a new revision."""
-    post = _post(post_id)
-    revision = _revision(post, revision_id)
-    session = db.session()
-    try:
-        for name in Revision.FIELDS:
-            setattr(post, name, getattr(revision, name))
-        post.updated_at = utcnow()
-        session.add(Revision.of(post, g.user, note=f"restored #{revision.id}"))
-        session.commit()
-    except (ContentRuleError, RenderError) as error:
-        session.rollback()
-        return render_template(
-            "admin/revisions.html",
-            post=session.get(Post, post_id),
-            revisions=list(session.scalars(post.revisions.select())),
-            error=str(error),
-        ), 422
-    return redirect(url_for("admin.posts.edit", post_id=post.id, saved=1))
-
-
-@bp.post("/posts/<int:post_id>/trash")
-def trash(post_id: int):
-    post = _post(post_id)
-    post.deleted_at = utcnow()
-    db.session().commit()
-    return redirect(url_for("admin.posts.trashed", moved=post.id))
-
-
-@bp.get("/trash")
-def trashed():
-    posts = list(db.session().scalars(queries.trashed_posts()))
-    return render_template("admin/trash.html", posts=posts)
-
-
-@bp.post("/trash/<int:post_id>/restore")
-def untrash(post_id: int):
-    post = _post(post_id, trashed=True)
-    post.deleted_at = None
-    db.session().commit()
-    return redirect(url_for("admin.posts.edit", post_id=post.id))
-
-
-@bp.post("/trash/empty")
-def empty_trash():
-    """Delete the trashed posts for good, with their revisions."""
-    session = db.session()
-    session.execute(delete(Post).where(Post.deleted_at.is_not(None)))
-    session.commit()
-    return redirect(url_for("admin.posts.trashed", emptied=1))
-
-
-@bp.route("/menu/<site_key>", methods=["GET", "POST"])
-def menu(site_key: str):
-    """Order a site's pages in its navigation menu."""
-    site = registry().get(site_key)
-    if site is None:
-        abort(404)
-    session = db.session()
-    pages = list(session.scalars(queries.site_pages(site.key)))
-    errors = {}
-    if request.method == "POST":
-        for page in pages:
-            raw = request.form.get(f"order-{page.id}", "").strip()
-            try:
-                page.menu_order = fields.integer(fields.MENU_ORDER, raw) if raw else None
-            except fields.FieldError as error:
-                errors[page.id] = str(error)
-        if not errors:
-            session.commit()
-            return redirect(url_for("admin.posts.menu", site_key=site.key, saved=1))
-        session.rollback()
-    return render_template(
-        "admin/menu.html", site=site, pages=pages, errors=errors, form=request.form
-    ), (422 if errors else 200)
