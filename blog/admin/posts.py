@@ -18,16 +18,6 @@ from .forms import PostForm
 
 bp = Blueprint("posts", __name__)
 
-# Which form field shows a refusal of the store, by the rule it names.
-RULE_FIELDS = {
-    "site_language": "sites",
-    "site": "home_site",
-    "home": "home_site",
-    "slug": "slug",
-    "translation_group": "language",
-    "published_at": "published_at",
-}
-
 
 def _choice(value: str | None, offered: list[str]) -> str | None:
     """Return a list filter's value (None: no filter); one the desk never offers is a 404."""
@@ -177,8 +167,7 @@ def _save(post: Post | None):
         session.commit()
     except (ContentRuleError, RenderError) as error:
         session.rollback()
-        field = RULE_FIELDS.get(getattr(error, "rule", ""), "source")
-        form.errors[field] = str(error)
+        form.refused(error)
         return _editor(post and session.get(Post, post.id), form, 422)
     except StaleDataError:
         session.rollback()
