@@ -2,8 +2,11 @@
 
 Posts are rendered once, when their source is saved (see models.Post.source);
 pages show the stored result through `stored_markup`, and nothing else in the
-project may mark a string as safe HTML. bleach runs last: nothing rewrites its
-output. Hostile input is bounded: control characters are dropped, elements
+project may mark a string as safe HTML. bleach runs last here, and pages show
+its output as stored; feeds alone rewrite it (feeds.absolute_links makes
+relative href and src absolute, re-escaping each value) into text for XML and
+JSON, not Markup. A refusal (RenderError) says why in the request's interface
+language. Hostile input is bounded: control characters are dropped, elements
 nest at most MAX_NESTING deep, and a render that takes longer than its time
 budget is refused (Python-Markdown and html5lib have superlinear paths).
 """

@@ -43,7 +43,7 @@ def _categories() -> list[Term]:
     return list(db.session().scalars(select(Term).where(Term.kind == TermKind.CATEGORY)))
 
 
-def _group(post: Post | None) -> dict[str, Post]:
+def _translation_group(post: Post | None) -> dict[str, Post]:
     """Return the post's translation group (itself included, trash excluded) by language."""
     if post is None or post.id is None:
         return {}
@@ -66,10 +66,11 @@ def index():
         "search": fields.search_text(args.get("q", "")) or None,
     }
     listing = paginate(queries.desk_posts(**filters, kind=kind, now=utcnow()), per_page=25)
-    keys = list({p.translation_key for p in listing.items})
+    group_keys = list({p.translation_key for p in listing.items})
     groups: dict[str, dict[str, tuple[int, str]]] = {}
-    for key, language, post_id, status in db.session().execute(queries.group_languages(keys)):
-        groups.setdefault(key, {})[language] = (post_id, status)
+    found = db.session().execute(queries.group_languages(group_keys))
+    for group_key, language, post_id, status in found:
+        groups.setdefault(group_key, {})[language] = (post_id, status)
     return render_template(
         "admin/posts.html",
         listing=listing,
@@ -90,7 +91,7 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
         "admin/editor.html",
         post=post,
         form=form,
-        group=_group(post),
+        group=_translation_group(post),
         reference=reference,
         sites=list(sites),
         languages=sites.languages,
@@ -209,13 +210,13 @@ def slug_suggestion():
 
 @bp.post("/posts/<int:post_id>/translate")
 def translate(post_id: int):
-    """Create a draft translation of a post, linked in its group, and open it in the editor."""
+    """Create a draft translation of a post in its translation group, and open it in the editor."""
     original = post_or_404(post_id)
     sites = registry()
     language = request.form.get("language", "")
     if language not in sites.languages or language == original.language:
         abort(400)
-    existing = _group(original).get(language)
+    existing = _translation_group(original).get(language)
     if existing is not None:
         return redirect(url_for("admin.posts.edit", post_id=existing.id, reference=original.id))
     session = db.session()
