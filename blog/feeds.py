@@ -1,7 +1,12 @@
-"""Atom and RSS feeds built with feedgen, and JSON Feed 1.1; no request access.
+"""Atom and RSS feeds built with feedgen, and JSON Feed 1.1, from posts and the sites file.
 
-Each format is built from the same items (FeedItem), so the three agree on
-ids, links, dates, languages and content.
+Nothing here reads the request: every URL comes from a site's configured origin (urls.py), so
+the builders need an app context (the sites, the URL map) but no request data; their few labels
+("Read on …") are in the interface language in force, the feed's own on a feed's address.
+Each format is built from the same items (FeedItem), so the three agree on ids, links, dates,
+languages and content. An entry's content is the stored sanitized HTML with its links made
+absolute (absolute_links) and, for an announcement, an escaped "Read on …" link appended: the
+only rewrite of rendering's output, on a string for XML and JSON, never on Markup.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""The interface's language (Flask-Babel), and the names of languages."""
+"""Flask-Babel's set-up, the `lang` URL converter, and the names of languages.
+
+Which language a request's interface speaks is not decided here: the factory passes the
+selector (routing.interface_language: the desk's language on the desk, else the reading's).
+"""
 
 from __future__ import annotations
 

@@ -144,10 +144,11 @@ def desk_posts(
     )
 
 
-def group_languages(keys: list[str]) -> Select:
-    """Return (translation key, language, id, status) of every post in these groups."""
+def group_languages(group_keys: list[str]) -> Select:
+    """Return (group key, language, id, status) of every post of these translation groups,
+    the trash left out."""
     return select(Post.translation_key, Post.language, Post.id, Post.status).where(
-        Post.translation_key.in_(keys), Post.deleted_at.is_(None)
+        Post.translation_key.in_(group_keys), Post.deleted_at.is_(None)
     )
 
 

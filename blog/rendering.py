@@ -2,8 +2,11 @@
 
 Posts are rendered once, when their source is saved (see models.Post.source);
 pages show the stored result through `stored_markup`, and nothing else in the
-project may mark a string as safe HTML. bleach runs last: nothing rewrites its
-output. Hostile input is bounded: control characters are dropped, elements
+project may mark a string as safe HTML. bleach runs last here, and pages show
+its output as stored; feeds alone rewrite it (feeds.absolute_links makes
+relative href and src absolute, re-escaping each value) into text for XML and
+JSON, not Markup. A refusal (RenderError) says why in the request's interface
+language. Hostile input is bounded: control characters are dropped, elements
 nest at most MAX_NESTING deep, and a render that takes longer than its time
 budget is refused (Python-Markdown and html5lib have superlinear paths).
 """
@@ -19,6 +22,8 @@ import time
 
 import bleach
 import markdown
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 MAX_SOURCE_LENGTH = 500_000
@@ -103,10 +108,11 @@ _ATTRIBUTES = {
 
 
 class RenderError(ValueError):
-    """The Markdown source cannot be turned into a page; the message says why."""
+    """The Markdown source cannot be turned into a page; the message says why, in the
+    language of the request (the desk's) when there is one, else in English."""
 
 
-TOO_DEEP = "The text nests quotes or lists too deeply to be rendered."
+TOO_DEEP = _l("The text nests quotes or lists too deeply to be rendered.")
 
 
 class _TooDeep(Exception):
@@ -163,7 +169,11 @@ def render_markdown(source: str, language: str | None = None) -> str:
     """Return the clean HTML of a Markdown source, or raise RenderError."""
     if len(source) > MAX_SOURCE_LENGTH:
         raise RenderError(
-            f"The text is {len(source)} characters long; the limit is {MAX_SOURCE_LENGTH}."
+            _(
+                "The text is %(length)d characters long; the limit is %(max)d.",
+                length=len(source),
+                max=MAX_SOURCE_LENGTH,
+            )
         )
     source = CONTROL_CHARACTERS.sub("", source)
     budget = RENDER_SECONDS + len(source) * RENDER_SECONDS_PER_CHARACTER
@@ -179,7 +189,7 @@ def _render(source: str, language: str | None) -> str:
             output_format="html",
         )
     except RecursionError:
-        raise RenderError(TOO_DEEP) from None
+        raise RenderError(str(TOO_DEEP)) from None
     return clean_html(typography(html, language))
 
 
@@ -251,8 +261,11 @@ def _within(seconds: float, function, *args):
             _watchdog.release(ident)
     except _OutOfTime:
         raise RenderError(
-            f"The text took more than {seconds:.1f} seconds to render, too long for its "
-            "length: look for long runs of brackets or of unclosed tags."
+            _(
+                "The text took more than %(seconds).1f seconds to render, too long for its "
+                "length: look for long runs of brackets or of unclosed tags.",
+                seconds=seconds,
+            )
         ) from None
 
 
@@ -299,8 +312,8 @@ def clean_html(html: str) -> str:
                 return html
             html = again
     except _TooDeep:
-        raise RenderError(TOO_DEEP) from None
-    raise RenderError("The text's markup does not settle into a stable form: simplify it.")
+        raise RenderError(str(TOO_DEEP)) from None
+    raise RenderError(_("The text's markup does not settle into a stable form: simplify it."))
 
 
 def stored_markup(html: str) -> Markup:

@@ -44,9 +44,9 @@ def urls(session: Session, site: Site, now: datetime) -> list[SitemapUrl]:
     """Return every public URL of `site`, each with its hreflang alternates."""
     posts = canonical_posts(session, site, now)
     groups = defaultdict(list)
-    keys = {p.translation_key for p in posts}
-    if keys:
-        for version in session.scalars(translations.groups(keys, now)):
+    group_keys = {p.translation_key for p in posts}
+    if group_keys:
+        for version in session.scalars(translations.groups(group_keys, now)):
             if version.is_visible(now):
                 groups[version.translation_key].append(version)
     latest = max((max(p.updated_at, p.published_at) for p in posts), default=None)

@@ -117,9 +117,9 @@ def group(post: Post, now: datetime) -> Select[tuple[Post]]:
     )
 
 
-def groups(keys: Sequence[str], now: datetime) -> Select[tuple[Post]]:
-    """Return the visible posts of several translation groups, oldest first."""
-    return select(Post).where(Post.translation_key.in_(keys), visible(now)).order_by(Post.id)
+def groups(group_keys: Sequence[str], now: datetime) -> Select[tuple[Post]]:
+    """Return the visible posts of several translation groups (by key), oldest first."""
+    return select(Post).where(Post.translation_key.in_(group_keys), visible(now)).order_by(Post.id)
 
 
 def by_slug(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:

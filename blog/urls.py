@@ -8,6 +8,7 @@ from urllib.parse import unquote
 from flask import Flask, current_app
 
 from . import rendering
+from .models import Kind, PublicationKind, Status, TermKind
 from .sites import Site, current_reading, registry
 
 if TYPE_CHECKING:
@@ -15,8 +16,13 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
-    """Give templates their link helpers, each for the current request's reading."""
+    """Give templates their link helpers, each for the current request's reading, and the
+    store's enums, so that templates compare with `Kind.PAGE` rather than "page"."""
     app.jinja_env.globals.update(
+        Kind=Kind,
+        PublicationKind=PublicationKind,
+        Status=Status,
+        TermKind=TermKind,
         link=link,
         link_home=link_home,
         link_term=link_term,
@@ -83,7 +89,7 @@ def local_path(target: str | None, prefix: str) -> str | None:
 
 def post_values(post: Post) -> tuple[str, dict]:
     """Return the endpoint and URL values that address a post."""
-    if post.kind == "page":
+    if post.kind == Kind.PAGE:
         return "public.page", {"slug": post.slug}
     return "public.post", {
         "year": post.published_at.year,

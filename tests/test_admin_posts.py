@@ -7,6 +7,7 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy import func, select, update
 
+from blog import rendering
 from blog.models import Post, Revision
 from blog.rendering import render_markdown
 
@@ -328,3 +329,14 @@ def test_edit_page_shows_translations_and_status(desk, make_post):
     text = desk.get(f"/admin/posts/{fr.id}").text
     assert re.search(r"Italian</a> — Draft", text)
     assert "Translate into English" in text
+
+
+def test_a_refused_render_is_explained_in_the_desk_language(desk, author, session, monkeypatch):
+    # The depth limit refuses this source by counting; no time budget can run out first.
+    monkeypatch.setattr(rendering, "RENDER_SECONDS", 1e6)
+    session.execute(update(type(author)).where(type(author).id == author.id).values(language="fr"))
+    session.commit()
+    response = desk.send("/admin/posts/new", form_data(source="> " * 10_000))
+    assert response.status_code == 422
+    assert "Le texte imbrique trop profondément des citations ou des listes" in response.text
+    assert lxml_html.fromstring(response.text).get("lang") == "fr"

@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from lxml import html as lxml_html
 
 from blog.rendering import RenderError, clean_html, render_markdown
@@ -163,3 +164,12 @@ def test_source_type_is_a_media_type():
 def test_gallery_class_is_allowed():
     output = clean_html('<ul class="gallery"><li><img src="/media/a.png" alt="A"></li></ul>')
     assert 'class="gallery"' in output
+
+
+def test_a_refusal_speaks_the_language_of_the_request(app):
+    french = r"^Le texte fait 600000 caractères ; la limite est de 500000\.$"
+    with app.test_request_context(), force_locale("fr"), pytest.raises(RenderError, match=french):
+        render_markdown("a" * 600_000)
+    # Outside any request (a command, an import) the message is in English.
+    with pytest.raises(RenderError, match=r"^The text is 600000 characters long"):
+        render_markdown("a" * 600_000)

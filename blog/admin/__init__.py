@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import announcements, auth, posts, taxonomy
+from . import announcements, auth, menus, posts, revisions, terms, trash
 from .desk import TEMPLATE_GLOBALS, desk_context, desk_time, load_author, no_store
+from .diff import Change
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.before_request(load_author)
@@ -14,5 +15,6 @@ bp.context_processor(desk_context)
 bp.add_app_template_filter(desk_time)
 for function in TEMPLATE_GLOBALS:
     bp.add_app_template_global(function)
-for child in (auth.bp, posts.bp, announcements.bp, taxonomy.bp):
+bp.add_app_template_global(Change, "Change")
+for child in (auth.bp, posts.bp, revisions.bp, trash.bp, menus.bp, announcements.bp, terms.bp):
     bp.register_blueprint(child)

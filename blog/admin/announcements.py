@@ -5,54 +5,40 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from .. import db
-from ..announcements import apply, check, create_announcement, prefill
+from ..announcements import apply, create_announcement, prefill
 from ..models import Kind, Post, Revision
 from ..rendering import RenderError
-from ..rules import ContentRuleError, Rule
+from ..rules import ContentRuleError
 from ..sites import registry
 from .desk import keeps_text
+from .forms import AnnouncementForm
 
 bp = Blueprint("announcements", __name__)
 
-FIELDS = ("site", "language", "title", "slug", "source", "status")
-# Which form field shows a refusal of the store, by the rule it names (every rule has one).
-RULE_FIELDS = {
-    Rule.ANNOUNCEMENT_SITE: "site",
-    Rule.ANNOUNCEMENT_UNIQUE: "language",
-    Rule.SITE_LANGUAGE: "language",
-    Rule.SLUG: "slug",
-    Rule.SITE: "source",
-    Rule.HOME: "source",
-    Rule.TRANSLATION_GROUP: "source",
-    Rule.PUBLISHED_AT: "source",
-    Rule.HTML: "source",
-    Rule.ANNOUNCEMENT: "source",
-}
 
-
-def _form(original: Post, announcement: Post | None, values: dict, errors: dict, status=200, **kw):
+def _form(original: Post, announcement: Post | None, form: AnnouncementForm, status=200, **kw):
     sites = [s for s in registry() if s.key != original.home_site]
     return render_template(
         "admin/announcement.html",
         original=original,
         announcement=announcement,
-        values=values,
-        errors=errors,
+        values=form.values,
+        errors=form.errors,
         sites=sites,
         **kw,
     ), status
 
 
 def _save(original: Post, announcement: Post | None):
-    values = {name: request.form.get(name, "") for name in FIELDS}
+    form = AnnouncementForm.from_request(request.form)
     if announcement is not None:
-        values["site"] = announcement.home_site  # an announcement stays on its site
+        form.values["site"] = announcement.home_site  # an announcement stays on its site
     if g.get("user") is None or g.get("csrf_failed"):
-        return _form(original, announcement, values, {}, 409, signed_out=True)
-    errors = check(values)
-    if errors:
-        return _form(original, announcement, values, errors, 422)
+        return _form(original, announcement, form, 409, signed_out=True)
+    if not form.validate():
+        return _form(original, announcement, form, 422)
     session = db.session()
+    values = form.values
     try:
         if announcement is None:
             announcement = create_announcement(original, values, g.user)
@@ -62,12 +48,12 @@ def _save(original: Post, announcement: Post | None):
         session.commit()
     except (ContentRuleError, RenderError) as error:
         session.rollback()
-        field = RULE_FIELDS.get(getattr(error, "rule", ""), "source")
+        form.refused(error)
         if announcement is not None and announcement.id is not None:
             announcement = session.get(Post, announcement.id)
         else:
             announcement = None
-        return _form(session.get(Post, original.id), announcement, values, {field: str(error)}, 422)
+        return _form(session.get(Post, original.id), announcement, form, 422)
     return redirect(url_for("admin.announcements.edit", post_id=announcement.id, saved=1))
 
 
@@ -82,7 +68,7 @@ def _live(post_id: int, kind: str) -> Post:
 @bp.get("/posts/<int:post_id>/announce")
 def new(post_id: int):
     original = _live(post_id, Kind.POST)
-    return _form(original, None, prefill(original, request.args.get("site")), {})
+    return _form(original, None, AnnouncementForm(prefill(original, request.args.get("site"))))
 
 
 @bp.post("/posts/<int:post_id>/announce")
@@ -94,15 +80,7 @@ def create(post_id: int):
 @bp.get("/announcements/<int:post_id>")
 def edit(post_id: int):
     announcement = _live(post_id, Kind.ANNOUNCEMENT)
-    values = {
-        "site": announcement.home_site,
-        "language": announcement.language,
-        "title": announcement.title,
-        "slug": announcement.slug,
-        "source": announcement.source,
-        "status": announcement.status,
-    }
-    return _form(announcement.announces, announcement, values, {})
+    return _form(announcement.announces, announcement, AnnouncementForm.from_post(announcement))
 
 
 @bp.post("/announcements/<int:post_id>")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 from flask_babel import format_date, format_time, refresh
 from flask_babel import gettext as _
 
 from .. import accounts, clock, db
-from ..models import Status
+from ..models import Post, Status
 from ..sites import registry
 from ..urls import canonical_url
 
@@ -66,6 +66,14 @@ def load_author():
         return None  # the view re-renders the author's text with a "signed out" message
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("admin.auth.login", next=target))
+
+
+def post_or_404(post_id: int, trashed: bool = False) -> Post:
+    """Return the post with this id, in the trash or out of it as asked, or answer 404."""
+    post = db.session().get(Post, post_id)
+    if post is None or (post.deleted_at is not None) != trashed:
+        abort(404)
+    return post
 
 
 def keeps_text(view):

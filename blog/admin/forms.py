@@ -1,38 +1,89 @@
-"""The editor's form: what the author typed, checked, and applied to a post.
+"""The desk's forms (post, announcement, term): what the author typed, checked, then applied.
 
-The submitted values are kept as typed, so that a refused form always comes
-back with the author's text intact.
+One shape for all three: the submitted values are kept as typed, so that a refused form
+always comes back with the author's text intact; each field's value is checked by
+blog/fields.py and a refusal is noted against its field, one message per field; a refusal of
+the store (a rule, a source that cannot be rendered) is shown on the field it concerns.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from .. import fields
-from ..models import Kind, Post, Status, Term, TermKind
+from .. import announcements, fields
+from ..models import SLUG_MAX, SLUG_RE, Kind, Post, Status, Term, TermKind
 from ..queries import term_by_slug
+from ..rules import Rule
 from ..sites import registry
 from ..slugs import slugify
 from .desk import local, timezone
 
-TEXT_FIELDS = ("title", "slug", "language", "summary", "source", "home_site", "status",
-               "published_at", "tags", "menu_order", "kind", "version", "pinned")  # fmt: skip
-LIST_FIELDS = ("sites", "categories")
-# Copied as they are; the source goes through Post.set_source, which renders it.
-APPLIED_FIELDS = ("title", "slug", "language", "summary", "status", "menu_order", "pinned")
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 @dataclass
-class PostForm:
+class Form:
+    """Values as typed, errors by field name, and the clean values once they pass."""
+
     values: dict = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     clean: dict = field(default_factory=dict)
+
+    TEXT_FIELDS: ClassVar[tuple[str, ...]] = ()
+    LIST_FIELDS: ClassVar[tuple[str, ...]] = ()
+    # Which field shows a refusal of the store, by the rule it names (else the text's field).
+    RULE_FIELDS: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def from_request(cls, form: MultiDict):
+        """Return the form as submitted, every field present (empty when not sent)."""
+        values = {name: form.get(name, "") for name in cls.TEXT_FIELDS}
+        values.update({name: form.getlist(name) for name in cls.LIST_FIELDS})
+        return cls(values)
+
+    def checked(self, name: str, check, *args):
+        """Return a value checked by one of fields' checks, or None after noting why not."""
+        try:
+            return check(*args, field=name)
+        except fields.FieldError as error:
+            self.errors.setdefault(name, str(error))
+            return None
+
+    def refused(self, error: Exception) -> None:
+        """Note a refusal of the store against the field it concerns."""
+        self.errors[self.RULE_FIELDS.get(getattr(error, "rule", ""), "source")] = str(error)
+
+
+@dataclass
+class PostForm(Form):
+    """The editor of a post or a page."""
+
+    TEXT_FIELDS = ("title", "slug", "language", "summary", "source", "home_site", "status",
+                   "published_at", "tags", "menu_order", "kind", "version", "pinned")  # fmt: skip
+    LIST_FIELDS = ("sites", "categories")
+    # The fields written to the post as they are; the others need the store's objects.
+    # The source goes through Post.set_source, which renders it.
+    APPLIED_FIELDS = ("title", "slug", "language", "summary", "status", "menu_order", "pinned")
+    # Which field shows a refusal of the store, by the rule it names (every rule has one:
+    # tests/test_rules.py); the text's own field for the rules the author cannot fix elsewhere.
+    RULE_FIELDS: ClassVar[dict[Rule, str]] = {
+        Rule.SITE_LANGUAGE: "sites",
+        Rule.SITE: "home_site",
+        Rule.HOME: "home_site",
+        Rule.SLUG: "slug",
+        Rule.TRANSLATION_GROUP: "language",
+        Rule.PUBLISHED_AT: "published_at",
+        Rule.HTML: "source",
+        Rule.ANNOUNCEMENT: "source",
+        Rule.ANNOUNCEMENT_SITE: "source",
+        Rule.ANNOUNCEMENT_UNIQUE: "source",
+    }
 
     @classmethod
     def from_post(cls, post: Post) -> PostForm:
@@ -57,25 +108,19 @@ class PostForm:
             }
         )
 
-    @classmethod
-    def from_request(cls, form: MultiDict) -> PostForm:
-        values = {name: form.get(name, "") for name in TEXT_FIELDS}
-        values.update({name: form.getlist(name) for name in LIST_FIELDS})
-        return cls(values)
-
     def validate(self, session: Session) -> bool:
         """Check the values; fill `clean` or `errors` (one message per field)."""
         v, errors, sites = self.values, self.errors, registry()
-        title = _checked(errors, "title", fields.text, fields.TITLE, v["title"])
+        title = self.checked("title", fields.text, fields.TITLE, v["title"])
         if title == "":
             errors["title"] = _("Give the post a title.")
         slug = v["slug"].strip() or slugify(title or "")
         if not slug:
             errors["slug"] = _("Give the post a slug: lowercase letters, digits and hyphens.")
         else:
-            slug = _checked(errors, "slug", fields.slug, slug)
-        summary = _checked(errors, "summary", fields.text, fields.SUMMARY, v["summary"])
-        source = _checked(errors, "source", fields.text, fields.SOURCE, v["source"])
+            slug = self.checked("slug", fields.slug, slug)
+        summary = self.checked("summary", fields.text, fields.SUMMARY, v["summary"])
+        source = self.checked("source", fields.text, fields.SOURCE, v["source"])
         language = v["language"]
         if language not in sites.languages:
             errors["language"] = _("Choose one of the languages offered.")
@@ -99,8 +144,8 @@ class PostForm:
                 )
         menu_order = None
         if v["menu_order"].strip():
-            menu_order = _checked(
-                errors, "menu_order", fields.integer, fields.MENU_ORDER, v["menu_order"]
+            menu_order = self.checked(
+                "menu_order", fields.integer, fields.MENU_ORDER, v["menu_order"]
             )
         categories = []
         for raw in v["categories"]:
@@ -111,11 +156,11 @@ class PostForm:
                 break
             categories.append(term)
         tag_names = []
-        tags = _checked(errors, "tags", fields.text, fields.TAGS, v["tags"]) or ""
+        tags = self.checked("tags", fields.text, fields.TAGS, v["tags"]) or ""
         for name in (t.strip() for t in tags.split(",")):
             if not name:
                 continue
-            name = _checked(errors, "tags", fields.text, fields.TERM_NAME, name)
+            name = self.checked("tags", fields.text, fields.TERM_NAME, name)
             if name is not None and not slugify(name):
                 errors["tags"] = _("Each tag needs at least one letter or digit.")
             tag_names.append(name)
@@ -145,7 +190,7 @@ class PostForm:
         """Write the clean values to `post` (the store's rules are checked at flush)."""
         c = self.clean
         post.kind = c["kind"]
-        for name in APPLIED_FIELDS:
+        for name in self.APPLIED_FIELDS:
             setattr(post, name, c[name])
         post.set_source(c["source"])
         if c["status"] == Status.PUBLISHED and c["published_at"] is None:
@@ -156,13 +201,91 @@ class PostForm:
         post.updated_at = now
 
 
-def _checked(errors: dict[str, str], name: str, check, *args):
-    """Return a value checked by one of fields' checks, or None after noting why not."""
-    try:
-        return check(*args, field=name)
-    except fields.FieldError as error:
-        errors.setdefault(name, str(error))
-        return None
+@dataclass
+class AnnouncementForm(Form):
+    """An announcement: a short entry of another site that leads to the original."""
+
+    TEXT_FIELDS = ("site", "language", "title", "slug", "source", "status")
+    RULE_FIELDS: ClassVar[dict[Rule, str]] = {
+        Rule.ANNOUNCEMENT_SITE: "site",
+        Rule.ANNOUNCEMENT_UNIQUE: "language",
+        Rule.SITE_LANGUAGE: "language",
+        Rule.SLUG: "slug",
+        Rule.SITE: "source",
+        Rule.HOME: "source",
+        Rule.TRANSLATION_GROUP: "source",
+        Rule.PUBLISHED_AT: "source",
+        Rule.HTML: "source",
+        Rule.ANNOUNCEMENT: "source",
+    }
+
+    @classmethod
+    def from_post(cls, announcement: Post) -> AnnouncementForm:
+        return cls(
+            {
+                "site": announcement.home_site,
+                "language": announcement.language,
+                "title": announcement.title,
+                "slug": announcement.slug,
+                "source": announcement.source,
+                "status": announcement.status,
+            }
+        )
+
+    def validate(self) -> bool:
+        """Check the values with the rules the `announce` command uses too."""
+        self.errors.update(announcements.check(self.values))
+        return not self.errors
+
+
+@dataclass
+class TermForm(Form):
+    """A category or a tag: its slug and its name in each language of the sites."""
+
+    languages: tuple[str, ...] = ()
+
+    @classmethod
+    def from_term(cls, term: Term, languages) -> TermForm:
+        values = {"slug": term.slug, **{f"name-{n.language}": n.name for n in term.names}}
+        return cls(values, languages=tuple(languages))
+
+    @classmethod
+    def from_request(cls, form: MultiDict, languages=()) -> TermForm:
+        names = ["slug", *(f"name-{language}" for language in languages)]
+        return cls({name: form.get(name, "") for name in names}, languages=tuple(languages))
+
+    def validate(self, session: Session, term: Term) -> bool:
+        """Check the names and the slug (made from the first name when left empty)."""
+        names = {}
+        for language in self.languages:
+            try:
+                names[language] = fields.text(fields.TERM_NAME, self.values[f"name-{language}"])
+            except fields.FieldError as error:
+                # One message for all the names: the last refused one's.
+                names[language], self.errors["names"] = "", str(error)
+        slug = self.values["slug"].strip() or slugify(next(filter(None, names.values()), ""))
+        self.values["slug"] = slug
+        if not any(names.values()):
+            self.errors.setdefault("names", _("Give the term a name in at least one language."))
+        if not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
+            self.errors["slug"] = _("The slug uses lowercase letters, digits and hyphens.")
+        else:
+            clash = session.scalar(term_by_slug(term.kind, slug))
+            if clash not in (None, term):
+                self.errors["slug"] = _("Another term of this kind already has this slug.")
+        if self.errors:
+            return False
+        self.clean = {"slug": slug, "names": names}
+        return True
+
+    def apply(self, term: Term) -> None:
+        """Write the slug and the names; a name left empty is removed."""
+        names = self.clean["names"]
+        term.slug = self.clean["slug"]
+        for language, name in names.items():
+            if name:
+                term.set_name(language, name)
+        term.names = [n for n in term.names if names.get(n.language, n.name)]
 
 
 def tags_named(session: Session, names: list[str], language: str) -> list[Term]:

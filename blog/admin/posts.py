@@ -1,46 +1,23 @@
-"""The desk's posts and pages: list, editor, preview, translations, revisions, trash, menus."""
+"""The desk's posts and pages: the list, the editor (save, preview, slug) and translating."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db, fields, queries, rendering, translations
 from ..models import Kind, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
-from ..rules import ContentRuleError, Rule
+from ..rules import ContentRuleError
 from ..sites import registry
 from ..slugs import free_slug, slugify
-from .desk import keeps_text
+from .desk import keeps_text, post_or_404
 from .diff import diff_fields
 from .forms import PostForm
 
 bp = Blueprint("posts", __name__)
-
-DIFF_FIELDS = ["title", "slug", "language", "summary", "source", "status", "published_at"]
-# Which form field shows a refusal of the store, by the rule it names (every rule has one:
-# tests/test_rules.py); the text's own field for the rules the author cannot fix elsewhere.
-RULE_FIELDS = {
-    Rule.SITE_LANGUAGE: "sites",
-    Rule.SITE: "home_site",
-    Rule.HOME: "home_site",
-    Rule.SLUG: "slug",
-    Rule.TRANSLATION_GROUP: "language",
-    Rule.PUBLISHED_AT: "published_at",
-    Rule.HTML: "source",
-    Rule.ANNOUNCEMENT: "source",
-    Rule.ANNOUNCEMENT_SITE: "source",
-    Rule.ANNOUNCEMENT_UNIQUE: "source",
-}
-
-
-def _post(post_id: int, trashed: bool = False) -> Post:
-    post = db.session().get(Post, post_id)
-    if post is None or (post.deleted_at is not None) != trashed:
-        abort(404)
-    return post
 
 
 def _choice(value: str | None, offered: list[str]) -> str | None:
@@ -67,7 +44,7 @@ def _categories() -> list[Term]:
     return list(db.session().scalars(select(Term).where(Term.kind == TermKind.CATEGORY)))
 
 
-def _group(post: Post | None) -> dict[str, Post]:
+def _translation_group(post: Post | None) -> dict[str, Post]:
     """Return the post's translation group (itself included, trash excluded) by language."""
     if post is None or post.id is None:
         return {}
@@ -90,10 +67,11 @@ def index():
         "search": fields.search_text(args.get("q", "")) or None,
     }
     listing = paginate(queries.desk_posts(**filters, kind=kind, now=utcnow()), per_page=25)
-    keys = list({p.translation_key for p in listing.items})
+    group_keys = list({p.translation_key for p in listing.items})
     groups: dict[str, dict[str, tuple[int, str]]] = {}
-    for key, language, post_id, status in db.session().execute(queries.group_languages(keys)):
-        groups.setdefault(key, {})[language] = (post_id, status)
+    found = db.session().execute(queries.group_languages(group_keys))
+    for group_key, language, post_id, status in found:
+        groups.setdefault(group_key, {})[language] = (post_id, status)
     return render_template(
         "admin/posts.html",
         listing=listing,
@@ -114,7 +92,7 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
         "admin/editor.html",
         post=post,
         form=form,
-        group=_group(post),
+        group=_translation_group(post),
         reference=reference,
         sites=list(sites),
         languages=sites.languages,
@@ -148,7 +126,7 @@ def create():
 
 @bp.get("/posts/<int:post_id>")
 def edit(post_id: int):
-    post = _post(post_id)
+    post = post_or_404(post_id)
     if post.kind == Kind.ANNOUNCEMENT:
         return redirect(url_for("admin.announcements.edit", post_id=post.id))
     return _editor(post, PostForm.from_post(post), saved=request.args.get("saved") == "1")
@@ -157,7 +135,7 @@ def edit(post_id: int):
 @bp.post("/posts/<int:post_id>")
 @keeps_text
 def save(post_id: int):
-    post = _post(post_id)
+    post = post_or_404(post_id)
     if post.kind == Kind.ANNOUNCEMENT:
         abort(404)  # announcements have their own form
     return _save(post)
@@ -191,8 +169,7 @@ def _save(post: Post | None):
         session.commit()
     except (ContentRuleError, RenderError) as error:
         session.rollback()
-        field = RULE_FIELDS.get(getattr(error, "rule", ""), "source")
-        form.errors[field] = str(error)
+        form.refused(error)
         return _editor(post and session.get(Post, post.id), form, 422)
     except StaleDataError:
         session.rollback()
@@ -203,7 +180,7 @@ def _save(post: Post | None):
 def _conflict(post: Post, form: PostForm):
     """Show that the post changed since the editor opened, with the author's text kept."""
     stored = PostForm.from_post(post).values
-    diffs = diff_fields(stored, form.values, DIFF_FIELDS)
+    diffs = diff_fields(stored, form.values)
     saved_by = session_last_revision(post)
     # Saving again now is the author's explicit choice to keep their version.
     form.values["version"] = str(post.version)
@@ -234,13 +211,13 @@ def slug_suggestion():
 
 @bp.post("/posts/<int:post_id>/translate")
 def translate(post_id: int):
-    """Create a draft translation of a post, linked in its group, and open it in the editor."""
-    original = _post(post_id)
+    """Create a draft translation of a post in its translation group, and open it in the editor."""
+    original = post_or_404(post_id)
     sites = registry()
     language = request.form.get("language", "")
     if language not in sites.languages or language == original.language:
         abort(400)
-    existing = _group(original).get(language)
+    existing = _translation_group(original).get(language)
     if existing is not None:
         return redirect(url_for("admin.posts.edit", post_id=existing.id, reference=original.id))
     session = db.session()
@@ -250,118 +227,3 @@ def translate(post_id: int):
     session.add(Revision.of(draft, g.user, note=f"translation of #{original.id}"))
     session.commit()
     return redirect(url_for("admin.posts.edit", post_id=draft.id, reference=original.id))
-
-
-@bp.get("/posts/<int:post_id>/revisions")
-def revisions(post_id: int):
-    post = _post(post_id)
-    found = list(db.session().scalars(post.revisions.select()))
-    return render_template("admin/revisions.html", post=post, revisions=found)
-
-
-def _revision(post: Post, revision_id: int | str) -> Revision:
-    found = fields.parse_int(revision_id)
-    revision = db.session().get(Revision, found) if found is not None else None
-    if revision is None or revision.post_id != post.id:
-        abort(404)
-    return revision
-
-
-@bp.get("/posts/<int:post_id>/compare")
-def compare(post_id: int):
-    """Compare two revisions (or a revision and the current text), field by field."""
-    post = _post(post_id)
-    old = _revision(post, request.args.get("a", ""))
-    new = _revision(post, request.args.get("b", ""))
-    if old.id > new.id:
-        old, new = new, old
-    diffs = diff_fields(_revision_values(old), _revision_values(new), DIFF_FIELDS)
-    return render_template("admin/compare.html", post=post, old=old, new=new, diffs=diffs)
-
-
-def _revision_values(revision: Revision) -> dict[str, str]:
-    values = {name: getattr(revision, name) or "" for name in Revision.FIELDS}
-    if revision.published_at:
-        values["published_at"] = revision.published_at.isoformat(timespec="minutes")
-    return values
-
-
-@bp.post("/posts/<int:post_id>/revisions/<int:revision_id>/restore")
-def restore_revision(post_id: int, revision_id: int):
-    """Bring back a revision's text; the restore is itself saved as a new revision."""
-    post = _post(post_id)
-    revision = _revision(post, revision_id)
-    session = db.session()
-    try:
-        for name in Revision.FIELDS:
-            if name != "source":
-                setattr(post, name, getattr(revision, name))
-        post.set_source(revision.source)
-        post.updated_at = utcnow()
-        session.add(Revision.of(post, g.user, note=f"restored #{revision.id}"))
-        session.commit()
-    except (ContentRuleError, RenderError) as error:
-        session.rollback()
-        return render_template(
-            "admin/revisions.html",
-            post=session.get(Post, post_id),
-            revisions=list(session.scalars(post.revisions.select())),
-            error=str(error),
-        ), 422
-    return redirect(url_for("admin.posts.edit", post_id=post.id, saved=1))
-
-
-@bp.post("/posts/<int:post_id>/trash")
-def trash(post_id: int):
-    post = _post(post_id)
-    post.deleted_at = utcnow()
-    db.session().commit()
-    return redirect(url_for("admin.posts.trashed", moved=post.id))
-
-
-@bp.get("/trash")
-def trashed():
-    posts = list(db.session().scalars(queries.trashed_posts()))
-    return render_template("admin/trash.html", posts=posts)
-
-
-@bp.post("/trash/<int:post_id>/restore")
-def untrash(post_id: int):
-    post = _post(post_id, trashed=True)
-    post.deleted_at = None
-    db.session().commit()
-    return redirect(url_for("admin.posts.edit", post_id=post.id))
-
-
-@bp.post("/trash/empty")
-def empty_trash():
-    """Delete the trashed posts for good, with their revisions."""
-    session = db.session()
-    session.execute(delete(Post).where(Post.deleted_at.is_not(None)))
-    session.commit()
-    return redirect(url_for("admin.posts.trashed", emptied=1))
-
-
-@bp.route("/menu/<site_key>", methods=["GET", "POST"])
-def menu(site_key: str):
-    """Order a site's pages in its navigation menu."""
-    site = registry().get(site_key)
-    if site is None:
-        abort(404)
-    session = db.session()
-    pages = list(session.scalars(queries.site_pages(site.key)))
-    errors = {}
-    if request.method == "POST":
-        for page in pages:
-            raw = request.form.get(f"order-{page.id}", "").strip()
-            try:
-                page.menu_order = fields.integer(fields.MENU_ORDER, raw) if raw else None
-            except fields.FieldError as error:
-                errors[page.id] = str(error)
-        if not errors:
-            session.commit()
-            return redirect(url_for("admin.posts.menu", site_key=site.key, saved=1))
-        session.rollback()
-    return render_template(
-        "admin/menu.html", site=site, pages=pages, errors=errors, form=request.form
-    ), (422 if errors else 200)

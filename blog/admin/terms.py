@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import db, fields
-from ..models import SLUG_MAX, SLUG_RE, Term, TermKind
-from ..queries import term_by_slug
+from .. import db
+from ..models import Term, TermKind
 from ..sites import registry
-from ..slugs import slugify
+from .forms import TermForm
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
 
@@ -44,38 +42,18 @@ def _form(term: Term):
     """Show and save a term's form; a refused form comes back as typed."""
     session = db.session()
     languages = registry().languages
-    values = {"slug": term.slug, **{f"name-{n.language}": n.name for n in term.names}}
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        values = request.form.to_dict()
-        names = {}
-        for lang in languages:
-            try:
-                names[lang] = fields.text(fields.TERM_NAME, values.get(f"name-{lang}", ""))
-            except fields.FieldError as error:
-                names[lang], errors["names"] = "", str(error)
-        slug = values.get("slug", "").strip() or slugify(next(filter(None, names.values()), ""))
-        values["slug"] = slug
-        if not any(names.values()):
-            errors.setdefault("names", _("Give the term a name in at least one language."))
-        if not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
-            errors["slug"] = _("The slug uses lowercase letters, digits and hyphens.")
-        else:
-            clash = session.scalar(term_by_slug(term.kind, slug))
-            if clash not in (None, term):
-                errors["slug"] = _("Another term of this kind already has this slug.")
-        if not errors:
-            term.slug = slug
-            for language, name in names.items():
-                if name:
-                    term.set_name(language, name)
-            term.names = [n for n in term.names if names.get(n.language, n.name)]
+    if request.method != "POST":
+        form = TermForm.from_term(term, languages)
+    else:
+        form = TermForm.from_request(request.form, languages)
+        if form.validate(session, term):
+            form.apply(term)
             session.add(term)
             session.commit()
             return redirect(url_for("admin.terms.index", saved=term.id))
     return render_template(
-        "admin/term.html", term=term, values=values, errors=errors, languages=languages
-    ), (422 if errors else 200)
+        "admin/term.html", term=term, values=form.values, errors=form.errors, languages=languages
+    ), (422 if form.errors else 200)
 
 
 @bp.post("/<int:term_id>/delete")
