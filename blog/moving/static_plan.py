@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from .. import feeds, queries
 from ..config import media_dir
-from ..models import DATED_KINDS, Kind, Post, Publication, Term, TermKind, TermName, post_term
+from ..models import DATED_KINDS, Kind, Post, Publication, Term, TermName, post_term
 from ..sites import Site
 from ..urls import site_path
 
@@ -156,23 +156,44 @@ class Stamps:
 
 
 def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) -> Iterator[Target]:
-    """Yield every public address of `site` at `now`, each page and feed with its stamp."""
+    """Yield every public address of `site` at `now`, each page and feed with its stamp.
+
+    A listing (an archive, a term) names itself in every language of its site (hreflang),
+    so one that lists posts in any language is exported in all of them, empty or not.
+    """
     per_page = current_app.config["POSTS_PER_PAGE"]
     feed_size = current_app.config["FEED_SIZE"]
+    per_language = {}
     for language in site.languages:
-
-        def path(endpoint: str, _language: str = language, **values) -> str:
-            return site_path(site, endpoint, _language, **values)
-
         listed = session.execute(
             queries.listed_posts(site, language, now).with_only_columns(
                 Post.id, Post.kind, Post.slug, Post.published_at
             )
         ).all()
+        archives, terms = defaultdict(list), defaultdict(list)
+        for row in listed:
+            when = row.published_at
+            archives[("public.archive_month", (("year", when.year), ("month", when.month)))].append(
+                row.id
+            )
+            archives[("public.archive_year", (("year", when.year),))].append(row.id)
+        order = {row.id: i for i, row in enumerate(listed)}
+        for kind, slug, post_id in session.execute(_term_rows(site, language, now)):
+            terms[(f"public.{kind}", (("slug", slug),))].append(post_id)
+        for ids in terms.values():
+            ids.sort(key=order.__getitem__)
+        per_language[language] = (listed, archives, terms)
+    all_archives = sorted({key for _, archives, _ in per_language.values() for key in archives})
+    all_terms = sorted({key for _, _, terms in per_language.values() for key in terms})
+    for language, (listed, archives, terms) in per_language.items():
+
+        def path(endpoint: str, _language: str = language, **values) -> str:
+            return site_path(site, endpoint, _language, **values)
+
+        ids = [row.id for row in listed]
         home_ids = list(
             session.scalars(queries.home_posts(site, language, now).with_only_columns(Post.id))
         )
-        ids = [row.id for row in listed]
         yield from _listing(stamps, site, path("public.home"), home_ids, per_page)
         if len(site.languages) > 1:
             home = path("public.home")
@@ -181,23 +202,22 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
         for format in feeds.FORMATS:
             feed = path("public.feed", format=format)
             yield Target(site, feed, "", stamps.listing(feed, post_ids=ids[:feed_size]))
-        months, years = defaultdict(list), defaultdict(list)
         for row in listed:
             if row.kind in DATED_KINDS:
                 when = row.published_at
-                endpoint, values = "public.post", {"year": when.year, "month": when.month}
-                months[(when.year, when.month)].append(row.id)
-                years[when.year].append(row.id)
-                post = path(endpoint, **values, slug=row.slug)
+                post = path("public.post", year=when.year, month=when.month, slug=row.slug)
                 yield Target(site, post, "", _digest(stamps.common, post, stamps.post(row.id)))
-        for (year, month), month_ids in months.items():
-            archive = path("public.archive_month", year=year, month=month)
-            yield from _listing(stamps, site, archive, month_ids, per_page)
-        for year, year_ids in years.items():
-            archive = path("public.archive_year", year=year)
-            yield from _listing(stamps, site, archive, year_ids, per_page)
-        for kind in (TermKind.CATEGORY, TermKind.TAG):
-            yield from _terms(session, stamps, site, language, now, kind, ids, per_page, feed_size)
+        for endpoint, values in all_archives:
+            listing = path(endpoint, **dict(values))
+            yield from _listing(
+                stamps, site, listing, archives.get((endpoint, values), []), per_page
+            )
+        for endpoint, values in all_terms:
+            term_ids = terms.get((endpoint, values), [])
+            yield from _listing(stamps, site, path(endpoint, **dict(values)), term_ids, per_page)
+            for format in feeds.FORMATS:
+                feed = path(f"{endpoint}_feed", **dict(values), format=format)
+                yield Target(site, feed, "", stamps.listing(feed, post_ids=term_ids[:feed_size]))
         for page_id, slug in session.execute(
             queries.menu_pages(site, language, now).with_only_columns(Post.id, Post.slug)
         ):
@@ -205,6 +225,16 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             yield Target(site, page, "", _digest(stamps.common, page, stamps.post(page_id)))
     yield Target(site, "/sitemap.xml")
     yield Target(site, "/robots.txt", "", _digest(stamps.common, "robots"))
+
+
+def _term_rows(site: Site, language: str, now: datetime):
+    """Return (kind, slug, post id) for each term of each post a site lists in a language."""
+    listed = queries.listed_posts(site, language, now).with_only_columns(Post.id).order_by(None)
+    return (
+        select(Term.kind, Term.slug, post_term.c.post_id)
+        .join(post_term, post_term.c.term_id == Term.id)
+        .where(post_term.c.post_id.in_(listed.scalar_subquery()))
+    )
 
 
 def _listing(
@@ -220,37 +250,6 @@ def _listing(
         shown = ids[(page - 1) * per_page : page * per_page]
         stamp = stamps.listing(path, page, pages, post_ids=shown)
         yield Target(site, path, "" if page == 1 else f"page={page}", stamp)
-
-
-def _terms(
-    session: Session,
-    stamps: Stamps,
-    site: Site,
-    language: str,
-    now: datetime,
-    kind: str,
-    listed_ids: list[int],
-    per_page: int,
-    feed_size: int,
-) -> Iterator[Target]:
-    """Yield the pages and feeds of every term of `kind` that a post listed here carries."""
-    order = {post_id: i for i, post_id in enumerate(listed_ids)}
-    listed = queries.listed_posts(site, language, now).with_only_columns(Post.id).order_by(None)
-    by_term = defaultdict(list)
-    statement = (
-        select(Term.slug, post_term.c.post_id)
-        .join(post_term, post_term.c.term_id == Term.id)
-        .where(Term.kind == kind, post_term.c.post_id.in_(listed.scalar_subquery()))
-    )
-    for slug, post_id in session.execute(statement):
-        by_term[slug].append(post_id)
-    for slug in sorted(by_term):
-        ids = sorted(by_term[slug], key=order.__getitem__)
-        page = site_path(site, f"public.{kind}", language, slug=slug)
-        yield from _listing(stamps, site, page, ids, per_page)
-        for format in feeds.FORMATS:
-            feed = site_path(site, f"public.{kind}_feed", language, slug=slug, format=format)
-            yield Target(site, feed, "", stamps.listing(feed, post_ids=ids[:feed_size]))
 
 
 def file_targets(site: Site, static_folder: str) -> Iterator[Target]:
