@@ -123,7 +123,8 @@ def _nginx_negotiation(site: Site, cookie: str) -> list[str]:
     for encoded, target in _switch_patterns(f"{var}_segment"):
         pattern = f"^/language/(?<{var}_to>{languages})\\?next=%2F\\k<{var}_to>%2F{encoded}$"
         lines.append(f'    "~{pattern}" "/${var}_to/{target}";')
-    lines += [f'    "~^/language/(?<{var}_home>{languages})$" "/${var}_home/";', "}"]
+    # Anything else in `next` (another host, a climb, a typo): that language's home.
+    lines += [f'    "~^/language/(?<{var}_home>{languages})\\?" "/${var}_home/";', "}"]
     return lines
 
 
