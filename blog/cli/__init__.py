@@ -3,6 +3,7 @@
 database.py   flask db upgrade | downgrade | current | revision
 content.py    flask demo | create-user | announce
 moving.py     flask import-wxr | export-markdown | import-markdown | backup | restore
+              | export-static
 catalogs.py   flask translate extract | update | init | compile
 """
 

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from .. import db
 from ..config import media_dir
+from ..moving import static_site
 from ..moving.backup import BackupError, verify
 from ..moving.backup import backup as write_backup
 from ..moving.backup import restore as read_backup
@@ -197,4 +198,36 @@ def restore(file: Path) -> None:
     )
 
 
-COMMANDS = (import_wxr, export_markdown, import_markdown, backup, restore)
+@click.command("export-static")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+@store_command
+def export_static(directory: Path) -> None:
+    """Write every site as static files into DIRECTORY, one folder per domain.
+
+    Each file is the page, feed, sitemap or file the app serves at that address. Run again,
+    it renders only what changed, rewrites only files whose bytes changed and removes those
+    whose address is gone. DIRECTORY also gets nginx.conf and each site folder an .htaccess
+    for the bare / language negotiation, the language switcher and the content types.
+    """
+    app = current_app._get_current_object()
+    plan = static_site.plan(app)
+    try:
+        if sys.stdout.isatty():
+            with click.progressbar(length=len(plan.targets), label="Exporting") as bar:
+                report = static_site.export(app, plan, directory, bar.update)
+        else:
+            report = static_site.export(app, plan, directory)
+    except static_site.ExportError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(
+        f"{len(plan.targets)} addresses: {report.written} files written, "
+        f"{report.removed} removed, {report.kept} kept ({report.rendered} pages rendered)."
+    )
+    for url, status in report.failed:
+        click.echo(f"  not exported: {url} answered {status}", err=True)
+    if report.failed:
+        raise SystemExit(1)
+
+
+COMMANDS = (import_wxr, export_markdown, import_markdown, backup, restore, export_static)

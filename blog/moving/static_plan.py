@@ -1,0 +1,272 @@
+"""What a static export holds: every public address of every site, each with a stamp.
+
+The addresses come from the store through the same queries the pages use (queries.py,
+translations.py by way of queries.listed_posts), so the export lists what readers can reach
+and nothing private. Each address carries a stamp: a digest of the rows its page is made of.
+An address whose stamp is the one recorded by the last export is not rendered again; None
+means "always render" (sitemaps, whose dates move with any edit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import feeds, queries
+from ..config import media_dir
+from ..models import DATED_KINDS, Kind, Post, Publication, Term, TermName, post_term
+from ..sites import Site
+from ..urls import site_path
+
+# Query variants of a listing that get a file of their own: ?page=N (N ≥ 2) and the home's
+# "no translation" notice, which the language switcher links to.
+NOTICE_QUERY = "notice=untranslated"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One address to export: a path with an optional query, and what its page depends on."""
+
+    site: Site
+    path: str
+    query: str = ""
+    stamp: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self.path + (f"?{self.query}" if self.query else "")
+
+
+def host_folder(site: Site) -> str:
+    """Return the folder of a site in the export: the host name of its configured URL."""
+    return urlsplit(site.url).hostname
+
+
+def file_name(path: str, query: str = "") -> str:
+    """Return the file (relative to the site's folder) that holds the page at path?query.
+
+    An address ending in / is a folder's index.html; a query variant of it is
+    index.<name>-<value>.html (index.page-2.html); any other address keeps its name.
+    """
+    relative = path.lstrip("/")
+    if not path.endswith("/"):
+        return relative
+    variant = "." + query.replace("=", "-") if query else ""
+    return f"{relative}index{variant}.html"
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+class Stamps:
+    """Digests of the rows each page is made of, read in a few statements for the whole store.
+
+    A translation group's stamp covers its posts (any status: a draft becoming visible
+    changes the switcher), their publications and terms, and the announcements of them; an
+    announcement's stamp adds its original's group (its link and date follow the original).
+    Everything every page shows (menus, terms' names, configuration, templates) is in the
+    common stamp, so a change there renders every page again.
+    """
+
+    def __init__(self, session: Session, now: datetime):
+        rows = session.execute(
+            select(
+                Post.id,
+                Post.translation_key,
+                Post.kind,
+                Post.version,
+                Post.updated_at,
+                Post.status,
+                Post.published_at,
+                Post.deleted_at,
+                Post.language,
+                Post.slug,
+                Post.announces_id,
+                Post.pinned,
+            ).order_by(Post.id)
+        ).all()
+        publications = defaultdict(list)
+        for post_id, site, kind in session.execute(
+            select(Publication.post_id, Publication.site, Publication.kind).order_by(
+                Publication.post_id, Publication.site
+            )
+        ):
+            publications[post_id].append((site, kind))
+        terms = defaultdict(list)
+        for post_id, term_id in session.execute(
+            select(post_term.c.post_id, post_term.c.term_id).order_by(
+                post_term.c.post_id, post_term.c.term_id
+            )
+        ):
+            terms[post_id].append(term_id)
+        members, key_of, announcements, pages = defaultdict(list), {}, defaultdict(list), []
+        for row in rows:
+            due = row.published_at is not None and row.published_at <= now
+            described = (*row, due, tuple(publications[row.id]), tuple(terms[row.id]))
+            members[row.translation_key].append(described)
+            key_of[row.id] = row.translation_key
+            if row.announces_id is not None:
+                announcements[row.announces_id].append(described)
+            if row.kind == Kind.PAGE:
+                pages.append(described)
+        self._group = {}
+        for key, posts in members.items():
+            announced = [a for p in posts for a in announcements[p[0]]]
+            self._group[key] = _digest(posts, announced)
+        self._key_of = key_of
+        self._original = {row.id: row.announces_id for row in rows if row.announces_id}
+        names = session.execute(
+            select(Term.id, Term.kind, Term.slug, Term.parent_id, TermName.language, TermName.name)
+            .outerjoin(TermName, TermName.term_id == Term.id)
+            .order_by(Term.id, TermName.language)
+        ).all()
+        config = current_app.config
+        self.common = _digest(
+            config["BUILD_ID"],
+            config["POSTS_PER_PAGE"],
+            config["FEED_SIZE"],
+            [repr(site) for site in current_app.extensions["sites"]],
+            pages,
+            names,
+        )
+
+    def post(self, post_id: int) -> str:
+        """Return a post page's stamp: its group's, and its original's for an announcement."""
+        original = self._original.get(post_id)
+        parts = [self._group[self._key_of[post_id]]]
+        if original is not None and original in self._key_of:
+            parts.append(self._group[self._key_of[original]])
+        return "".join(parts)
+
+    def listing(self, *parts: object, post_ids: Iterable[int] = ()) -> str:
+        """Return the stamp of a listing: its address, page count and the posts it shows."""
+        return _digest(self.common, parts, [self.post(i) for i in post_ids])
+
+
+def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) -> Iterator[Target]:
+    """Yield every public address of `site` at `now`, each page and feed with its stamp.
+
+    A listing (an archive, a term) names itself in every language of its site (hreflang),
+    so one that lists posts in any language is exported in all of them, empty or not.
+    """
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    feed_size = current_app.config["FEED_SIZE"]
+    per_language = {}
+    for language in site.languages:
+        listed = session.execute(
+            queries.listed_posts(site, language, now).with_only_columns(
+                Post.id, Post.kind, Post.slug, Post.published_at
+            )
+        ).all()
+        archives, terms = defaultdict(list), defaultdict(list)
+        for row in listed:
+            when = row.published_at
+            archives[("public.archive_month", (("year", when.year), ("month", when.month)))].append(
+                row.id
+            )
+            archives[("public.archive_year", (("year", when.year),))].append(row.id)
+        order = {row.id: i for i, row in enumerate(listed)}
+        for kind, slug, post_id in session.execute(_term_rows(site, language, now)):
+            terms[(f"public.{kind}", (("slug", slug),))].append(post_id)
+        for ids in terms.values():
+            ids.sort(key=order.__getitem__)
+        per_language[language] = (listed, archives, terms)
+    all_archives = sorted({key for _, archives, _ in per_language.values() for key in archives})
+    all_terms = sorted({key for _, _, terms in per_language.values() for key in terms})
+    for language, (listed, archives, terms) in per_language.items():
+
+        def path(endpoint: str, _language: str = language, **values) -> str:
+            return site_path(site, endpoint, _language, **values)
+
+        ids = [row.id for row in listed]
+        home_ids = list(
+            session.scalars(queries.home_posts(site, language, now).with_only_columns(Post.id))
+        )
+        yield from _listing(stamps, site, path("public.home"), home_ids, per_page)
+        if len(site.languages) > 1:
+            home = path("public.home")
+            stamp = stamps.listing(home, NOTICE_QUERY, post_ids=home_ids[:per_page])
+            yield Target(site, home, NOTICE_QUERY, stamp)
+        for format in feeds.FORMATS:
+            feed = path("public.feed", format=format)
+            yield Target(site, feed, "", stamps.listing(feed, post_ids=ids[:feed_size]))
+        for row in listed:
+            if row.kind in DATED_KINDS:
+                when = row.published_at
+                post = path("public.post", year=when.year, month=when.month, slug=row.slug)
+                yield Target(site, post, "", _digest(stamps.common, post, stamps.post(row.id)))
+        for endpoint, values in all_archives:
+            listing = path(endpoint, **dict(values))
+            yield from _listing(
+                stamps, site, listing, archives.get((endpoint, values), []), per_page
+            )
+        for endpoint, values in all_terms:
+            term_ids = terms.get((endpoint, values), [])
+            yield from _listing(stamps, site, path(endpoint, **dict(values)), term_ids, per_page)
+            for format in feeds.FORMATS:
+                feed = path(f"{endpoint}_feed", **dict(values), format=format)
+                yield Target(site, feed, "", stamps.listing(feed, post_ids=term_ids[:feed_size]))
+        for page_id, slug in session.execute(
+            queries.menu_pages(site, language, now).with_only_columns(Post.id, Post.slug)
+        ):
+            page = path("public.page", slug=slug)
+            yield Target(site, page, "", _digest(stamps.common, page, stamps.post(page_id)))
+    yield Target(site, "/sitemap.xml")
+    yield Target(site, "/robots.txt", "", _digest(stamps.common, "robots"))
+
+
+def _term_rows(site: Site, language: str, now: datetime):
+    """Return (kind, slug, post id) for each term of each post a site lists in a language."""
+    listed = queries.listed_posts(site, language, now).with_only_columns(Post.id).order_by(None)
+    return (
+        select(Term.kind, Term.slug, post_term.c.post_id)
+        .join(post_term, post_term.c.term_id == Term.id)
+        .where(post_term.c.post_id.in_(listed.scalar_subquery()))
+    )
+
+
+def _listing(
+    stamps: Stamps,
+    site: Site,
+    path: str,
+    ids: list[int],
+    per_page: int,
+) -> Iterator[Target]:
+    """Yield a paginated listing's pages (page 1 at the bare address)."""
+    pages = max(1, math.ceil(len(ids) / per_page))
+    for page in range(1, pages + 1):
+        shown = ids[(page - 1) * per_page : page * per_page]
+        stamp = stamps.listing(path, page, pages, post_ids=shown)
+        yield Target(site, path, "" if page == 1 else f"page={page}", stamp)
+
+
+def file_targets(site: Site, static_folder: str) -> Iterator[Target]:
+    """Yield the static and media files a site serves, each stamped by its size and time."""
+    for prefix, folder in (("/static/", Path(static_folder)), ("/media/", media_dir())):
+        for path in _files(folder):
+            relative = path.relative_to(folder).as_posix()
+            status = path.stat()
+            yield Target(site, prefix + relative, "", _digest(status.st_size, status.st_mtime_ns))
+
+
+def _files(folder: Path) -> Iterator[Path]:
+    """Yield the files under `folder`, leaving out dot files (the app does not serve them)."""
+    if not folder.is_dir():
+        return
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if not name.startswith("."):
+                yield Path(root, name)
