@@ -13,10 +13,11 @@ from flask.cli import with_appcontext
 from .. import db
 from ..config import media_dir
 from ..moving import static_site
-from ..moving.backup import BackupError, verify
+from ..moving.backup import BackupError
 from ..moving.backup import backup as write_backup
-from ..moving.backup import restore as read_backup
 from ..moving.markdown_folder import FolderError, export_folder, import_folder
+from ..moving.restore import restore as read_backup
+from ..moving.restore import verify
 from ..moving.wordpress import WordPressImportError, import_export
 from ..moving.wpuploads import Uploads
 from ..moving.wxr import WXRError, read

@@ -21,7 +21,6 @@ instance as it was. Either kind of archive restores into either kind of database
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import json
@@ -30,23 +29,16 @@ import shutil
 import sqlite3
 import tarfile
 import tempfile
-import zlib
 from contextlib import closing
 from datetime import UTC, date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from alembic import command
 from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
-from sqlalchemy import Integer, MetaData, create_engine, func, select, text
+from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 from .. import db
 from ..config import media_dir
-from ..rules import advance_store_state
-from ..schema import alembic_config, upgrade
 
 FORMAT = "blog-backup"
 # 2: the manifest lists every member's size and SHA-256. Version 1 archives (no checksums)
@@ -160,7 +152,7 @@ def _read_rows(engine: Engine) -> tuple[str | None, dict[str, dict]]:
                 connection.execute(text("SET TRANSACTION READ ONLY"))
             revision = MigrationContext.configure(connection).get_current_revision()
             tables = {}
-            for table in _reflect(connection).sorted_tables:
+            for table in reflect_tables(connection).sorted_tables:
                 result = connection.execute(select(table).order_by(*table.primary_key.columns))
                 tables[table.name] = {
                     "columns": list(result.keys()),
@@ -182,360 +174,10 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     archive.addfile(info, io.BytesIO(data))
 
 
-def _reflect(connection: Connection) -> MetaData:
+def reflect_tables(connection: Connection) -> MetaData:
     metadata = MetaData()
     metadata.reflect(connection)
     return metadata
 
 
 # Checking and restoring
-
-
-def verify(source: Path) -> dict:
-    """Read the whole archive and check every part of it; return its manifest.
-
-    Raise BackupError with a one-line reason for anything that is not a whole, readable backup:
-    not a tar.gz, a truncated or damaged gzip stream, a member that does not match its
-    checksum, a missing or unlisted member, broken JSON, an unknown format version.
-    """
-    try:
-        with source.open("rb") as raw:
-            magic = raw.read(2)
-    except OSError as error:
-        raise BackupError(f"{source} cannot be read: {error.strerror or error}.") from None
-    if magic != b"\x1f\x8b":
-        raise BackupError(f"{source} is not a backup archive (tar.gz).")
-    try:
-        with gzip.open(source, "rb") as stream:
-            found, manifest_bytes, tables = _read_members(stream, source)
-            # tarfile stops at the end-of-archive blocks: read the gzip stream to its very end,
-            # so that its CRC and length are checked too.
-            while stream.read(1 << 20):
-                pass
-    except EOFError:
-        raise BackupError(f"{source} is truncated: the archive ends too early.") from None
-    except tarfile.ReadError as error:
-        if "unexpected end" in str(error):
-            raise BackupError(f"{source} is truncated: the archive ends too early.") from None
-        raise BackupError(f"{source} is damaged: its tar stream is unreadable ({error}).") from None
-    except (gzip.BadGzipFile, zlib.error, tarfile.TarError, OSError) as error:
-        raise BackupError(f"{source} is damaged: {str(error).rstrip('.')}.") from None
-    manifest = _manifest(manifest_bytes, source)
-    _check_members(manifest, found, source)
-    for name, data in tables.items():
-        try:
-            table = json.loads(data)
-        except ValueError:
-            raise BackupError(f"{source} is damaged: {name} is not valid JSON.") from None
-        if not _table_shape(table):
-            raise BackupError(f"{source} is damaged: {name} is not a table of rows.")
-    if manifest["database"] == "sqlite" and SQLITE_MEMBER not in found:
-        raise BackupError(f"{source} is damaged: it has no {SQLITE_MEMBER}.")
-    return manifest
-
-
-def _read_members(stream, source: Path):
-    """Hash every member of the tar stream; return them, the manifest and the rows' JSON bytes."""
-    found: dict[str, dict] = {}
-    manifest_bytes = None
-    tables: dict[str, bytes] = {}
-    with tarfile.open(fileobj=stream, mode="r|") as archive:
-        for member in archive:
-            if member.isdir():
-                continue
-            if not member.isfile():
-                raise BackupError(f"{source} holds {member.name}, which is not a file.")
-            if member.name in found or (member.name == MANIFEST and manifest_bytes is not None):
-                raise BackupError(f"{source} is damaged: it holds {member.name} twice.")
-            _safe_media_path(member.name)
-            data = archive.extractfile(member)
-            digest, size, kept = hashlib.sha256(), 0, []
-            keep = member.name == MANIFEST or _is_rows_member(member.name)
-            while chunk := data.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
-                if keep:
-                    kept.append(chunk)
-            if member.name == MANIFEST:
-                manifest_bytes = b"".join(kept)
-                continue
-            found[member.name] = {"sha256": digest.hexdigest(), "size": size}
-            if keep:
-                tables[member.name] = b"".join(kept)
-    return found, manifest_bytes, tables
-
-
-def _is_rows_member(name: str) -> bool:
-    path = PurePosixPath(name)
-    return path.parent.as_posix() == ROWS_FOLDER and path.suffix == ".json"
-
-
-def _table_shape(table) -> bool:
-    return (
-        isinstance(table, dict)
-        and isinstance(table.get("columns"), list)
-        and isinstance(table.get("rows"), list)
-        and all(isinstance(row, list) for row in table["rows"])
-    )
-
-
-def _manifest(data: bytes | None, source: Path) -> dict:
-    try:
-        manifest = json.loads(data) if data is not None else None
-    except ValueError:
-        manifest = None
-    if not isinstance(manifest, dict):
-        raise BackupError(f"{source} has no readable {MANIFEST}: it is not a backup.")
-    if manifest.get("format") != FORMAT or manifest.get("database") not in ("sqlite", "rows"):
-        raise BackupError(f"{source} is not a backup of this application.")
-    version = manifest.get("version")
-    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
-        raise BackupError(
-            f"{source} was written by a newer version of the backup format (version {version}; "
-            f"this version reads {READABLE_VERSIONS[0]} to {VERSION})."
-        )
-    if version not in READABLE_VERSIONS or isinstance(version, bool):
-        raise BackupError(f"{source} has an unknown backup format version ({version!r}).")
-    return manifest
-
-
-def _check_members(manifest: dict, found: dict[str, dict], source: Path) -> None:
-    """Compare the members read with the manifest's list (version 2 onwards)."""
-    if manifest["version"] < 2:
-        return
-    listed = manifest.get("members")
-    if not isinstance(listed, dict):
-        raise BackupError(f"{source} is damaged: its {MANIFEST} lists no members.")
-    for name, expected in listed.items():
-        if name not in found:
-            raise BackupError(f"{source} is damaged: {name} is missing.")
-        if not isinstance(expected, dict) or any(
-            expected.get(key) != found[name][key] for key in ("sha256", "size")
-        ):
-            raise BackupError(f"{source} is damaged: {name} does not match its checksum.")
-    for name in found:
-        if name not in listed:
-            raise BackupError(f"{source} is damaged: it holds {name}, which its manifest omits.")
-
-
-def restore(source: Path) -> dict:
-    """Bring an archive back into this empty instance; return its manifest.
-
-    The archive is verified whole first; if anything fails afterwards, the database is left
-    empty at the current revision and the media folder untouched.
-    """
-    engine, media = db.engine(), media_dir()
-    manifest = verify(source)
-    _check_empty(engine, media)
-    revision = manifest.get("revision")
-    scripts = ScriptDirectory.from_config(alembic_config())
-    try:
-        if revision is not None:
-            scripts.get_revision(revision)
-    except CommandError:
-        raise BackupError(
-            f"{source} was made by a newer version (schema revision {revision}); "
-            "install that version to restore it."
-        ) from None
-    media.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        # Unpacked beside the media folder (same file system), moved in once the rows are in.
-        staging = Path(tempfile.mkdtemp(prefix=f".{media.name}-restoring-", dir=media.parent))
-        try:
-            with tarfile.open(source, "r:gz") as archive:
-                files = _media_members(archive)
-                for member, relative in files:
-                    target = staging.joinpath(*relative.parts)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    _extract(archive, member.name, target)
-                if manifest["database"] == "sqlite":
-                    tables = _sqlite_rows(archive, Path(tmp) / SQLITE_MEMBER, source)
-                else:
-                    tables = _json_rows(archive)
-            _schema_at(engine, revision)
-            try:
-                _write_rows(engine, tables)
-            except DBAPIError as error:
-                reason = str(error.orig).strip().splitlines()[0]
-                raise BackupError(
-                    f"{source} cannot be restored: its rows break a rule of the store "
-                    f"({reason}). Nothing was restored."
-                ) from None
-            except (ValueError, TypeError, KeyError):
-                raise BackupError(
-                    f"{source} cannot be restored: its rows do not fit the schema. "
-                    "Nothing was restored."
-                ) from None
-            finally:
-                # Whatever happened, leave the database at the code's own revision.
-                upgrade()
-            with engine.begin() as connection:
-                # Pages and feeds that readers cached before the restore are stale now.
-                advance_store_state(connection)
-            for _member, relative in files:
-                target = media.joinpath(*relative.parts)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staging.joinpath(*relative.parts), target)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-    return manifest
-
-
-def _sqlite_rows(archive: tarfile.TarFile, path: Path, source: Path) -> dict[str, dict]:
-    """Return every row of the archive's SQLite snapshot, after SQLite checked the file."""
-    _extract(archive, SQLITE_MEMBER, path)
-    try:
-        with closing(sqlite3.connect(path)) as check:
-            verdict = check.execute("PRAGMA integrity_check").fetchone()[0]
-    except sqlite3.DatabaseError as error:
-        verdict = str(error)
-    if verdict != "ok":
-        raise BackupError(f"{source} is damaged: its database fails SQLite's check ({verdict}).")
-    snapshot = create_engine(f"sqlite:///{path}")
-    try:
-        with snapshot.connect() as connection:
-            return _rows_of(connection)
-    except DBAPIError as error:
-        raise BackupError(
-            f"{source} is damaged: its database cannot be read ({error.orig})."
-        ) from None
-    finally:
-        snapshot.dispose()
-
-
-def _check_empty(engine: Engine, media: Path) -> None:
-    """Refuse to restore over anything: rows in the store, or files in the media folder."""
-    with engine.connect() as connection:
-        for table in _reflect(connection).sorted_tables:
-            if table.name in BOOKKEEPING_TABLES:
-                continue
-            if connection.scalar(select(func.count()).select_from(table)):
-                raise BackupError(
-                    f"This instance is not empty (table {table.name} has rows): restore only "
-                    "into an empty instance — a new database, or one emptied with "
-                    "`flask --app app db downgrade base`."
-                )
-    if media.is_dir() and any(media.iterdir()):
-        raise BackupError(
-            f"The media folder {media} is not empty: restore only into an empty instance."
-        )
-
-
-def _schema_at(engine: Engine, revision: str | None) -> None:
-    """Bring the empty database's schema to the archive's revision."""
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
-    if current == revision:
-        return
-    if current is not None:
-        command.downgrade(alembic_config(), "base")
-    if revision is not None:
-        upgrade(revision)
-
-
-def _rows_of(connection: Connection) -> dict[str, dict]:
-    tables = {}
-    for table in _reflect(connection).sorted_tables:
-        result = connection.execute(select(table))
-        tables[table.name] = {"columns": list(result.keys()), "rows": [list(r) for r in result]}
-    return tables
-
-
-def _json_rows(archive: tarfile.TarFile) -> dict[str, dict]:
-    tables = {}
-    for member in archive.getmembers():
-        path = PurePosixPath(member.name)
-        if member.isfile() and path.parent.as_posix() == ROWS_FOLDER and path.suffix == ".json":
-            tables[path.stem] = json.loads(archive.extractfile(member).read())
-    return tables
-
-
-def _write_rows(engine: Engine, tables: dict[str, dict]) -> None:
-    """Copy the archive's rows into the database's tables, in one transaction."""
-    with engine.begin() as connection:
-        metadata = _reflect(connection)
-        for table in metadata.sorted_tables:
-            if table.name == "alembic_version" or table.name not in tables:
-                continue
-            connection.execute(table.delete())
-            columns = tables[table.name]["columns"]
-            moments = {c.name for c in table.columns if _python_type(c.type) is datetime}
-            rows = [
-                {
-                    name: datetime.fromisoformat(v) if name in moments and isinstance(v, str) else v
-                    for name, v in zip(columns, row, strict=True)
-                    if name in table.columns
-                }
-                for row in tables[table.name]["rows"]
-            ]
-            # A row may point to a later row of its own table (a term's parent): link those after.
-            own = [
-                fk.parent.name
-                for fk in table.foreign_keys
-                if fk.column.table is table and fk.parent.name in columns
-            ]
-            first = [{**row, **dict.fromkeys(own)} for row in rows]
-            if first:
-                connection.execute(table.insert(), first)
-            key = [c.name for c in table.primary_key.columns]
-            for row in rows:
-                links = {name: row[name] for name in own if row.get(name) is not None}
-                if links:
-                    where = [table.c[k] == row[k] for k in key]
-                    connection.execute(table.update().where(*where).values(**links))
-            if engine.dialect.name == "postgresql":
-                _reset_sequence(connection, table)
-
-
-def _python_type(sql_type):
-    try:
-        return sql_type.python_type
-    except NotImplementedError:
-        return None
-
-
-def _reset_sequence(connection: Connection, table) -> None:
-    """Move a table's id sequence past the restored ids (PostgreSQL)."""
-    key = list(table.primary_key.columns)
-    if len(key) != 1 or not isinstance(key[0].type, Integer):
-        return
-    highest = connection.scalar(select(func.max(key[0])))
-    connection.execute(
-        text("SELECT setval(pg_get_serial_sequence(:table, :column), :value, :called)"),
-        {
-            "table": connection.dialect.identifier_preparer.format_table(table),
-            "column": key[0].name,
-            "value": highest or 1,
-            "called": highest is not None,
-        },
-    )
-
-
-def _extract(archive: tarfile.TarFile, name: str, target: Path) -> None:
-    source = archive.extractfile(name)
-    if source is None:
-        raise BackupError(f"The archive's {name} is not a file.")
-    with source, target.open("wb") as f:
-        while chunk := source.read(1 << 20):
-            f.write(chunk)
-
-
-def _safe_media_path(name: str) -> PurePosixPath | None:
-    """Return a media member's path inside the media folder (None: not media); never outside."""
-    path = PurePosixPath(name)
-    if not path.parts or path.parts[0] != MEDIA_FOLDER:
-        return None
-    relative = PurePosixPath(*path.parts[1:])
-    if not relative.parts or relative.is_absolute() or ".." in relative.parts:
-        raise BackupError(f"The archive holds a suspicious path: {name}")
-    return relative
-
-
-def _media_members(archive: tarfile.TarFile) -> list[tuple[tarfile.TarInfo, PurePosixPath]]:
-    """Return the archive's media files with their paths in the media folder."""
-    found = []
-    for member in archive.getmembers():
-        relative = _safe_media_path(member.name) if member.isfile() else None
-        if relative is not None:
-            found.append((member, relative))
-    return found
