@@ -6,7 +6,7 @@ Builds (or reuses) a store of N posts (bench/store.py), serves it with gunicorn 
 documents for production (sync workers, SQLite), and measures each page with wrk (-t2 -c32,
 --latency, loopback, the page's Host header):
 
-- the engine, once per cache setting (passed to the app as BLOG_CACHE), directly and behind
+- the engine, once per cache setting (passed to the app as BLOG_PAGE_CACHE), directly and behind
   the shipped nginx configuration (deploy/nginx.conf), plus a 304 on the post page;
 - the floor: bench/floor.py returning the same bytes from a dict, same gunicorn settings;
 - nginx serving the same bytes as static files;
@@ -267,7 +267,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per figure")
     parser.add_argument(
         "--cache", default=os.environ.get("BENCH_CACHE", "off"),
-        help="comma-separated BLOG_CACHE values to measure the engine with (default off)",
+        help="comma-separated BLOG_PAGE_CACHE values to measure the engine with (default off)",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the run folder")
     args = parser.parse_args()
@@ -300,7 +300,10 @@ def main() -> None:
 
         def engine(mode: str, port: int):
             """Start a fresh engine: requests a slow page left queued cannot skew the next."""
-            return gunicorn("app:app", port, {**env, "BLOG_CACHE": mode}, run / "engine.log")
+            settings = {**env, "BLOG_PAGE_CACHE": mode}
+            if mode == "redis":
+                settings.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+            return gunicorn("app:app", port, settings, run / "engine.log")
 
         for mode in args.cache.split(","):
             port, proxy_port = free_port(), free_port()

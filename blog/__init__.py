@@ -27,8 +27,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("BLOG")
-        if os.environ.get("DATABASE_URL"):
-            app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            if os.environ.get(name):
+                app.config[name] = os.environ[name]
     else:
         # A test builds its schema itself; one that wants the start-up check sets SCHEMA_CHECK.
         app.config["SCHEMA_CHECK"] = False

@@ -1,16 +1,17 @@
-"""Conditional requests: ETag and Last-Modified from what a public page depends on.
+"""HTTP caching of public pages: the stamp, 304 Not Modified, the response cache, Cache-Control.
 
-A public page depends on the store (any write advances StoreState), on the
-clock only through posts that come due (the latest publication time that has
-passed), on its address and language, and on the code that renders it (the
-build id). A reader or feed reader whose copy is current gets 304 Not Modified
-after two small queries, before anything is rendered.
+A public page depends on the store (any write advances StoreState), on the clock only
+through posts that come due (the latest publication time that has passed), on its address
+and its Reading, and on the code that renders it (the build id). These make the request's
+stamp, one small statement: its digest is the ETag a current copy is answered 304 with, and the
+key of the response cache (pagecache.py), so a change seen by one is seen by the other.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -18,37 +19,70 @@ from pathlib import Path
 from flask import Flask, current_app, g, request
 from sqlalchemy import func, select
 
-from . import clock, db
+from . import clock, db, pagecache
 from .models import Post, StoreState
 from .sites import current_reading
 
 UNCACHED_ENDPOINTS = frozenset({"public.switch_language"})
+RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})
+# Settings that change what a page shows without changing a file.
+RENDERING_SETTINGS = ("POSTS_PER_PAGE", "FEED_SIZE", "TIMEZONE", "LANGUAGE_COOKIE")
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BUILD_ID", build_id(app))
+    pagecache.init_app(app)
 
 
 def build_id(app: Flask) -> str:
-    """Return a digest of what renders pages: package version, templates, catalogs, assets."""
+    """Return a digest of what renders pages: code, templates, catalogs, assets, sites, settings.
+
+    Cached pages outlive a worker in Redis: a deployment that changes any of these must
+    change every key (and every ETag).
+    """
     digest = hashlib.sha256()
     with contextlib.suppress(PackageNotFoundError):
         digest.update(version("blog").encode())
-    for folder in (app.config["TEMPLATES_DIR"], app.config["TRANSLATIONS_DIR"], app.static_folder):
+    folders = (Path(__file__).parent, app.config["TEMPLATES_DIR"], app.config["TRANSLATIONS_DIR"])
+    for folder in (*folders, app.static_folder):
         for path in sorted(Path(folder).rglob("*")):
-            if path.is_file() and path.suffix in {".html", ".mo", ".css", ".js", ".xml", ".svg"}:
+            if path.is_file() and path.suffix in RENDERING_SUFFIXES:
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
+    digest.update(Path(app.config["SITES_FILE"]).read_bytes())
+    digest.update(repr([app.config[name] for name in RENDERING_SETTINGS]).encode())
     return digest.hexdigest()[:16]
 
 
-def validators() -> tuple[str, datetime]:
-    """Return the ETag and Last-Modified of the current public request."""
-    session = db.session()
-    state = session.execute(select(StoreState.version, StoreState.changed_at)).first()
-    now = g.get("now") or clock.now()
-    due = session.scalar(select(func.max(Post.published_at)).where(Post.published_at <= now))
-    stored_version, changed_at = state if state else (0, None)
+@dataclass(frozen=True)
+class Stamp:
+    """What a public response depends on, as an ETag (also the response cache's key)."""
+
+    etag: str
+    last_modified: datetime
+
+
+def stamp() -> Stamp:
+    """Return the stamp of the current public request: one small statement, once per request."""
+    if "stamp" in g:
+        return g.stamp
+    # The page is rendered at the very instant its stamp names (public.now() reads g.now).
+    now = g.now = g.get("now") or clock.now()
+    # One round trip for the three values: this statement is the whole cost of a warm page.
+    stored_version, changed_at, due = (
+        db.session()
+        .execute(
+            select(
+                select(StoreState.version).scalar_subquery(),
+                select(StoreState.changed_at).scalar_subquery(),
+                select(func.max(Post.published_at))
+                .where(Post.published_at <= now)
+                .scalar_subquery(),
+            )
+        )
+        .one()
+    )
+    stored_version = stored_version or 0
     reading = current_reading()
     moments = [m for m in (changed_at, due) if m is not None]
     last_modified = max(moments).replace(microsecond=0) if moments else now.replace(microsecond=0)
@@ -60,35 +94,51 @@ def validators() -> tuple[str, datetime]:
             due,
             reading.site.key,
             reading.language,
+            reading.negotiated,
             request.full_path,
         )
     )
-    return hashlib.sha256(key.encode()).hexdigest()[:32], last_modified
+    g.stamp = Stamp(hashlib.sha256(key.encode()).hexdigest()[:32], last_modified)
+    return g.stamp
 
 
-def not_modified():
-    """Answer 304 when the reader's copy is current; otherwise remember the validators."""
+def before_public():
+    """Answer 304 when the reader's copy is current, else from the response cache if it can."""
     if request.method not in ("GET", "HEAD") or request.endpoint in UNCACHED_ENDPOINTS:
         return None
-    etag, last_modified = validators()
-    g.validators = (etag, last_modified)
+    current = stamp()
     if request.if_none_match:
-        fresh = request.if_none_match.contains(etag)
+        fresh = request.if_none_match.contains(current.etag)
     else:
         since = request.if_modified_since
-        fresh = since is not None and last_modified <= since
-    if not fresh:
-        return None
-    response = current_app.response_class(status=304)
+        fresh = since is not None and current.last_modified <= since
+    if fresh:
+        return current_app.response_class(status=304)
+    return pagecache.lookup(current.etag)
+
+
+def after_public(response):
+    """Keep a rendered page in the cache, then say how browsers and proxies may keep it."""
+    pagecache.store(response)
     return add_validators(response)
 
 
 def add_validators(response):
-    """Put ETag, Last-Modified and a revalidate-every-time policy on a public response."""
-    if "validators" in g and response.status_code in (200, 304):
-        etag, last_modified = g.validators
-        response.set_etag(etag)
-        response.last_modified = last_modified
-        response.cache_control.public = True
-        response.cache_control.no_cache = True
+    """Put ETag, Last-Modified and Cache-Control on a public 200 or 304.
+
+    Shared caches (a CDN, nginx) may serve a reader's page for CACHE_MAX_AGE seconds, then
+    for CACHE_STALE_WHILE_REVALIDATE more while they revalidate it; a browser carrying the
+    desk's session cookie keeps its copy to itself and revalidates it every time, so that an
+    author sees what they publish at once.
+    """
+    if "stamp" in g and response.status_code in (200, 304):
+        response.set_etag(g.stamp.etag)
+        response.last_modified = g.stamp.last_modified
+        policy = response.cache_control
+        if pagecache.signed_in_browser():
+            policy.private = policy.no_cache = True
+        else:
+            policy.public = True
+            policy.max_age = current_app.config["CACHE_MAX_AGE"]
+            policy.stale_while_revalidate = current_app.config["CACHE_STALE_WHILE_REVALIDATE"]
     return response

@@ -62,6 +62,22 @@ DEFAULTS = {
     # A function returning the current time (aware UTC), or None for the system clock; tests set
     # one to move time instead of sleeping. Asked through blog.clock.now().
     "CLOCK": None,
+    # Redis (redis://host:port/db), shared by every worker and machine; the environment's
+    # REDIS_URL sets it too. None: no Redis.
+    "REDIS_URL": None,
+    # Where rendered public pages are kept: "memory" (each worker its own, bounded), "redis"
+    # (shared) or "off"; None means "redis" when REDIS_URL is set, else "memory".
+    "PAGE_CACHE": None,
+    # The memory cache's bound, in bytes of pages kept by each worker.
+    "PAGE_CACHE_MAX_BYTES": 64 * 1024 * 1024,
+    # Keys in Redis start with this and expire after this many seconds unread: a page stays
+    # valid for as long as the store does not change, and a change makes new keys.
+    "PAGE_CACHE_PREFIX": "blog:page:",
+    "PAGE_CACHE_TTL": 24 * 3600,
+    # Cache-Control of public pages and feeds: how long a browser, proxy or CDN may serve its
+    # copy without asking (seconds), and how long after that it may still serve it while it asks.
+    "CACHE_MAX_AGE": 60,
+    "CACHE_STALE_WHILE_REVALIDATE": 300,
 }
 
 SITE_KEYS = {

@@ -29,6 +29,10 @@ from .sites import Reading, Site, current_reading, registry, strip_port
 
 # What a loopback host may reach besides the list of sites (a local monitor asks for /healthz).
 LOOPBACK_ENDPOINTS = frozenset({"static", "health.healthz"})
+# Addresses without a language prefix whose answer is the same in every language: they are
+# read in the site's default language, never negotiated, so that they do not vary on the
+# reader's cookie and browser (and a shared cache keeps one copy).
+LANGUAGE_FREE_ENDPOINTS = frozenset({"static", "media.media", "public.sitemap", "public.robots"})
 
 
 def init_app(app: Flask) -> None:
@@ -92,6 +96,8 @@ def resolve():
         return response
     # A page without a prefix (not found, static, sitemap…): guess from the path, then
     # negotiate, so that even a 404 speaks the reader's language.
+    if request.endpoint in LANGUAGE_FREE_ENDPOINTS:
+        return None  # read in the site's default language, set above
     first = request.path.strip("/").split("/", 1)[0]
     if site.accepts(first):
         g.reading = Reading(site, first)

@@ -18,8 +18,8 @@ from ..models import Term
 from ..sites import current_reading
 
 bp = Blueprint("public", __name__)
-bp.before_request(caching.not_modified)
-bp.after_request(caching.add_validators)
+bp.before_request(caching.before_public)
+bp.after_request(caching.after_public)
 
 
 def route(rule: str, localized: bool = True, **options) -> Callable:
