@@ -29,6 +29,9 @@ from .sites import Reading, Site, current_reading, registry, strip_port
 
 # What a loopback host may reach besides the list of sites (a local monitor asks for /healthz).
 LOOPBACK_ENDPOINTS = frozenset({"static", "health.healthz"})
+# Documents for machines, the same in every language: read in the site's default language and
+# never negotiated, so that they vary on nothing and one cached copy serves every reader.
+UNNEGOTIATED_ENDPOINTS = frozenset({"public.sitemap", "public.sitemap_chunk", "public.robots"})
 
 
 def init_app(app: Flask) -> None:
@@ -90,7 +93,9 @@ def resolve():
         response = redirect(url_for("public.home", lang=g.reading.language), code=302)
         response.vary.update(("Cookie", "Accept-Language"))
         return response
-    # A page without a prefix (not found, static, sitemap…): guess from the path, then
+    if request.endpoint in UNNEGOTIATED_ENDPOINTS:
+        return None
+    # A page without a prefix (not found, static…): guess from the path, then
     # negotiate, so that even a 404 speaks the reader's language.
     first = request.path.strip("/").split("/", 1)[0]
     if site.accepts(first):
