@@ -261,6 +261,10 @@ def test_static_files_are_served_from_disk_immutable_when_fingerprinted(proxy):
     digest = hashlib.sha256((STATIC / "img" / "cover.svg").read_bytes()).hexdigest()[:8]
     assert proxy.get(f"/static/img/cover.{digest}.svg", host=BOOK).headers["Cache-Control"] == YEAR
     assert proxy.get("/static/nothing.0123abcd.css").status == 404
+    # The name's stem goes into a file path: nothing may climb out of the folder.
+    for path in ("/static/..%2f__init__.0123abcd.py", "/static/img/..%2F..%2furls.0123abcd.py"):
+        answer = proxy.get(path)
+        assert answer.status in (400, 404) and b"import" not in answer.data, path
 
 
 def test_media_files_keep_the_apps_policy(proxy):
