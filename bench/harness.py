@@ -39,6 +39,7 @@ from pathlib import Path
 from bench import store as generator
 from bench import wrkout
 from blog import create_app
+from tools import nginxconf
 
 ROOT = Path(__file__).resolve().parent.parent
 STORE_CACHE = Path(os.environ.get("BENCH_STORE_CACHE", Path(tempfile.gettempdir()) / "blog-bench"))
@@ -162,13 +163,14 @@ def static_server(root: Path, port: int) -> str:
     }}"""
 
 
-def proxy_servers(port: int, upstream: int) -> str:
-    """Return deploy/nginx.conf with the run's port, gunicorn address and static folder."""
-    text = (ROOT / "deploy" / "nginx.conf").read_text()
-    return (
-        text.replace("listen 80;", f"listen 127.0.0.1:{port};")
-        .replace("127.0.0.1:8000", f"127.0.0.1:{upstream}")
-        .replace("/srv/blog/blog/static/", f"{ROOT}/blog/static/")
+def proxy_servers(port: int, upstream: int, run: Path, name: str) -> str:
+    """Return deploy/nginx.conf with the run's port, gunicorn address and folders."""
+    return nginxconf.render(
+        port=port,
+        upstream=upstream,
+        static_dir=ROOT / "blog" / "static",
+        media_dir=run / "media",
+        cache_dir=run / name / "cache",
     )
 
 
@@ -308,7 +310,9 @@ def main() -> None:
         for mode in args.cache.split(","):
             port, proxy_port = free_port(), free_port()
             label, sizes = f"engine cache={mode}", []
-            conf = nginx_conf(run, f"proxy-{mode}", proxy_servers(proxy_port, port))
+            conf = nginx_conf(
+                run, f"proxy-{mode}", proxy_servers(proxy_port, port, run, f"proxy-{mode}")
+            )
             with nginx(conf, run / "nginx-proxy.log"):
                 for via, target in ((label, port), (f"nginx→engine cache={mode}", proxy_port)):
                     for name, (host, path) in pages.items():

@@ -28,6 +28,7 @@ PAGES = [
     ("blog.localhost", "/fr/category/fieldwork/"),
     ("blog.localhost", "/fr/feed.atom"),
     ("blog.localhost", "/sitemap.xml"),
+    ("blog.localhost", "/sitemap-1.xml"),
     ("book.localhost", "/"),
 ]
 

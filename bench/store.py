@@ -321,7 +321,7 @@ def sample_pages(session: Session) -> dict[str, tuple[str, str]]:
         ),
         "category": ("blog.localhost", f"/en/category/{category}/"),
         "feed": ("blog.localhost", "/en/feed.atom"),
-        "sitemap": ("blog.localhost", "/sitemap.xml"),
+        "sitemap": ("blog.localhost", "/sitemap-1.xml"),
         "book home": ("book.localhost", "/"),
     }
 

@@ -26,6 +26,12 @@ DEFAULTS = {
     "MIGRATIONS_DIR": str(PROJECT_DIR / "migrations"),
     "POSTS_PER_PAGE": 10,
     "FEED_SIZE": 20,
+    # URLs per sitemap chunk (/sitemap-N.xml). The protocol allows 50,000 and 50 MB; at about
+    # 600 bytes a URL with its alternates, 10,000 keep a chunk near 6 MB and quick to build.
+    "SITEMAP_CHUNK_SIZE": 10_000,
+    # Seconds browsers and proxies keep a static file asked for by its plain name (site.css);
+    # its fingerprinted name (site.3f2a9c1e.css, what pages link to) is immutable for a year.
+    "STATIC_MAX_AGE": 3600,
     "LANGUAGE_COOKIE": "lang",
     "LANGUAGE_COOKIE_MAX_AGE": 365 * 24 * 3600,
     # Host names that get the "which site?" page when no site claims them.

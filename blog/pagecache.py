@@ -183,6 +183,9 @@ def cacheable() -> bool:
     """Say whether the current public request may be answered from, and stored in, the cache."""
     if request.method not in CACHED_METHODS or signed_in_browser():
         return False
+    if current_app.debug:
+        # Templates and static files change under a development server: render every time.
+        return False
     allowed = QUERIES.get(request.endpoint, {})
     args = request.args
     if any(name not in allowed or not allowed[name](args[name]) for name in args):

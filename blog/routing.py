@@ -32,7 +32,9 @@ LOOPBACK_ENDPOINTS = frozenset({"static", "health.healthz"})
 # Addresses without a language prefix whose answer is the same in every language: they are
 # read in the site's default language, never negotiated, so that they do not vary on the
 # reader's cookie and browser (and a shared cache keeps one copy).
-LANGUAGE_FREE_ENDPOINTS = frozenset({"static", "media.media", "public.sitemap", "public.robots"})
+LANGUAGE_FREE_ENDPOINTS = frozenset(
+    {"static", "media.media", "public.sitemap", "public.sitemap_chunk", "public.robots"}
+)
 
 
 def init_app(app: Flask) -> None:
@@ -94,7 +96,7 @@ def resolve():
         response = redirect(url_for("public.home", lang=g.reading.language), code=302)
         response.vary.update(("Cookie", "Accept-Language"))
         return response
-    # A page without a prefix (not found, static, sitemap…): guess from the path, then
+    # A page without a prefix (not found, static…): guess from the path, then
     # negotiate, so that even a 404 speaks the reader's language.
     if request.endpoint in LANGUAGE_FREE_ENDPOINTS:
         return None  # read in the site's default language, set above

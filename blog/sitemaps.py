@@ -1,14 +1,18 @@
-"""Sitemaps (sitemaps.org 0.9 with hreflang alternates) and robots.txt for one site."""
+"""Sitemaps (sitemaps.org 0.9 with hreflang alternates) and robots.txt for one site.
+
+/sitemap.xml is an index of chunks (/sitemap-1.xml, …) of at most SITEMAP_CHUNK_SIZE URLs each:
+the protocol allows 50,000 URLs and 50 MB a file.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from lxml import etree
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from . import queries, translations
 from .models import Post, Publication, PublicationKind, TermKind
@@ -28,33 +32,103 @@ class SitemapUrl:
     alternates: list[tuple[str, str]] = field(default_factory=list)
 
 
-def canonical_posts(session: Session, site: Site, now: datetime) -> list[Post]:
-    """Return the visible posts, pages and announcements whose canonical URL is on `site`."""
+def canonical_posts(session: Session, site: Site, now: datetime):
+    """Return the visible posts, pages and announcements whose canonical URL is on `site`.
+
+    Oldest first, so that a new post joins the last chunk and earlier chunks keep their URLs.
+    """
     home = aliased(Publication)
-    statement = (
+    return (
         select(Post)
         .join(home, home.post_id == Post.id)
         .where(home.site == site.key, home.kind == PublicationKind.HOME, on_site(site, now))
-        .order_by(Post.published_at.desc(), Post.id)
+        .order_by(Post.published_at, Post.id)
+        .options(lazyload(Post.terms))
     )
-    return list(session.scalars(statement))
 
 
-def urls(session: Session, site: Site, now: datetime) -> list[SitemapUrl]:
-    """Return every public URL of `site`, each with its hreflang alternates."""
-    posts = canonical_posts(session, site, now)
+@dataclass(frozen=True)
+class Chunk:
+    """One sitemap file of the index: its number (from 1) and the date of its newest change."""
+
+    number: int
+    lastmod: datetime | None
+
+
+def chunks(session: Session, site: Site, now: datetime, size: int) -> list[Chunk]:
+    """Return the chunks of a site's sitemap: its posts oldest first, then its listing pages.
+
+    A chunk's lastmod is that of the newest post in it (the listing pages, in the last chunk,
+    change with the newest post of the site).
+    """
+    total = _count(session, site, now)
+    listings = len(listing_urls(session, site, now, None))
+    found = []
+    for number in range(1, max(1, -(-(total + listings) // size)) + 1):
+        start = (number - 1) * size
+        window = (
+            canonical_posts(session, site, now)
+            .with_only_columns(Post.updated_at, Post.published_at)
+            .offset(start)
+            .limit(size)
+            .subquery()
+        )
+        moments = session.execute(
+            select(func.max(window.c.updated_at), func.max(window.c.published_at))
+        ).one()
+        if start + size > total:
+            moments = (*moments, latest_change(session, site, now))
+        dated = [_aware(m) for m in moments if m is not None]
+        found.append(Chunk(number, max(dated, default=None)))
+    return found
+
+
+def chunk_urls(
+    session: Session, site: Site, now: datetime, number: int, size: int
+) -> list[SitemapUrl] | None:
+    """Return the URLs of one chunk (posts first, then listings), or None past the last one."""
+    if number < 1:
+        return None
+    start = (number - 1) * size
+    found = post_urls(session, site, now, start, size)
+    if len(found) < size:
+        # The listing pages follow the last post: skip those that earlier chunks hold.
+        total = start + len(found) if found else _count(session, site, now)
+        listings = listing_urls(session, site, now, latest_change(session, site, now))
+        skip = max(0, start - total)
+        found += listings[skip : skip + size - len(found)]
+    return found if found else None
+
+
+def _count(session: Session, site: Site, now: datetime) -> int:
+    posts = canonical_posts(session, site, now).subquery()
+    return session.scalar(select(func.count()).select_from(posts)) or 0
+
+
+def latest_change(session: Session, site: Site, now: datetime) -> datetime | None:
+    """Return when the newest of a site's canonical posts last changed (its homes' lastmod)."""
+    posts = canonical_posts(session, site, now).order_by(None).subquery()
+    moments = session.execute(select(func.max(posts.c.updated_at), func.max(posts.c.published_at)))
+    dated = [_aware(m) for m in moments.one() if m is not None]
+    return max(dated, default=None)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite returns the aggregate of an aware column as a naive UTC datetime.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def post_urls(session: Session, site: Site, now: datetime, offset: int, limit: int):
+    """Return the canonical posts of a site from `offset`, each with its hreflang alternates."""
+    statement = canonical_posts(session, site, now).offset(offset).limit(limit)
+    posts = list(session.scalars(statement))
     groups = defaultdict(list)
     group_keys = {p.translation_key for p in posts}
     if group_keys:
         for version in session.scalars(translations.groups(group_keys, now)):
             if version.is_visible(now):
                 groups[version.translation_key].append(version)
-    latest = max((max(p.updated_at, p.published_at) for p in posts), default=None)
-
-    found = [
-        SitemapUrl(url, latest, listing_alternates(site, Address("public.home")))
-        for _lang, url in _each_language(site, "public.home")
-    ]
+    found = []
     for post in posts:
         versions = groups[post.translation_key]
         found.append(
@@ -64,6 +138,17 @@ def urls(session: Session, site: Site, now: datetime) -> list[SitemapUrl]:
                 alternates(versions) if len(versions) > 1 else [],
             )
         )
+    return found
+
+
+def listing_urls(
+    session: Session, site: Site, now: datetime, latest: datetime | None
+) -> list[SitemapUrl]:
+    """Return a site's homes (dated `latest`) and term pages, in every language of the site."""
+    found = [
+        SitemapUrl(url, latest, listing_alternates(site, Address("public.home")))
+        for _lang, url in _each_language(site, "public.home")
+    ]
     for kind in (TermKind.CATEGORY, TermKind.TAG):
         endpoint = f"public.{kind}"
         for language in site.languages:
@@ -96,6 +181,19 @@ def render(entries: list[SitemapUrl]) -> bytes:
             etree.SubElement(
                 url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=language, href=href
             )
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def render_index(site: Site, found: list[Chunk]) -> bytes:
+    """Return the sitemap index XML that lists a site's chunks."""
+    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    for chunk in found:
+        entry = etree.SubElement(root, f"{{{SITEMAP_NS}}}sitemap")
+        loc = site_url(site, "public.sitemap_chunk", number=chunk.number)
+        etree.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = loc
+        if chunk.lastmod is not None:
+            lastmod = etree.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod")
+            lastmod.text = chunk.lastmod.replace(microsecond=0).isoformat()
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

@@ -1,11 +1,20 @@
-"""Absolute URLs, built from each site's configured origin and never from the request."""
+"""Absolute URLs, built from each site's configured origin and never from the request.
+
+Static files are addressed by fingerprinted names (site.css → site.3f2a9c1e.css, the first hex
+digits of the content's SHA-256), built here by a url_defaults hook on the 'static' endpoint, so
+every url_for('static', …) gets one. A fingerprinted name is served `immutable` for a year: new
+content means a new name. The plain name keeps working with a short cache.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from flask import Flask, current_app
+from flask import Flask, current_app, send_from_directory
 
 from . import rendering
 from .models import Kind, PublicationKind, Status, TermKind
@@ -15,9 +24,17 @@ if TYPE_CHECKING:
     from .models import Post, Term
 
 
+FINGERPRINT_LENGTH = 8
+FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{8})(?P<suffix>\.[A-Za-z0-9]+)$")
+IMMUTABLE_MAX_AGE = 365 * 24 * 3600
+
+
 def init_app(app: Flask) -> None:
     """Give templates their link helpers, each for the current request's reading, and the
-    store's enums, so that templates compare with `Kind.PAGE` rather than "page"."""
+    store's enums, so that templates compare with `Kind.PAGE` rather than "page"; static files
+    by fingerprinted names."""
+    app.url_defaults(_fingerprint_static)
+    app.view_functions["static"] = serve_static
     app.jinja_env.globals.update(
         Kind=Kind,
         PublicationKind=PublicationKind,
@@ -135,3 +152,62 @@ def site_title(key: str, language: str) -> str:
     """Return a site's title for readers of `language` (in its default if it lacks that one)."""
     site = registry()[key]
     return site.title_in(site.reading_language(language))
+
+
+def fingerprint(filename: str) -> str | None:
+    """Return the digest of a static file's content, or None if there is no such file.
+
+    Computed once per file and process (the files are part of the code; a deploy restarts the
+    workers); in debug mode again whenever the file changes, so that an edited stylesheet
+    gets a new name at once.
+    """
+    folder = Path(current_app.static_folder)
+    path = folder / filename
+    known = current_app.extensions.setdefault("static_digests", {})
+    stamp = None
+    if current_app.debug or filename not in known:
+        try:
+            stat = path.stat()
+        except (OSError, ValueError):
+            return None
+        if not path.is_file() or folder.resolve() not in path.resolve().parents:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    if filename not in known or (stamp is not None and known[filename][0] != stamp):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:FINGERPRINT_LENGTH]
+        known[filename] = (stamp, digest)
+    return known[filename][1]
+
+
+def fingerprinted_name(filename: str) -> str:
+    """Return the fingerprinted name of a static file (the name itself if there is none)."""
+    head, dot, suffix = filename.rpartition(".")
+    # A name without a suffix keeps its plain name: the suffix is what gives its media type.
+    digest = fingerprint(filename) if dot and "/" not in suffix else None
+    return filename if digest is None else f"{head}.{digest}.{suffix}"
+
+
+def _fingerprint_static(endpoint: str, values: dict) -> None:
+    if endpoint == "static" and "filename" in values:
+        values["filename"] = fingerprinted_name(values["filename"])
+
+
+def serve_static(filename: str):
+    """Send a static file: immutable under its current fingerprinted name, else briefly cached.
+
+    A fingerprint that is no longer current (a page rendered before a deploy) still gets the
+    file, but only with the short cache, since its content is not the one the name promises.
+    """
+    folder = current_app.static_folder
+    plain, immutable = filename, False
+    found = FINGERPRINTED.match(filename)
+    if found and fingerprint(filename) is None:
+        plain = found["stem"] + found["suffix"]
+        immutable = fingerprint(plain) == found["digest"]
+    if immutable:
+        response = send_from_directory(folder, plain, max_age=IMMUTABLE_MAX_AGE)
+        response.cache_control.immutable = True
+    else:
+        response = send_from_directory(folder, plain, max_age=current_app.config["STATIC_MAX_AGE"])
+    response.cache_control.public = True
+    return response

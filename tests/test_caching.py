@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-PATHS = ["/fr/", "/fr/feed.atom", "/fr/feed.json", "/sitemap.xml", "/robots.txt", "/fr/2025/"]
+PATHS = ["/fr/", "/fr/feed.atom", "/fr/feed.json", "/sitemap.xml", "/sitemap-1.xml", "/robots.txt",
+         "/fr/2025/"]  # fmt: skip
 
 
 @pytest.mark.parametrize("path", PATHS)

@@ -347,7 +347,8 @@ def test_sweep_desk_actions(desk, session, stored):
 PUBLIC_PAGES = {"/fr/": ("page", "notice", "lang", "s"), "/en/": ("page",),
                 "/fr/category/rivers/": ("page",), "/fr/2025/": ("page",),
                 "/fr/feed.rss": ("page", "s"), "/language/en": ("next",),
-                "/fr/a-propos/": ("notice",), "/sitemap.xml": ("page",)}  # fmt: skip
+                "/fr/a-propos/": ("notice",), "/sitemap.xml": ("page",),
+                "/sitemap-1.xml": ("page",)}  # fmt: skip
 
 
 def test_sweep_public_query_parameters(blog, book, stored):

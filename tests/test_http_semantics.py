@@ -18,8 +18,8 @@ from tests.helpers import BLOG, BOOK, SITES_FILE
 # Each URL of both sites: pages, listings, feeds, sitemap, the desk's sign-in.
 URLS = {
     BLOG: ["/", "/en/", "/fr/2025/03/x/", "/en/about/", "/en/category/c/", "/en/tag/t/",
-           "/en/2025/", "/en/feed.rss", "/sitemap.xml", "/robots.txt", "/admin/login",
-           "/nothing-here"],
+           "/en/2025/", "/en/feed.rss", "/sitemap.xml", "/sitemap-1.xml", "/robots.txt",
+           "/admin/login", "/nothing-here"],
     BOOK: ["/", "/2025/03/x/", "/about/", "/category/c/", "/feed.atom", "/sitemap.xml",
            "/admin/login"],
 }  # fmt: skip

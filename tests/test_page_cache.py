@@ -225,7 +225,7 @@ def menu_reordered(t):
 
 def wordpress_import(t):
     t.cli("import-wxr", str(DATA / "wxr" / "polylang.xml"), "--site", "blog")
-    return [(BLOG, "/fr/", "Les rivières oubliées de Lyon"), (BLOG, "/sitemap.xml", "lyon")]
+    return [(BLOG, "/fr/", "Les rivières oubliées de Lyon"), (BLOG, "/sitemap-1.xml", "lyon")]
 
 
 CHANGES = {

@@ -124,7 +124,7 @@ def test_a_post_published_through_one_worker_is_served_by_the_other_at_once(
     environment, shared = cache
     environment = {**environment, "DATABASE_URL": database_url, "BLOG_SITES_FILE": SITES_FILE}
     make_post(language="fr", title="Un billet d'avant")
-    pages = ["/fr/", "/fr/feed.atom", "/sitemap.xml"]
+    pages = ["/fr/", "/fr/feed.atom", "/sitemap-1.xml"]
     with ExitStack() as servers:
         first, second = (
             Browser(servers.enter_context(gunicorn(environment, tmp_path / f"{name}.log")))
@@ -157,6 +157,6 @@ def test_a_post_published_through_one_worker_is_served_by_the_other_at_once(
             assert second.get(path) != before[path], path
         assert "Tout juste publié" in second.get("/fr/")
         assert "Tout juste publié" in second.get("/fr/feed.atom")
-        assert "/fr/" in second.get("/sitemap.xml").split("tout-juste-publie")[0][-40:]
+        assert "/fr/" in second.get("/sitemap-1.xml").split("tout-juste-publie")[0][-40:]
         assert '<html lang="en">' in second.get("/en/")
         assert "Tout juste publié" in first.get("/fr/")

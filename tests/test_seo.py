@@ -1,8 +1,11 @@
 """Open Graph, Twitter cards and JSON-LD: what sharing services and search engines read."""
 
+import hashlib
 import json
 
 from lxml import html as lxml_html
+
+from .test_static_files import STATIC
 
 
 def meta(tree) -> dict[str, list[str]]:
@@ -48,7 +51,8 @@ def test_homes_describe_the_website_and_the_book(blog, book):
     assert [d["@type"] for d in book_data] == ["WebSite", "Book"]
     assert book_data[1]["name"] == "La Mémoire des rivières"
     assert book_data[1]["isbn"] == "9782000000006"
-    assert book_data[1]["image"] == "http://book.localhost:5000/static/img/cover.svg"
+    cover = hashlib.sha256((STATIC / "img" / "cover.svg").read_bytes()).hexdigest()[:8]
+    assert book_data[1]["image"] == f"http://book.localhost:5000/static/img/cover.{cover}.svg"
 
 
 def test_structured_data_cannot_close_its_script(blog, make_post):

@@ -23,11 +23,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import feeds, queries
+from .. import feeds, queries, sitemaps
 from ..config import media_dir
 from ..models import DATED_KINDS, Kind, Post, Publication, Term, TermName, post_term
 from ..sites import Site
-from ..urls import site_path
+from ..urls import fingerprinted_name, site_path
 
 # Query variants of a listing that get a file of their own: ?page=N (N ≥ 2) and the home's
 # "no translation" notice, which the language switcher links to.
@@ -224,6 +224,9 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             page = path("public.page", slug=slug)
             yield Target(site, page, "", _digest(stamps.common, page, stamps.post(page_id)))
     yield Target(site, "/sitemap.xml")
+    size = current_app.config["SITEMAP_CHUNK_SIZE"]
+    for chunk in sitemaps.chunks(session, site, now, size):
+        yield Target(site, f"/sitemap-{chunk.number}.xml")
     yield Target(site, "/robots.txt", "", _digest(stamps.common, "robots"))
 
 
@@ -258,7 +261,11 @@ def file_targets(site: Site, static_folder: str) -> Iterator[Target]:
         for path in _files(folder):
             relative = path.relative_to(folder).as_posix()
             status = path.stat()
-            yield Target(site, prefix + relative, "", _digest(status.st_size, status.st_mtime_ns))
+            stamp = _digest(status.st_size, status.st_mtime_ns)
+            yield Target(site, prefix + relative, "", stamp)
+            if prefix == "/static/" and (named := fingerprinted_name(relative)) != relative:
+                # Pages link the fingerprinted name (urls.py); the plain name keeps working.
+                yield Target(site, prefix + named, "", stamp)
 
 
 def _files(folder: Path) -> Iterator[Path]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from collections.abc import Callable
+
+from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 
 from .. import db, feeds, queries, sitemaps
@@ -56,8 +58,49 @@ def tag_feed(reading: Reading, slug: str, format: str):
 
 @route("/sitemap.xml", localized=False)
 def sitemap(reading: Reading):
-    entries = sitemaps.urls(db.session(), reading.site, now())
-    return current_app.response_class(sitemaps.render(entries), mimetype="application/xml")
+    """Answer the site's sitemap index, which lists its chunks."""
+
+    def build() -> bytes:
+        size = current_app.config["SITEMAP_CHUNK_SIZE"]
+        found = sitemaps.chunks(db.session(), reading.site, now(), size)
+        return sitemaps.render_index(reading.site, found)
+
+    return _xml(reading, build)
+
+
+@route("/sitemap-<int(min=1):number>.xml", localized=False)
+def sitemap_chunk(reading: Reading, number: int):
+    """Answer one chunk of the site's sitemap (404 past the last one)."""
+
+    def build() -> bytes:
+        size = current_app.config["SITEMAP_CHUNK_SIZE"]
+        entries = sitemaps.chunk_urls(db.session(), reading.site, now(), number, size)
+        if entries is None:
+            abort(404)
+        return sitemaps.render(entries)
+
+    return _xml(reading, build)
+
+
+def _xml(reading: Reading, build: Callable[[], bytes]):
+    """Answer an XML document, built once per version of what it depends on (its ETag).
+
+    A sitemap costs a query per chunk and a render of up to SITEMAP_CHUNK_SIZE URLs; the
+    rendered bytes are kept per site and address with the validators they were built under
+    (caching.py: the store's version, the latest due publication, the build), so a warm
+    request costs the two queries of the validators and nothing more, and any write or post
+    coming due rebuilds it.
+    """
+    kept = current_app.extensions.setdefault("sitemaps", {})
+    key = (reading.site.key, request.path, current_app.config["SITEMAP_CHUNK_SIZE"])
+    etag = g.validators[0] if "validators" in g else None
+    if etag is not None and key in kept and kept[key][0] == etag:
+        body = kept[key][1]
+    else:
+        body = build()
+        if etag is not None:
+            kept[key] = (etag, body)
+    return current_app.response_class(body, mimetype="application/xml")
 
 
 @route("/robots.txt", localized=False)
