@@ -49,6 +49,8 @@ def validators() -> tuple[str, datetime]:
     now = g.get("now") or clock.now()
     due = session.scalar(select(func.max(Post.published_at)).where(Post.published_at <= now))
     stored_version, changed_at = state if state else (0, None)
+    # What a public page's data depends on, for the listing counts kept per state (pagination).
+    g.store_moment = (stored_version, changed_at, due)
     reading = current_reading()
     moments = [m for m in (changed_at, due) if m is not None]
     last_modified = max(moments).replace(microsecond=0) if moments else now.replace(microsecond=0)

@@ -26,14 +26,16 @@ from .models import (
 )
 from .sites import Site
 from .translations import in_language
-from .visibility import on_site
+from .visibility import of_kinds, on_site
 
 
 def listed_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
     """Return the dated posts a site lists in a language, newest first."""
+    # Walks ix_post_published_at (ix_post_home for the home, ix_post_language for a listing of
+    # one language) and stops after one page: see of_kinds.
     return (
         select(Post)
-        .where(Post.kind.in_(DATED_KINDS), on_site(site, now), in_language(site, language, now))
+        .where(of_kinds(DATED_KINDS), on_site(site, now), in_language(site, language, now))
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
 
@@ -83,9 +85,10 @@ def moved(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Selec
 def gone(site: Site, slug: str, kinds: tuple[str, ...]) -> Select[tuple[int]]:
     """Return an announcement of this site with this slug whose announced post is no more."""
     return select(Post.id).where(
-        Post.kind == Kind.ANNOUNCEMENT,
+        of_kinds({Kind.ANNOUNCEMENT} & set(kinds)),
+        # Always true of a post on the site; it lets the (language, slug) index find it.
+        Post.language.in_(site.languages),
         Post.slug == slug,
-        Post.kind.in_(kinds),
         Post.deleted_at.is_(None),
         Post.status == Status.PUBLISHED,
         exists().where(Publication.post_id == Post.id, Publication.site == site.key),
@@ -98,15 +101,15 @@ def term_by_slug(kind: str, slug: str) -> Select[tuple[Term]]:
 
 def site_terms(site: Site, language: str, now: datetime, kind: str = TermKind.CATEGORY):
     """Return the terms of a kind that at least one post listed here carries."""
-    listed = listed_posts(site, language, now).with_only_columns(Post.id).order_by(None)
-    return (
-        select(Term)
-        .where(
-            Term.kind == kind,
-            Term.id.in_(select(post_term.c.term_id).where(post_term.c.post_id.in_(listed))),
-        )
-        .order_by(Term.slug)
+    # Asked per term, from the term's posts (post_term by term_id): it stops at the first one
+    # listed, instead of reading every listed post to collect their terms.
+    carried = (
+        listed_posts(site, language, now)
+        .with_only_columns(Post.id)
+        .order_by(None)
+        .where(post_term.c.post_id == Post.id, post_term.c.term_id == Term.id)
     )
+    return select(Term).where(Term.kind == kind, carried.exists()).order_by(Term.slug)
 
 
 def desk_posts(
