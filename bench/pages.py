@@ -3,9 +3,12 @@
     python -m bench.pages [--posts 500] [--rounds 200]
     python -m bench.pages --store /tmp/store-10000.sqlite3 [--rounds 200] [--profile]
 
-Prints, for each page, the median and 95th percentile time per request, the SQL statements
-it ran, the time of its 304, and the median time of a minimal Flask app answering the same
-bytes from a dict in the same process (the in-process floor) with the ratio floor / page.
+Prints, for each page, the median and 95th percentile wall-clock time per request, the median
+CPU time (steadier than wall-clock time on a shared machine), the SQL statements it ran and
+the thousands of SQLite virtual machine instructions they took (the database's work, which
+does not depend on the machine), the time of its 304, and the median CPU time of a minimal
+Flask app answering the same bytes from a dict in the same process (the in-process floor)
+with the ratio floor / page.
 
 With `--store`, the pages are those of a store built by bench/store.py (a copy of the file is
 brought up to date with the migrations; the store itself is not touched). With `--profile`,
@@ -99,13 +102,32 @@ def floor_app(answers: dict[tuple[str, str], tuple[bytes, str]]) -> Flask:
     return floor
 
 
-def timed(client, rounds: int, path: str, headers: dict) -> list[float]:
+def timed(client, rounds: int, path: str, headers: dict, cpu: list | None = None) -> list[float]:
+    """Return the sorted wall-clock ms of each request; append their CPU ms to `cpu`."""
     timings = []
     for _ in range(rounds):
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         client.get(path, headers=headers)
         timings.append((time.perf_counter() - began) * 1000)
+        if cpu is not None:
+            cpu.append((time.process_time() - began_cpu) * 1000)
     return sorted(timings)
+
+
+class VirtualMachineSteps:
+    """Count the thousands of SQLite virtual machine instructions run: the database's work."""
+
+    def __init__(self, engine):
+        self.count = 0
+        engine.dispose()
+        event.listen(engine, "connect", self._watch)
+
+    def _watch(self, dbapi_connection, _record) -> None:
+        dbapi_connection.set_progress_handler(self._step, 1000)
+
+    def _step(self) -> int:
+        self.count += 1
+        return 0
 
 
 def profile(client, rounds: int, path: str, headers: dict, limit: int) -> str:
@@ -144,8 +166,9 @@ def main() -> None:
                 seed(session, args.posts)
                 pages = PAGES
         statements = []
-        event.listen(app.extensions["db"]["engine"], "before_cursor_execute",
-                     lambda *a: statements.append(1))  # fmt: skip
+        engine = app.extensions["db"]["engine"]
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(1))
+        steps = VirtualMachineSteps(engine)
         client = app.test_client()
         answers, rows, profiles = {}, [], []
         for host, path in pages:
@@ -154,24 +177,30 @@ def main() -> None:
             assert response.status_code == 200, (path, response.status_code)
             answers[(host, response.request.full_path)] = (response.data, response.content_type)
             statements.clear()
+            steps.count = 0
             client.get(path, headers=headers)
-            queries = len(statements)
+            queries, work = len(statements), steps.count
             rounds = max(5, args.rounds // 10) if path.endswith("sitemap.xml") else args.rounds
-            timings = timed(client, rounds, path, headers)
+            cpu = []
+            timings = timed(client, rounds, path, headers, cpu)
             etag = {"If-None-Match": response.headers["ETag"], **headers}
             cached = timed(client, rounds, path, etag)
-            rows.append((host, path, timings, queries, statistics.median(cached), rounds))
+            rows.append((host, path, timings, statistics.median(cpu), queries, work,
+                         statistics.median(cached), rounds))  # fmt: skip
             if args.profile:
                 profiles.append((host + path, profile(client, rounds, path, headers, 30)))
         floor = floor_app(answers).test_client()
         print(f"{args.store or f'{args.posts} extra posts'}, {args.rounds} rounds per page")
-        print(f"{'page':56} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'304 ms':>8}"
-              f" {'floor ms':>9} {'×floor':>7}")  # fmt: skip
-        for host, path, timings, queries, cached, rounds in rows:
-            base = statistics.median(timed(floor, rounds, path, {"Host": host}))
+        print(f"{'page':50} {'median ms':>9} {'p95 ms':>7} {'cpu ms':>7} {'queries':>7}"
+              f" {'kVM':>6} {'304 ms':>6} {'floor ms':>8} {'×floor':>6}")  # fmt: skip
+        for host, path, timings, cpu, queries, work, cached, rounds in rows:
+            floor_cpu = []
+            timed(floor, rounds, path, {"Host": host}, floor_cpu)
+            base = statistics.median(floor_cpu)
             median = statistics.median(timings)
-            print(f"{host + path:56} {median:10.2f} {timings[int(len(timings) * 0.95) - 1]:8.2f}"
-                  f" {queries:8d} {cached:8.2f} {base:9.3f} {base / median:7.3f}")  # fmt: skip
+            print(f"{host + path:50} {median:9.2f} {timings[int(len(timings) * 0.95) - 1]:7.2f}"
+                  f" {cpu:7.2f} {queries:7d} {work:6d} {cached:6.2f} {base:8.3f}"
+                  f" {base / cpu:6.3f}")  # fmt: skip
         for page, text in profiles:
             print(f"\n===== {page}\n{text}")
         app.extensions["db"]["engine"].dispose()

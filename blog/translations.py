@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, case, exists, or_, select
+from sqlalchemy import Select, and_, case, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from .models import Post, Status
 from .sites import Site, SiteRegistry
 from .urls import canonical_url, post_path, post_url, site_path, site_url
-from .visibility import of_kinds, on_site, unindexed, visible
+from .visibility import of_kinds, on_site, row_by_row, unindexed, visible
 
 
 class Notice(enum.StrEnum):
@@ -94,16 +94,20 @@ def in_language(site: Site, language: str, now: datetime, entity=Post):
     if site.fallback == "hide" or len(site.languages) == 1:
         return own
     other = aliased(Post)
-    translated = exists().where(
-        other.translation_key == entity.translation_key,
-        other.language == language,
-        on_site(site, now, other),
+    translated = row_by_row(
+        select(other.id).where(
+            other.translation_key == entity.translation_key,
+            other.language == language,
+            on_site(site, now, other),
+        )
     )
-    preferred = exists().where(
-        other.translation_key == entity.translation_key,
-        other.id != entity.id,
-        _language_rank(site, other) < _language_rank(site, entity),
-        on_site(site, now, other),
+    preferred = row_by_row(
+        select(other.id).where(
+            other.translation_key == entity.translation_key,
+            other.id != entity.id,
+            _language_rank(site, other) < _language_rank(site, entity),
+            on_site(site, now, other),
+        )
     )
     in_site = unindexed(entity.language).in_(site.languages)
     return or_(own, and_(in_site, ~translated, ~preferred))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import Exists, Select, and_, exists, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -27,6 +27,17 @@ def visible(now: datetime, entity=Post):
     )
 
 
+def row_by_row(statement: Select) -> Exists:
+    """Return EXISTS of `statement`, asked row by row through its indexes.
+
+    PostgreSQL turns an EXISTS under an OR into a hashed subplan, built at every request by
+    reading the whole table (every post, to know which are visible); an OFFSET keeps it a
+    correlated subquery (the planner pulls up no subquery that has one), looked up for the
+    few rows a page reads. SQLite asks it row by row anyway.
+    """
+    return statement.offset(0).exists()
+
+
 def on_site(site: Site, now: datetime, entity=Post):
     """Return the condition "visible to readers of `site` at `now`" for a Post entity.
 
@@ -38,7 +49,11 @@ def on_site(site: Site, now: datetime, entity=Post):
         exists().where(Publication.post_id == entity.id, Publication.site == site.key),
         or_(
             entity.announces_id.is_(None),
-            exists().where(original.id == entity.announces_id, visible(now, original)),
+            row_by_row(
+                select(original.id).where(
+                    original.id == entity.announces_id, visible(now, original)
+                )
+            ),
         ),
     )
 
