@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, case, or_, select
+from sqlalchemy import Select, and_, bindparam, case, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from .models import Post, Status
 from .sites import Site, SiteRegistry
 from .urls import canonical_url, post_path, post_url, site_path, site_url
-from .visibility import of_kinds, on_site, row_by_row, unindexed, visible
+from .visibility import NOW, built, of_kinds, on_site, row_by_row, unindexed, visible
 
 
 class Notice(enum.StrEnum):
@@ -136,17 +136,21 @@ def groups(group_keys: Sequence[str], now: datetime) -> Select[tuple[Post]]:
 
 def by_slug(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:
     """Return the visible posts of a site with this slug, in the site's language order."""
-    return (
-        select(Post)
-        .where(
-            of_kinds(kinds),
-            # Always true of a post on the site; it lets the (language, slug) index find it.
-            Post.language.in_(site.languages),
-            Post.slug == slug,
-            on_site(site, now),
+
+    def build():
+        return (
+            select(Post)
+            .where(
+                of_kinds(kinds),
+                # Always true of a post on the site; it lets the (language, slug) index find it.
+                Post.language.in_(site.languages),
+                Post.slug == bindparam("slug"),
+                on_site(site, NOW),
+            )
+            .order_by(_language_rank(site, Post))
         )
-        .order_by(_language_rank(site, Post))
-    )
+
+    return built(site, ("by_slug", kinds), build).params(now=now, slug=slug)
 
 
 def choose(

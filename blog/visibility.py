@@ -7,15 +7,32 @@ selects through these conditions.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from datetime import datetime
 
-from sqlalchemy import Exists, Select, and_, exists, or_, select
+from sqlalchemy import Exists, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from .models import Post, Publication, Status
+from .models import Post, Publication, Status, UTCDateTime
 from .sites import Site
+
+# The time of the request in a statement built once (see built): given at each execution.
+NOW = bindparam("now", type_=UTCDateTime)
+
+
+def built(site: Site, key: Hashable, build: Callable[[], Select]) -> Select:
+    """Return the statement `build()` makes for `site`, built the first time only.
+
+    `key` names what the statement depends on besides the site (its kind of page, the
+    language…); values that change per request are bind parameters (NOW, a slug, a term),
+    which callers give with `.params()`.
+    """
+    found = site.statements.get(key)
+    if found is None:
+        found = site.statements[key] = build()
+    return found
 
 
 def visible(now: datetime, entity=Post):
