@@ -83,6 +83,8 @@ def stamp() -> Stamp:
         .one()
     )
     stored_version = stored_version or 0
+    # What a public page's data depends on, for the listing counts kept per state (pagination).
+    g.store_moment = (stored_version, changed_at, due)
     reading = current_reading()
     moments = [m for m in (changed_at, due) if m is not None]
     last_modified = max(moments).replace(microsecond=0) if moments else now.replace(microsecond=0)

@@ -111,7 +111,8 @@ post_term = Table(
     "post_term",
     Base.metadata,
     Column("post_id", ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
-    Column("term_id", ForeignKey("term.id", ondelete="CASCADE"), primary_key=True),
+    # Indexed alone too: which posts carry a term (term pages, sitemaps, deleting a term).
+    Column("term_id", ForeignKey("term.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -123,6 +124,11 @@ class Post(Base):
         UniqueConstraint("translation_key", "language"),
         UniqueConstraint("language", "slug"),
         Index("ix_post_listing", "kind", "status", "published_at"),
+        # The read path (see queries.py): listings, archives and feeds walk posts newest first
+        # and stop after one page; the home puts pinned posts first; caching.validators asks
+        # for the latest due publication time.
+        Index("ix_post_published_at", "published_at", "id"),
+        Index("ix_post_home", "pinned", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

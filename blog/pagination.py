@@ -1,4 +1,10 @@
-"""One page of a listing, the page number coming from the request."""
+"""One page of a listing, the page number coming from the request.
+
+A page asks for its rows only (LIMIT/OFFSET: ?page=N addresses stay as they are). The number
+of pages needs the listing's size, which costs a count(*) over the whole listing; that count
+is asked once per state of the store and kept by the app (see `counted`), so a listing page
+costs the same with 100 posts or 10,000. A short page needs no count at all: it is the last.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,14 @@ import math
 import re
 from dataclasses import dataclass
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from sqlalchemy import Select, func, select
 
 from . import db
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+# Counts kept per app; forgotten all at once beyond this (each write makes new keys anyway).
+MAX_COUNTS = 4096
 
 
 @dataclass
@@ -29,10 +37,35 @@ def paginate(statement: Select, per_page: int | None = None) -> Pagination:
     if not PAGE_NUMBER.fullmatch(raw):
         abort(404)
     page = int(raw)
-    session = db.session()
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    pages = max(1, math.ceil(total / per_page))
-    if page > pages:
+    offset = (page - 1) * per_page
+    items = list(db.session().scalars(statement.limit(per_page).offset(offset)))
+    if not items and page > 1:
         abort(404)
-    items = list(session.scalars(statement.limit(per_page).offset((page - 1) * per_page)))
-    return Pagination(items, page, pages, total)
+    total = offset + len(items) if len(items) < per_page else counted(statement)
+    return Pagination(items, page, max(1, math.ceil(total / per_page)), total)
+
+
+def counted(statement: Select) -> int:
+    """Return the number of rows of a public listing, counted once per state of the store.
+
+    A public listing depends on its address and on the store's state as conditional requests
+    see it (caching.validators: the store's version and the latest due publication time,
+    which moves when a scheduled post comes due), so that is the key. Elsewhere (the desk,
+    whose lists depend on filters in the query string) the count is asked every time.
+    """
+    moment = g.get("store_moment")
+    if moment is None:
+        return _count(statement)
+    counts = current_app.extensions.setdefault("listing_counts", {})
+    key = (*moment, g.reading.site.key, request.path)
+    total = counts.get(key)
+    if total is None:
+        if len(counts) >= MAX_COUNTS:
+            counts.clear()
+        total = counts[key] = _count(statement)
+    return total
+
+
+def _count(statement: Select) -> int:
+    subquery = statement.order_by(None).subquery()
+    return db.session().scalar(select(func.count()).select_from(subquery))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import lazyload
 
 from .models import (
@@ -22,70 +22,112 @@ from .models import (
     Status,
     Term,
     TermKind,
+    UTCDateTime,
     post_term,
 )
 from .sites import Site
 from .translations import in_language
-from .visibility import on_site
+from .visibility import NOW, built, of_kinds, on_site
 
 
-def listed_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
-    """Return the dated posts a site lists in a language, newest first."""
+def _listed(site: Site, language: str, *first) -> Select[tuple[Post]]:
+    """Build the dated posts a site lists in a language, newest first, at NOW.
+
+    `first`: conditions to test before the others, cheap ones that rule out most posts (a
+    term), since the database tests each post it walks in the order they are written.
+    """
+    # Walks ix_post_published_at (ix_post_home for the home) and stops after one page: the
+    # kind and the language are said so that no other index draws the planner (unindexed).
     return (
         select(Post)
-        .where(Post.kind.in_(DATED_KINDS), on_site(site, now), in_language(site, language, now))
+        .where(
+            *first,
+            of_kinds(DATED_KINDS),
+            on_site(site, NOW),
+            in_language(site, language, NOW),
+        )
         .order_by(Post.published_at.desc(), Post.id.desc())
     )
 
 
+def listed_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
+    """Return the dated posts a site lists in a language, newest first."""
+    return built(site, ("listed", language), lambda: _listed(site, language)).params(now=now)
+
+
 def home_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
     """Return what a site's home page lists: pinned posts first, then the newest."""
-    return (
-        listed_posts(site, language, now)
-        .order_by(None)
-        .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
+    statement = built(
+        site,
+        ("home", language),
+        lambda: (
+            _listed(site, language)
+            .order_by(None)
+            .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
+        ),
     )
+    return statement.params(now=now)
 
 
 def posts_in_term(site: Site, language: str, now: datetime, term: Term) -> Select[tuple[Post]]:
-    return listed_posts(site, language, now).where(Post.terms.any(Term.id == term.id))
+    def build():
+        carries = exists().where(
+            post_term.c.post_id == Post.id, post_term.c.term_id == bindparam("term_id")
+        )
+        return _listed(site, language, carries)
+
+    return built(site, ("term", language), build).params(now=now, term_id=term.id)
 
 
 def posts_between(
     site: Site, language: str, now: datetime, start: datetime, end: datetime
 ) -> Select[tuple[Post]]:
-    return listed_posts(site, language, now).where(
-        Post.published_at >= start, Post.published_at < end
-    )
+    def build():
+        return _listed(site, language).where(
+            Post.published_at >= bindparam("start", type_=UTCDateTime),
+            Post.published_at < bindparam("end", type_=UTCDateTime),
+        )
+
+    statement = built(site, ("between", language), build)
+    return statement.params(now=now, start=start, end=end)
 
 
 def menu_pages(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
     """Return the pages in a site's menu for readers of a language."""
-    return (
-        select(Post)
-        .where(Post.kind == Kind.PAGE, on_site(site, now), in_language(site, language, now))
-        .order_by(Post.menu_order.is_(None), Post.menu_order, Post.title)
-        .options(lazyload(Post.terms))
-    )
+
+    def build():
+        return (
+            select(Post)
+            .where(Post.kind == Kind.PAGE, on_site(site, NOW), in_language(site, language, NOW))
+            .order_by(Post.menu_order.is_(None), Post.menu_order, Post.title)
+            .options(lazyload(Post.terms))
+        )
+
+    return built(site, ("menu", language), build).params(now=now)
 
 
 def moved(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:
     """Return the visible posts of a site that had this slug before, most recent change first."""
-    return (
-        select(Post)
-        .join(SlugHistory, SlugHistory.post_id == Post.id)
-        .where(SlugHistory.slug == slug, Post.kind.in_(kinds), on_site(site, now))
-        .order_by(SlugHistory.changed_at.desc(), SlugHistory.id.desc())
-        .limit(1)
-    )
+
+    def build():
+        return (
+            select(Post)
+            .join(SlugHistory, SlugHistory.post_id == Post.id)
+            .where(SlugHistory.slug == bindparam("slug"), of_kinds(kinds), on_site(site, NOW))
+            .order_by(SlugHistory.changed_at.desc(), SlugHistory.id.desc())
+            .limit(1)
+        )
+
+    return built(site, ("moved", kinds), build).params(now=now, slug=slug)
 
 
 def gone(site: Site, slug: str, kinds: tuple[str, ...]) -> Select[tuple[int]]:
     """Return an announcement of this site with this slug whose announced post is no more."""
     return select(Post.id).where(
-        Post.kind == Kind.ANNOUNCEMENT,
+        of_kinds({Kind.ANNOUNCEMENT} & set(kinds)),
+        # Always true of a post on the site; it lets the (language, slug) index find it.
+        Post.language.in_(site.languages),
         Post.slug == slug,
-        Post.kind.in_(kinds),
         Post.deleted_at.is_(None),
         Post.status == Status.PUBLISHED,
         exists().where(Publication.post_id == Post.id, Publication.site == site.key),
@@ -98,15 +140,19 @@ def term_by_slug(kind: str, slug: str) -> Select[tuple[Term]]:
 
 def site_terms(site: Site, language: str, now: datetime, kind: str = TermKind.CATEGORY):
     """Return the terms of a kind that at least one post listed here carries."""
-    listed = listed_posts(site, language, now).with_only_columns(Post.id).order_by(None)
-    return (
-        select(Term)
-        .where(
-            Term.kind == kind,
-            Term.id.in_(select(post_term.c.term_id).where(post_term.c.post_id.in_(listed))),
+
+    # Asked per term, from the term's posts (post_term by term_id): it stops at the first one
+    # listed, instead of reading every listed post to collect their terms.
+    def build():
+        carried = (
+            _listed(site, language)
+            .with_only_columns(Post.id)
+            .order_by(None)
+            .where(post_term.c.post_id == Post.id, post_term.c.term_id == Term.id)
         )
-        .order_by(Term.slug)
-    )
+        return select(Term).where(Term.kind == kind, carried.exists()).order_by(Term.slug)
+
+    return built(site, ("terms", language, kind), build).params(now=now)
 
 
 def desk_posts(

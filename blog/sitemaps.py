@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lxml import etree
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased, lazyload
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, lazyload
 
 from . import queries, translations
 from .models import Post, Publication, PublicationKind, TermKind
@@ -37,11 +37,16 @@ def canonical_posts(session: Session, site: Site, now: datetime):
 
     Oldest first, so that a new post joins the last chunk and earlier chunks keep their URLs.
     """
-    home = aliased(Publication)
+    # EXISTS rather than a join, so that the database walks the date index in order
+    # (ix_post_published_at) instead of sorting the site's publications at each chunk.
+    at_home = exists().where(
+        Publication.post_id == Post.id,
+        Publication.site == site.key,
+        Publication.kind == PublicationKind.HOME,
+    )
     return (
         select(Post)
-        .join(home, home.post_id == Post.id)
-        .where(home.site == site.key, home.kind == PublicationKind.HOME, on_site(site, now))
+        .where(at_home, on_site(site, now))
         .order_by(Post.published_at, Post.id)
         .options(lazyload(Post.terms))
     )

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, case, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, case, or_, select
 from sqlalchemy.orm import Session, aliased, lazyload
 
 from .models import Post, Status
 from .sites import Site, SiteRegistry
 from .urls import canonical_url, post_path, post_url, site_path, site_url
-from .visibility import on_site, visible
+from .visibility import NOW, built, of_kinds, on_site, row_by_row, unindexed, visible
 
 
 class Notice(enum.StrEnum):
@@ -89,22 +89,28 @@ def in_language(site: Site, language: str, now: datetime, entity=Post):
     `language` on this site; of several such versions, the one whose language
     comes first in the site's list.
     """
-    own = entity.language == language
+    # Not through an index on the language: a listing walks the date order (see unindexed).
+    own = unindexed(entity.language) == language
     if site.fallback == "hide" or len(site.languages) == 1:
         return own
     other = aliased(Post)
-    translated = exists().where(
-        other.translation_key == entity.translation_key,
-        other.language == language,
-        on_site(site, now, other),
+    translated = row_by_row(
+        select(other.id).where(
+            other.translation_key == entity.translation_key,
+            other.language == language,
+            on_site(site, now, other),
+        )
     )
-    preferred = exists().where(
-        other.translation_key == entity.translation_key,
-        other.id != entity.id,
-        _language_rank(site, other) < _language_rank(site, entity),
-        on_site(site, now, other),
+    preferred = row_by_row(
+        select(other.id).where(
+            other.translation_key == entity.translation_key,
+            other.id != entity.id,
+            _language_rank(site, other) < _language_rank(site, entity),
+            on_site(site, now, other),
+        )
     )
-    return or_(own, and_(entity.language.in_(site.languages), ~translated, ~preferred))
+    in_site = unindexed(entity.language).in_(site.languages)
+    return or_(own, and_(in_site, ~translated, ~preferred))
 
 
 def group(post: Post, now: datetime) -> Select[tuple[Post]]:
@@ -118,17 +124,33 @@ def group(post: Post, now: datetime) -> Select[tuple[Post]]:
 
 
 def groups(group_keys: Sequence[str], now: datetime) -> Select[tuple[Post]]:
-    """Return the visible posts of several translation groups (by key), oldest first."""
-    return select(Post).where(Post.translation_key.in_(group_keys), visible(now)).order_by(Post.id)
+    """Return the visible posts of several translation groups (by key), group by group, oldest
+    first."""
+    # Ordered as ix_post_translation_key is (key, then id), so that the index serves it.
+    return (
+        select(Post)
+        .where(Post.translation_key.in_(group_keys), visible(now))
+        .order_by(Post.translation_key, Post.id)
+    )
 
 
 def by_slug(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:
     """Return the visible posts of a site with this slug, in the site's language order."""
-    return (
-        select(Post)
-        .where(Post.kind.in_(kinds), Post.slug == slug, on_site(site, now))
-        .order_by(_language_rank(site, Post))
-    )
+
+    def build():
+        return (
+            select(Post)
+            .where(
+                of_kinds(kinds),
+                # Always true of a post on the site; it lets the (language, slug) index find it.
+                Post.language.in_(site.languages),
+                Post.slug == bindparam("slug"),
+                on_site(site, NOW),
+            )
+            .order_by(_language_rank(site, Post))
+        )
+
+    return built(site, ("by_slug", kinds), build).params(now=now, slug=slug)
 
 
 def choose(
