@@ -255,8 +255,8 @@ def _check_html(post: Post) -> None:
     ):
         return
     source, html = post.source or "", post.html or ""
-    if post.rendered_from == (source, post.language, html):
-        return  # set_source rendered exactly this: no need to render it again
+    if post.rendered_from == rendering.Rendered(source, post.language, html):
+        return  # set_source was given exactly this rendering: no need to render it again
     try:
         rendered = rendering.render_markdown(source, post.language)
     except RenderError:
