@@ -60,6 +60,8 @@ class ContentRuleError(ValueError):
 
     def __init__(self, rule: Rule, message: str):
         self.rule = rule
+        # The post refused, set by check_rules: a flush of many (an import) names which.
+        self.post: Post | None = None
         super().__init__(message)
 
 
@@ -78,12 +80,16 @@ def check_rules(session: Session, _context, _instances) -> None:
     posts -= set(session.deleted)
     # Announcements first: a refusal then names what the author was doing.
     for post in sorted(posts, key=lambda p: p.kind != Kind.ANNOUNCEMENT):
-        if post.kind == Kind.ANNOUNCEMENT:
-            _check_announcement(session, post)
-        else:
-            _follow_changes(session, post)
-        _check_post(session, sites, post)
-        _check_html(post)
+        try:
+            if post.kind == Kind.ANNOUNCEMENT:
+                _check_announcement(session, post)
+            else:
+                _follow_changes(session, post)
+            _check_post(session, sites, post)
+            _check_html(post)
+        except ContentRuleError as error:
+            error.post = post
+            raise
 
 
 def _follow_changes(session: Session, post: Post) -> None:
