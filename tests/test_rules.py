@@ -128,6 +128,26 @@ def test_a_rendering_made_ahead_is_taken_only_for_its_own_text_and_language(sess
     assert refused.value.rule is Rule.HTML
 
 
+def test_posts_written_in_one_flush_are_checked_against_each_other_and_named(session):
+    posts = []
+    for title in ("First", "Second"):
+        post = Post(language="fr", title=title, slug="le-meme", translation_key="k")
+        post.set_source(title)
+        post.publish_on("blog", PublicationKind.HOME)
+        posts.append(post)
+    session.add_all(posts)
+    with pytest.raises(ContentRuleError) as refused:
+        session.flush()
+    assert refused.value.rule is Rule.TRANSLATION_GROUP
+    assert refused.value.post in posts
+    session.rollback()
+    posts[1].translation_key = "other"
+    session.add_all(posts)
+    with pytest.raises(ContentRuleError) as refused:
+        session.flush()
+    assert refused.value.rule is Rule.SLUG
+
+
 def test_an_edit_that_leaves_the_text_alone_renders_nothing(make_post, session, monkeypatch):
     post = make_post(source="Text")
     session.expire_all()
