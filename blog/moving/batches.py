@@ -62,12 +62,17 @@ class StoreIndex:
         self.posts[(post.language, post.slug)] = post
         self.groups.add((post.translation_key, post.language))
 
-    def claim(self, site: str, path: str, query: str, post: Post) -> int | Post:
-        """Let an old address lead to `post` unless it leads elsewhere; return its holder.
+    def claim(self, site: str, path: str, query: str, post: Post) -> int | Post | None:
+        """Let an old address lead to `post` unless it leads somewhere already.
 
+        Return None when `post` claims it now, else what it leads to (maybe `post` itself).
         The caller writes the OldAddress once the post has its id (Batch.add's `then`).
         """
-        return self.addresses.setdefault((site, path, query), post)
+        key = (site, path, query)
+        if key in self.addresses:
+            return self.addresses[key]
+        self.addresses[key] = post
+        return None
 
     def holder_id(self, holder: int | Post) -> int:
         """Return the id of an address's holder, flushing the posts added so far if need be."""

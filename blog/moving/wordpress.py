@@ -759,13 +759,14 @@ class _Import:
                 self.report.skipped.append(f"{item.describe()}: old address too long: {shown}")
                 continue
             holder = self.index.claim(self.site.key, path, query, post)
-            if holder is not post:
+            if holder is not None and holder is not post:
                 self.report.skipped.append(
                     f"{item.describe()}: the old address {shown} already leads to post "
                     f"{self.index.holder_id(holder)}"
                 )
                 continue
-            won.append((path, query))
+            if holder is None:
+                won.append((path, query))
             self.report.redirects += 1
         return won
 
