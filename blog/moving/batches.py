@@ -86,8 +86,8 @@ class StoreIndex:
 class Batch:
     """Posts added since the last flush, and what to write once they have their ids."""
 
-    def __init__(self, session: Session, size: int = BATCH):
-        self.session, self.size = session, size
+    def __init__(self, session: Session, size: int | None = None):
+        self.session, self.size = session, size or BATCH
         self.count, self.then = 0, []
 
     def add(self, then: Callable[[], None] | None = None) -> None:

@@ -489,7 +489,8 @@ class _Import:
             entry = declared.get(chosen)
             kind = TAXONOMIES[key[0]]
             slug = self._term_slug(chosen, entry, names)
-            term = by_slug.get((kind, slug)) or self.session.scalar(term_by_slug(kind, slug))
+            with self.session.no_autoflush:  # by_slug has the terms made here: one flush
+                term = by_slug.get((kind, slug)) or self.session.scalar(term_by_slug(kind, slug))
             if term is None:
                 term = Term(kind=kind, slug=slug)
                 self.session.add(term)
