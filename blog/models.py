@@ -191,18 +191,23 @@ class Post(Base):
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.language}/{self.slug}>"
 
-    # What set_source last rendered: (source, language, html); not stored, not loaded.
+    # What set_source last rendered (a rendering.Rendered); not stored, not loaded.
     rendered_from = None
 
-    def set_source(self, source: str) -> None:
-        """Set the Markdown source and render its html now, in the post's language.
+    def set_source(self, source: str, rendered: rendering.Rendered | None = None) -> None:
+        """Set the Markdown source and its html, rendered now in the post's language.
 
         Rendering happens at save, never per request; a RenderError refuses the text and
-        leaves the post as it was. Set the language first: typography depends on it.
+        leaves the post as it was. Set the language first: typography depends on it. An
+        import passes the rendering it already has (rendering.render_many), which must be
+        of this very source in this language.
         """
-        html = rendering.render_markdown(source, self.language)
-        self.source, self.html = source, html
-        self.rendered_from = (source, self.language, html)
+        if rendered is None:
+            rendered = rendering.render(source, self.language)
+        elif (rendered.source, rendered.language) != (source, self.language):
+            raise ValueError("This rendering is of another text or in another language.")
+        self.source, self.html = source, rendered.html
+        self.rendered_from = rendered
 
     @validates("title", "summary")
     def _drop_control_characters(self, _key: str, text: str) -> str:

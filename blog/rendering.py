@@ -19,12 +19,16 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import bleach
 import markdown
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
+
+from . import workers
 
 MAX_SOURCE_LENGTH = 500_000
 MAX_CLEANING_PASSES = 3
@@ -181,16 +185,69 @@ def render_markdown(source: str, language: str | None = None) -> str:
 
 
 def _render(source: str, language: str | None) -> str:
-    try:
-        html = markdown.markdown(
-            source,
-            extensions=MARKDOWN_EXTENSIONS,
-            extension_configs=MARKDOWN_CONFIG,
-            output_format="html",
+    # Building a Markdown converter (its extensions, their patterns) costs as much as
+    # converting a post: one per thread, reset before each text, dropped after any failure.
+    if not hasattr(_local, "markdown"):
+        _local.markdown = markdown.Markdown(
+            extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html"
         )
-    except RecursionError:
-        raise RenderError(str(TOO_DEEP)) from None
+    try:
+        html = _local.markdown.reset().convert(source)
+    except BaseException as error:
+        del _local.markdown
+        if isinstance(error, RecursionError):
+            raise RenderError(str(TOO_DEEP)) from None
+        raise
     return clean_html(typography(html, language))
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """The clean HTML of a source in a language: made here only, by render or render_many.
+
+    It carries what it was made from, so that a post given it (Post.set_source) and the
+    store's rule (rules._check_html) can tell it is the rendering of that very text.
+    """
+
+    source: str
+    language: str | None
+    html: str
+
+
+def render(source: str, language: str | None = None) -> Rendered:
+    """Return the rendering of a source in a language, or raise RenderError."""
+    return Rendered(source, language, render_markdown(source, language))
+
+
+def render_many(texts: Iterable[tuple[str, str | None]]) -> Iterator[Rendered | RenderError]:
+    """Yield, in order, the rendering of each (source, language), or the RenderError refusing it.
+
+    Many texts are rendered by worker processes (workers.map_in_order), ahead of what the
+    caller consumes, so that it can store one while the next are rendered; the HTML is the
+    same as render_markdown's. A refusal is made again here, for its message to be in the
+    language of this process's request or command.
+    """
+    for (source, language), html in workers.map_in_order(_render_chunk, texts):
+        if html is not None:
+            yield Rendered(source, language, html)
+            continue
+        try:
+            yield render(source, language)
+        except RenderError as error:
+            yield error
+
+
+def _render_chunk(
+    texts: list[tuple[str, str | None]],
+) -> list[tuple[tuple[str, str | None], str | None]]:
+    """Render texts in a worker process: each with its html, or None where it is refused."""
+    done = []
+    for source, language in texts:
+        try:
+            done.append(((source, language), render_markdown(source, language)))
+        except RenderError:
+            done.append(((source, language), None))
+    return done
 
 
 class _OutOfTime(BaseException):
@@ -248,6 +305,9 @@ class _Watchdog:
 
 
 _watchdog = _Watchdog()
+# A process forked while the watchdog thread held its lock would inherit the lock held (and
+# no thread to release it): the child starts with a watchdog of its own.
+os.register_at_fork(after_in_child=_watchdog.__init__)
 
 
 def _within(seconds: float, function, *args):
@@ -303,7 +363,10 @@ def clean_html(html: str) -> str:
     """Return `html` reduced to the allowlist: no scripts, handlers or foreign URL schemes."""
     cleaner = _cleaner()
     try:
-        html = cleaner.clean(CONTROL_CHARACTERS.sub("", html))
+        given = CONTROL_CHARACTERS.sub("", html)
+        html = cleaner.clean(given)
+        if html == given:
+            return html  # cleaning changed nothing, so cleaning it again would not either
         # Foster parenting can leave a tree no parser would build (an <a> inside an <a>), whose
         # serialization a browser then parses differently: clean until nothing changes.
         for _ in range(MAX_CLEANING_PASSES):

@@ -17,9 +17,11 @@ every write in the store state, which validates cached pages and feeds (caching.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask_babel import gettext as _
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, inspect, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import rendering
@@ -60,6 +62,8 @@ class ContentRuleError(ValueError):
 
     def __init__(self, rule: Rule, message: str):
         self.rule = rule
+        # The post refused, set by check_rules: a flush of many (an import) names which.
+        self.post: Post | None = None
         super().__init__(message)
 
 
@@ -77,13 +81,30 @@ def check_rules(session: Session, _context, _instances) -> None:
     posts |= {o.post for o in session.new | session.dirty if isinstance(o, Publication) and o.post}
     posts -= set(session.deleted)
     # Announcements first: a refusal then names what the author was doing.
-    for post in sorted(posts, key=lambda p: p.kind != Kind.ANNOUNCEMENT):
-        if post.kind == Kind.ANNOUNCEMENT:
-            _check_announcement(session, post)
-        else:
-            _follow_changes(session, post)
-        _check_post(session, sites, post)
-        _check_html(post)
+    ordered = sorted(posts, key=lambda p: p.kind != Kind.ANNOUNCEMENT)
+    for post in ordered:
+        with _naming(post):
+            if post.kind == Kind.ANNOUNCEMENT:
+                _check_announcement(session, post)
+            else:
+                _follow_changes(session, post)
+            _check_post(sites, post)
+            _check_html(post)
+    # Last, once announcements have their translation keys: one query for all the posts.
+    taken = _Taken(session, ordered)
+    for post in ordered:
+        with _naming(post):
+            _check_unique(post, taken)
+
+
+@contextmanager
+def _naming(post: Post) -> Iterator[None]:
+    """Name the post a refusal is about, for a flush of many posts (an import)."""
+    try:
+        yield
+    except ContentRuleError as error:
+        error.post = post
+        raise
 
 
 def _follow_changes(session: Session, post: Post) -> None:
@@ -168,7 +189,7 @@ def _check_announcement(session: Session, announcement: Post) -> None:
         announcement.translation_key = siblings[0].translation_key
 
 
-def _check_post(session: Session, sites, post: Post) -> None:
+def _check_post(sites, post: Post) -> None:
     homes = [p for p in post.publications if p.kind == PublicationKind.HOME]
     if len(homes) != 1:
         raise ContentRuleError(
@@ -202,7 +223,11 @@ def _check_post(session: Session, sites, post: Post) -> None:
                         language=language_name(post.language),
                     ),
                 )
-    clash = _other_post(session, post, Post.translation_key == post.translation_key)
+
+
+def _check_unique(post: Post, taken: _Taken) -> None:
+    """Refuse a second post of a language in a translation group, or a slug taken in it."""
+    clash = taken.other(taken.groups, post.translation_key, post)
     if clash is not None:
         raise ContentRuleError(
             Rule.TRANSLATION_GROUP,
@@ -213,7 +238,7 @@ def _check_post(session: Session, sites, post: Post) -> None:
                 id=clash,
             ),
         )
-    if _other_post(session, post, Post.slug == post.slug) is not None:
+    if taken.other(taken.slugs, post.slug, post) is not None:
         raise ContentRuleError(
             Rule.SLUG,
             _(
@@ -255,8 +280,8 @@ def _check_html(post: Post) -> None:
     ):
         return
     source, html = post.source or "", post.html or ""
-    if post.rendered_from == (source, post.language, html):
-        return  # set_source rendered exactly this: no need to render it again
+    if post.rendered_from == rendering.Rendered(source, post.language, html):
+        return  # set_source was given exactly this rendering: no need to render it again
     try:
         rendered = rendering.render_markdown(source, post.language)
     except RenderError:
@@ -268,13 +293,45 @@ def _check_html(post: Post) -> None:
         )
 
 
-def _other_post(session: Session, post: Post, condition) -> int | None:
-    """Return the id of another post in the same language that meets `condition`."""
-    others = Post.id != post.id if post.id is not None else Post.id.is_not(None)
-    with session.no_autoflush:
-        return session.scalar(
-            select(Post.id).where(Post.language == post.language, others, condition)
-        )
+class _Taken:
+    """The translation keys and slugs that the posts of a flush must not take again.
+
+    The stored posts whose key or slug one of them has, in its language (one query for them
+    all), and these posts as they will be written, since two new ones may clash.
+    """
+
+    def __init__(self, session: Session, posts: list[Post]):
+        self.groups: dict[tuple[str, str], list[tuple[int | None, Post | None]]] = {}
+        self.slugs: dict[tuple[str, str], list[tuple[int | None, Post | None]]] = {}
+        rows = []
+        if posts:
+            with session.no_autoflush:
+                rows = session.execute(
+                    select(Post.id, Post.language, Post.translation_key, Post.slug).where(
+                        Post.language.in_({p.language for p in posts}),
+                        or_(
+                            Post.translation_key.in_({p.translation_key for p in posts}),
+                            Post.slug.in_({p.slug for p in posts}),
+                        ),
+                    )
+                ).all()
+        entries = [(row, None) for row in rows]
+        entries += [((p.id, p.language, p.translation_key, p.slug), p) for p in posts]
+        for (post_id, language, key, slug), post in entries:
+            # A new post without a key gets a fresh one (its column's default) when written.
+            if key is not None:
+                self.groups.setdefault((language, key), []).append((post_id, post))
+            self.slugs.setdefault((language, slug), []).append((post_id, post))
+
+    @staticmethod
+    def other(table, value: str | None, post: Post) -> int | None:
+        """Return the id of another post in `post`'s language with `value` (0: not stored yet)."""
+        if value is None:
+            return None
+        for other_id, other in table.get((post.language, value), ()):
+            if other is not post and (post.id is None or other_id != post.id):
+                return other_id or 0
+        return None
 
 
 # Written by every flush and bulk statement that changes the store, so that a reader's

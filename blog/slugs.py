@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import chain, count
 
 from sqlalchemy import select
@@ -70,11 +70,13 @@ def free_slug(
     page: bool = False,
     languages: Iterable[str] = (),
     qualifier: str = "",
+    taken: Callable[[str, str], bool] | None = None,
 ) -> str:
     """Return the first slug, from `base` on, that no post in `language` has.
 
     The next tries are base-2, base-3… or, with a qualifier (a language code), base-fr,
-    base-fr-2…; a page also skips the reserved slugs (is_reserved).
+    base-fr-2…; a page also skips the reserved slugs (is_reserved). `taken(language, slug)`
+    answers instead of the database when given (an import's moving.batches.StoreIndex).
     """
     languages = frozenset(languages)
     head = f"-{qualifier}" if qualifier else ""
@@ -87,8 +89,10 @@ def free_slug(
     def free(slug: str) -> bool:
         if page and is_reserved(slug, languages):
             return False
-        taken = select(Post.id).where(Post.language == language, Post.slug == slug)
-        return session.scalar(taken) is None
+        if taken is not None:
+            return not taken(language, slug)
+        found = select(Post.id).where(Post.language == language, Post.slug == slug)
+        return session.scalar(found) is None
 
     return next(slug for slug in tries if free(slug))
 

@@ -1,13 +1,18 @@
 """Markdown → HTML → bleach: hostile input is neutralised, safe markup survives."""
 
+import json
 import re
 from pathlib import Path
 
+import markdown
 import pytest
 from flask_babel import force_locale
 from lxml import html as lxml_html
 
-from blog.rendering import RenderError, clean_html, render_markdown
+from blog import rendering, workers
+from blog.rendering import RenderError, clean_html, render_many, render_markdown, typography
+
+DATA = Path(__file__).with_name("data")
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -173,3 +178,76 @@ def test_a_refusal_speaks_the_language_of_the_request(app):
     # Outside any request (a command, an import) the message is in English.
     with pytest.raises(RenderError, match=r"^The text is 600000 characters long"):
         render_markdown("a" * 600_000)
+
+
+def varied_corpus() -> list[tuple[str, str | None]]:
+    """Return texts of every kind, each in French, English and no language, in a mixed order.
+
+    French typography, code, footnotes, abbreviations and headings (state a reused converter
+    could carry from one text to the next), tables, nasty markup, and texts that are refused.
+    """
+    texts = [
+        "« Bonjour ! » dit-elle ; puis : « Pourquoi ? »",
+        "Le débit : 3 m³/s ; la `crue ; du 3 : mai` et <code>a : b ?</code> « cité »",
+        "```python\nprint('a ; b : c ?')\n```\n\nAprès le code : la suite !",
+        "*[HTML]: HyperText Markup Language\n\nThe HTML abbreviation.",
+        "HTML here has no definition of its own.",
+        "Note.[^1] Again.[^2]\n\n[^1]: First.\n[^2]: Second : « deux ».",
+        "Another note.[^1]\n\n[^1]: Its own first note.",
+        "## Crue\n\ntext\n\n## Crue\n\n### Crue",
+        "## Crue\n\nthe same heading in another text",
+        (DATA / "safe.md").read_text(),
+        "> " * 150 + "too deep",
+        "a" * (rendering.MAX_SOURCE_LENGTH + 1),
+        "",
+    ]
+    for name in ("markdown.txt", "mutation.txt", "bleach-cves.txt"):
+        for line in (DATA / "xss" / name).read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                texts.append(json.loads(line))
+    return [(text, language) for text in texts for language in ("fr", "en", None)]
+
+
+def test_render_many_gives_render_markdowns_html_and_refusals_in_order():
+    corpus = varied_corpus()
+    assert len(corpus) > 10 * workers.MIN_ITEMS  # worker processes do the work
+    expected = []
+    for source, language in corpus:
+        try:
+            expected.append(render_markdown(source, language))
+        except RenderError as error:
+            expected.append(str(error))
+    got = list(render_many(corpus))
+    assert [g.html if isinstance(g, rendering.Rendered) else str(g) for g in got] == expected
+    assert [(g.source, g.language) for g in got if isinstance(g, rendering.Rendered)] == [
+        text for text, html in zip(corpus, got, strict=True) if not isinstance(html, RenderError)
+    ]
+    assert sum(isinstance(g, RenderError) for g in got) == 6  # too deep, too long, each × 3
+
+
+def test_a_reused_converter_renders_as_a_new_one_would():
+    for source, language in varied_corpus()[:200]:
+        if len(source) > rendering.MAX_SOURCE_LENGTH:
+            continue
+        try:
+            html = markdown.markdown(
+                rendering.CONTROL_CHARACTERS.sub("", source),
+                extensions=rendering.MARKDOWN_EXTENSIONS,
+                extension_configs=rendering.MARKDOWN_CONFIG,
+                output_format="html",
+            )
+        except RecursionError:
+            continue
+        try:
+            fresh = clean_html(typography(html, language))
+        except RenderError:
+            continue
+        assert render_markdown(source, language) == fresh, source
+
+
+def test_a_few_texts_are_rendered_in_this_process():
+    texts = [("« Oui ! »", "fr"), ("> " * 150, None), ("*a*", "en")]
+    got = list(render_many(texts))
+    assert got[0] == rendering.Rendered("« Oui ! »", "fr", render_markdown("« Oui ! »", "fr"))
+    assert isinstance(got[1], RenderError)
+    assert got[2].html == "<p><em>a</em></p>"

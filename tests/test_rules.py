@@ -8,6 +8,7 @@ from blog import rules
 from blog.admin.forms import AnnouncementForm, PostForm
 from blog.models import OldAddress, Post, PublicationKind
 from blog.redirects import add_old_address
+from blog.rendering import render_many
 from blog.rules import ContentRuleError, Rule
 from blog.slugs import free_slug, is_reserved
 
@@ -101,6 +102,50 @@ def test_a_new_language_needs_the_source_rendered_again(make_post, session):
     post.set_source(source)
     session.commit()
     assert session.scalar(select(Post.html).where(Post.id == post.id)) == "<p>Vraiment ?</p>"
+
+
+def test_a_rendering_made_ahead_is_taken_only_for_its_own_text_and_language(session, monkeypatch):
+    french, english = render_many([("Vraiment ?", "fr"), ("Vraiment ?", "en")])
+    post = Post(language="en", title="t", slug="t")
+    with pytest.raises(ValueError, match="another language"):
+        post.set_source("Vraiment ?", rendered=french)
+    with pytest.raises(ValueError, match="another text"):
+        post.set_source("Autre", rendered=english)
+    post.set_source("Vraiment ?", rendered=english)
+    post.publish_on("blog", PublicationKind.HOME)
+    session.add(post)
+
+    def refuse(*_args):
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(rules.rendering, "render_markdown", refuse)
+    session.flush()  # the rule checks the rendering it was given, without rendering again
+    assert post.html == "<p>Vraiment ?</p>"
+    monkeypatch.undo()
+    post.html = french.html  # the rendering of the same text, in another language
+    with pytest.raises(ContentRuleError) as refused:
+        session.flush()
+    assert refused.value.rule is Rule.HTML
+
+
+def test_posts_written_in_one_flush_are_checked_against_each_other_and_named(session):
+    posts = []
+    for title in ("First", "Second"):
+        post = Post(language="fr", title=title, slug="le-meme", translation_key="k")
+        post.set_source(title)
+        post.publish_on("blog", PublicationKind.HOME)
+        posts.append(post)
+    session.add_all(posts)
+    with pytest.raises(ContentRuleError) as refused:
+        session.flush()
+    assert refused.value.rule is Rule.TRANSLATION_GROUP
+    assert refused.value.post in posts
+    session.rollback()
+    posts[1].translation_key = "other"
+    session.add_all(posts)
+    with pytest.raises(ContentRuleError) as refused:
+        session.flush()
+    assert refused.value.rule is Rule.SLUG
 
 
 def test_an_edit_that_leaves_the_text_alone_renders_nothing(make_post, session, monkeypatch):

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,10 +39,10 @@ from ..models import (
     Term,
     TermKind,
 )
-from ..redirects import add_old_address
-from ..rendering import RenderError
+from ..rendering import Rendered, RenderError, render_many
 from ..rules import ContentRuleError
 from ..slugs import slugify
+from .batches import Batch, StoreIndex
 
 TERMS_FILE = "terms.yaml"
 SITES_COPY = "sites.toml"
@@ -215,14 +217,14 @@ def import_folder(session: Session, folder: Path, sites_file: Path | None = None
             files = [(path, *read_file(path)) for path in sorted(folder.rglob("*.md"))]
             # Originals before the announcements that point to them.
             files.sort(key=lambda f: f[1].get("kind") == Kind.ANNOUNCEMENT)
-            for path, meta, source in files:
-                try:
-                    _import_post(session, meta, source, terms, report)
-                    session.flush()
-                except (ContentRuleError, RenderError, ValueError, TypeError) as error:
-                    raise FolderError(f"{path}: {error}") from error
-                except KeyError as error:
-                    raise FolderError(f"{path}: the key {error} is missing.") from error
+            work = _Import(session, terms, report)
+            # Texts are rendered by other processes a few files ahead of the one stored here.
+            texts = render_many(work.text(meta, source) for _path, meta, source in files)
+            for (path, meta, source), rendered in zip(files, texts, strict=True):
+                with _naming(path, work.paths):
+                    work.post(path, meta, source, rendered)
+            with _naming(folder, work.paths):
+                work.batch.flush()
         session.commit()
     except BaseException:
         session.rollback()
@@ -309,87 +311,138 @@ def _check(meta: dict, source: str) -> None:
         fields.slug(str(entry["slug"]), "previous_slugs")
 
 
-def _import_post(
-    session: Session, meta: dict, source: str, terms: dict[tuple[str, str], Term], report: Report
-) -> None:
-    _check(meta, source)
-    language = str(meta["language"])
-    slug = fields.slug(str(meta.get("slug") or slugify(str(meta["title"]))))
-    post = session.scalar(select(Post).where(Post.language == language, Post.slug == slug))
-    created = post is None
-    if created:
-        post = Post(language=language, slug=slug, translation_key=str(uuid.uuid4()))
-        session.add(post)
-    changed = [
-        _assign(post, "kind", str(meta.get("kind", Kind.POST))),
-        _assign(post, "title", fields.text(fields.TITLE, str(meta["title"]))),
-        _assign(post, "summary", str(meta.get("summary") or "")),
-        _assign(post, "status", str(meta.get("status", Status.DRAFT))),
-        _assign(post, "published_at", _moment(meta.get("published"))),
-        _assign(post, "menu_order", meta.get("menu_order")),
-        _assign(post, "deleted_at", _moment(meta.get("deleted"))),
-        _assign_source(post, source),
-    ]
-    if meta.get("translation_group"):
-        changed.append(_assign(post, "translation_key", str(meta["translation_group"])))
-    if post.kind not in list(Kind):
-        raise ValueError(f"unknown kind {post.kind!r}")
-    if post.status not in list(Status):
-        raise ValueError(f"unknown status {post.status!r}")
-    if meta.get("announces"):
-        original_language, _slash, original_slug = str(meta["announces"]).partition("/")
-        original = session.scalar(
-            select(Post).where(Post.language == original_language, Post.slug == original_slug)
-        )
-        if original is None:
-            raise ValueError(f"it announces {meta['announces']}, which is not in the store")
-        changed.append(_assign(post, "announces", original))
-    changed.append(post.set_sites([str(s) for s in _list(meta["sites"])]))
-    wanted = []
-    for kind, key in ((TermKind.CATEGORY, "categories"), (TermKind.TAG, "tags")):
-        for term_slug in _list(meta.get(key)):
-            term = terms.get((kind, str(term_slug)))
-            if term is None:
-                raise ValueError(f"the {kind} {term_slug!r} is not in {TERMS_FILE}")
-            wanted.append(term)
-    if {t.id for t in post.terms} != {t.id for t in wanted} or created:
-        post.terms = wanted
-        changed.append(True)
-    created_at, updated_at = _moment(meta.get("created")), _moment(meta.get("updated"))
-    if created_at is not None:
-        changed.append(_assign(post, "created_at", created_at))
-    if any(changed):
-        # Without a date in the file, an edited post says it was updated now.
-        post.updated_at = updated_at or datetime.now(UTC)
-        session.add(Revision.of(post, note="Imported from Markdown"))
-    session.flush()
-    _addresses(session, post, meta)
-    if created:
-        report.created += 1
-    elif any(changed):
-        report.updated += 1
-    else:
-        report.unchanged += 1
+@contextmanager
+def _naming(path: Path, paths: dict[int, Path]) -> Iterator[None]:
+    """Turn a refusal into a FolderError naming its file (that of the refused post if known)."""
+    try:
+        yield
+    except (ContentRuleError, RenderError, ValueError, TypeError) as error:
+        if isinstance(error, ContentRuleError) and id(error.post) in paths:
+            path = paths[id(error.post)]
+        raise FolderError(f"{path}: {error}") from error
+    except KeyError as error:
+        raise FolderError(f"{path}: the key {error} is missing.") from error
 
 
-def _addresses(session: Session, post: Post, meta: dict) -> None:
-    """Add the old addresses and previous slugs of a post that the store does not have yet."""
-    for entry in _list(meta.get("old_addresses")):
-        site, path, query = str(entry["site"]), str(entry["path"]), str(entry.get("query", ""))
-        holder = add_old_address(session, site, path, query, post.id)
-        if holder != post.id:
-            raise ValueError(f"the old address {site}:{path} already leads to post {holder}")
-    known = {
-        (h.language, h.slug)
-        for h in session.scalars(select(SlugHistory).where(SlugHistory.post_id == post.id))
-    }
-    for entry in _list(meta.get("previous_slugs")):
-        key = (str(entry["language"]), str(entry["slug"]))
-        if key not in known:
-            changed = _moment(entry.get("changed")) or datetime.now(UTC)
-            session.add(
-                SlugHistory(post_id=post.id, language=key[0], slug=key[1], changed_at=changed)
-            )
+class _Import:
+    """Files read into the store, flushed in batches (moving.batches), in one transaction."""
+
+    def __init__(self, session: Session, terms: dict[tuple[str, str], Term], report: Report):
+        self.session, self.terms, self.report = session, terms, report
+        self.index, self.batch = StoreIndex(session), Batch(session)
+        self.paths: dict[int, Path] = {}  # id(post) → its file, for a refusal's message
+
+    def text(self, meta: dict, source: str) -> tuple[str, str | None]:
+        """Return what to render ahead for a file: its source, unless the store has it."""
+        try:
+            language = str(meta["language"])
+            slug = fields.slug(str(meta.get("slug") or slugify(str(meta["title"]))))
+        except (KeyError, ValueError, TypeError):
+            return "", None  # the file is refused when its turn comes
+        post = self.index.post(language, slug)
+        if post is not None and post.source == source:
+            return "", None
+        return source, language
+
+    def post(self, path: Path, meta: dict, source: str, rendered: Rendered | RenderError) -> None:
+        session, report = self.session, self.report
+        _check(meta, source)
+        language = str(meta["language"])
+        slug = fields.slug(str(meta.get("slug") or slugify(str(meta["title"]))))
+        post = self.index.post(language, slug)
+        created = post is None
+        if created:
+            post = Post(language=language, slug=slug, translation_key=str(uuid.uuid4()))
+            session.add(post)
+        changed = [
+            _assign(post, "kind", str(meta.get("kind", Kind.POST))),
+            _assign(post, "title", fields.text(fields.TITLE, str(meta["title"]))),
+            _assign(post, "summary", str(meta.get("summary") or "")),
+            _assign(post, "status", str(meta.get("status", Status.DRAFT))),
+            _assign(post, "published_at", _moment(meta.get("published"))),
+            _assign(post, "menu_order", meta.get("menu_order")),
+            _assign(post, "deleted_at", _moment(meta.get("deleted"))),
+            _assign_source(post, source, rendered),
+        ]
+        if meta.get("translation_group"):
+            changed.append(_assign(post, "translation_key", str(meta["translation_group"])))
+        if post.kind not in list(Kind):
+            raise ValueError(f"unknown kind {post.kind!r}")
+        if post.status not in list(Status):
+            raise ValueError(f"unknown status {post.status!r}")
+        if meta.get("announces"):
+            original_language, _slash, original_slug = str(meta["announces"]).partition("/")
+            original = self.index.post(original_language, original_slug)
+            if original is None:
+                raise ValueError(f"it announces {meta['announces']}, which is not in the store")
+            changed.append(_assign(post, "announces", original))
+        changed.append(post.set_sites([str(s) for s in _list(meta["sites"])]))
+        wanted = []
+        for kind, key in ((TermKind.CATEGORY, "categories"), (TermKind.TAG, "tags")):
+            for term_slug in _list(meta.get(key)):
+                term = self.terms.get((kind, str(term_slug)))
+                if term is None:
+                    raise ValueError(f"the {kind} {term_slug!r} is not in {TERMS_FILE}")
+                wanted.append(term)
+        if {t.id for t in post.terms} != {t.id for t in wanted} or created:
+            post.terms = wanted
+            changed.append(True)
+        created_at, updated_at = _moment(meta.get("created")), _moment(meta.get("updated"))
+        if created_at is not None:
+            changed.append(_assign(post, "created_at", created_at))
+        if any(changed):
+            # Without a date in the file, an edited post says it was updated now.
+            post.updated_at = updated_at or datetime.now(UTC)
+            session.add(Revision.of(post, note="Imported from Markdown"))
+        self.index.add(post)
+        self.paths[id(post)] = path
+        addresses = self._addresses(post, meta)
+        history = self._history(post, meta)
+        self.batch.add(then=lambda: self._write(post, addresses, history))
+        if created:
+            report.created += 1
+        elif any(changed):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+    def _addresses(self, post: Post, meta: dict) -> list[tuple[str, str, str]]:
+        """Claim the old addresses of a post that the store does not have yet; return them."""
+        new = []
+        for entry in _list(meta.get("old_addresses")):
+            site, path, query = str(entry["site"]), str(entry["path"]), str(entry.get("query", ""))
+            holder = self.index.claim(site, path, query, post)
+            if holder is None:
+                new.append((site, path, query))
+            elif holder is not post and holder != post.id:
+                holder = self.index.holder_id(holder)
+                raise ValueError(f"the old address {site}:{path} already leads to post {holder}")
+        return new
+
+    def _history(self, post: Post, meta: dict) -> list[SlugHistory]:
+        """Return the previous slugs of a post that the store does not have yet."""
+        known = set()
+        if post.id is not None:
+            mine = select(SlugHistory).where(SlugHistory.post_id == post.id)
+            known = {(h.language, h.slug) for h in self.session.scalars(mine)}
+        history = []
+        for entry in _list(meta.get("previous_slugs")):
+            key = (str(entry["language"]), str(entry["slug"]))
+            if key not in known:
+                known.add(key)
+                changed = _moment(entry.get("changed")) or datetime.now(UTC)
+                history.append(SlugHistory(language=key[0], slug=key[1], changed_at=changed))
+        return history
+
+    def _write(
+        self, post: Post, addresses: list[tuple[str, str, str]], history: list[SlugHistory]
+    ) -> None:
+        """Write what refers to a post by its id, once it has one."""
+        for site, path, query in addresses:
+            self.session.add(OldAddress(site=site, path=path, query=query, post_id=post.id))
+        for moved in history:
+            moved.post_id = post.id
+            self.session.add(moved)
 
 
 def _assign(obj, name: str, value) -> bool:
@@ -400,11 +453,16 @@ def _assign(obj, name: str, value) -> bool:
     return True
 
 
-def _assign_source(post: Post, source: str) -> bool:
-    """Render a source only when it changes (Post.set_source), like _assign."""
+def _assign_source(post: Post, source: str, rendered: Rendered | RenderError) -> bool:
+    """Set a source only when it changes (Post.set_source), with its rendering made ahead."""
     if post.source == source:
         return False
-    post.set_source(source)
+    made_ahead = isinstance(rendered, Rendered) and rendered.source == source
+    if made_ahead and rendered.language == post.language:
+        post.set_source(source, rendered=rendered)
+    else:
+        # Not rendered ahead for this text (or refused: rendered again for the message).
+        post.set_source(source)
     return True
 
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import tee
 from urllib.parse import parse_qsl, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from lxml import etree
 from lxml import html as lxml_html
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from .. import fields
@@ -39,12 +40,13 @@ from ..models import (
     User,
 )
 from ..queries import term_by_slug
-from ..redirects import QUERY_MAX, add_old_address, old_path, old_query
-from ..rendering import RenderError
+from ..redirects import QUERY_MAX, old_path, old_query
+from ..rendering import Rendered, RenderError, render_many
 from ..rules import ContentRuleError
 from ..sites import SiteRegistry
 from ..slugs import free_slug, slugify
-from .wpcontent import Attachment, convert, cut_title, plain_title
+from .batches import Batch, StoreIndex
+from .wpcontent import Attachment, Converted, convert, cut_title, plain_title
 from .wpuploads import Uploads
 from .wxr import Export, Item, TermEntry, php_translations
 
@@ -232,6 +234,27 @@ class _Plan:
     known: Post | None = None  # the post an earlier run of this import made of it
 
 
+@dataclass
+class _Draft:
+    """A new post as decided before its text is rendered (see _Import._prepare)."""
+
+    plan: _Plan
+    skip: str = ""  # the report's line when the item is left out
+    deferred: bool = False
+    status: str = ""
+    hidden: str = ""
+    key: str | None = None
+    moment: datetime | None = None
+    floating: bool = False
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    content: Converted | None = None
+
+    def text(self) -> tuple[str, str | None]:
+        """Return what to render: the source in its language ("" when nothing is)."""
+        return (self.content.source, self.plan.language) if self.content else ("", None)
+
+
 class _Import:
     def __init__(
         self, session: Session, sites: SiteRegistry, site_key: str, language: str | None, tz: str
@@ -280,12 +303,18 @@ class _Import:
         self.made: dict[int, Post] = {
             p.item.wp_id: p.known for p in plans.values() if p.known is not None
         }
+        self.index, self.batch = StoreIndex(self.session), Batch(self.session)
+        self.described: dict[int, str] = {}  # id(post) → its item, for a refusal's message
+        new = [plans[id(i)] for i in export.items if id(i) in plans and plans[id(i)].known is None]
+        for _done in range(len(export.items) - len(new)):
+            on_item()
         with self.session.no_autoflush:
-            for item in export.items:
-                plan = plans.get(id(item))
-                if plan is not None and plan.known is None:
-                    self._create(plan, users)
+            # Texts are rendered by other processes a few items ahead of the one stored here.
+            drafts, texts = tee(self._prepare_all(new))
+            for draft, rendered in zip(drafts, render_many(d.text() for d in texts), strict=True):
+                self._within_rules(self._create, draft, rendered, users)
                 on_item()
+            self._within_rules(self.batch.flush)
         self._place_pages(plans.values())
         self._count_groups(plans.values())
         return self.report
@@ -460,7 +489,8 @@ class _Import:
             entry = declared.get(chosen)
             kind = TAXONOMIES[key[0]]
             slug = self._term_slug(chosen, entry, names)
-            term = by_slug.get((kind, slug)) or self.session.scalar(term_by_slug(kind, slug))
+            with self.session.no_autoflush:  # by_slug has the terms made here: one flush
+                term = by_slug.get((kind, slug)) or self.session.scalar(term_by_slug(kind, slug))
             if term is None:
                 term = Term(kind=kind, slug=slug)
                 self.session.add(term)
@@ -503,36 +533,49 @@ class _Import:
 
     # Posts
 
-    def _create(self, plan: _Plan, users: dict[str, User]) -> None:
-        item, report = plan.item, self.report
+    def _prepare_all(self, plans: list[_Plan]) -> Iterator[_Draft]:
+        claimed: set[tuple[str, str]] = set()
+        for plan in plans:
+            yield self._prepare(plan, claimed)
+
+    def _prepare(self, plan: _Plan, claimed: set[tuple[str, str]] | None) -> _Draft:
+        """Decide what can be decided of a new post before its text is rendered.
+
+        An item whose group's language an earlier item of this export `claimed` waits
+        (deferred) until that one is stored or left out: only then is it known whether it
+        has a place, and its content is converted (uploads copied) only if it has one.
+        """
+        item, draft = plan.item, _Draft(plan)
         what = item.describe()
         if item.status == "trash":
-            status = STATUSES.get(item.meta.get("_wp_trash_meta_status", ""), Status.DRAFT)
+            draft.status = STATUSES.get(item.meta.get("_wp_trash_meta_status", ""), Status.DRAFT)
         else:
-            status = STATUSES[item.status]
+            draft.status = STATUSES[item.status]
         # The store has no protected posts: a text its author locked must not become public.
-        hidden = _hidden_reason(item)
-        if hidden:
-            status = Status.DRAFT
-        key = self._group_key(plan)
-        if key is not None and self._taken(Post.translation_key == key, plan.language):
-            report.skipped.append(
+        draft.hidden = _hidden_reason(item)
+        if draft.hidden:
+            draft.status = Status.DRAFT
+        draft.key = key = self._group_key(plan)
+        if key is not None and claimed is not None and (key, plan.language) in claimed:
+            draft.deferred = True
+            return draft
+        if key is not None and self.index.group_taken(key, plan.language):
+            draft.skip = (
                 f"{what} ({plan.language}): its translation group already has a post in "
                 f"{plan.language}"
             )
-            return
-        moment = self._utc(item.post_date_gmt, item.post_date)
-        if status == Status.PUBLISHED and moment is None:
-            report.skipped.append(f"{what}: published, but without a date")
-            return
+            return draft
+        draft.moment = moment = self._utc(item.post_date_gmt, item.post_date)
+        if draft.status == Status.PUBLISHED and moment is None:
+            draft.skip = f"{what}: published, but without a date"
+            return draft
+        if key is not None and claimed is not None:
+            claimed.add((key, plan.language))
         # A draft without a GMT date has a floating date in WordPress: no publication time yet.
-        floating = status == Status.DRAFT and _parse_date(item.post_date_gmt) is None
-        created_at = moment or datetime.now(UTC)
-        updated_at = self._utc(item.modified_gmt, item.modified, count=False) or created_at
-        title = cut_title(item.title or UNTITLED, TITLE_MAX)
-        if title != (item.title or UNTITLED):
-            report.titles.append(f"{item.post_type} {item.wp_id}: {len(item.title)} characters")
-        content = convert(
+        draft.floating = draft.status == Status.DRAFT and _parse_date(item.post_date_gmt) is None
+        draft.created_at = moment or datetime.now(UTC)
+        draft.updated_at = self._utc(item.modified_gmt, item.modified, count=False)
+        draft.content = convert(
             item.content,
             post_id=item.wp_id,
             language=plan.language,
@@ -540,6 +583,32 @@ class _Import:
             uploads_base=self.export.base_url,
             place_upload=self.uploads.place if self.uploads is not None else None,
         )
+        return draft
+
+    def _within_rules(self, step: Callable, *args) -> None:
+        """Run a step that may flush; a refusal names the item of the post refused."""
+        try:
+            step(*args)
+        except ContentRuleError as error:
+            what = self.described.get(id(error.post), "an item")
+            raise WordPressImportError(f"{what}: {error}") from error
+
+    def _create(
+        self, draft: _Draft, rendered: Rendered | RenderError | None, users: dict[str, User]
+    ) -> None:
+        if draft.deferred:
+            draft, rendered = self._prepare(draft.plan, None), None
+        if draft.skip:
+            self.report.skipped.append(draft.skip)
+            return
+        plan, item, report, content = draft.plan, draft.plan.item, self.report, draft.content
+        what = item.describe()
+        status, hidden, key, moment = draft.status, draft.hidden, draft.key, draft.moment
+        created_at = draft.created_at
+        updated_at = draft.updated_at or created_at
+        title = cut_title(item.title or UNTITLED, TITLE_MAX)
+        if title != (item.title or UNTITLED):
+            report.titles.append(f"{item.post_type} {item.wp_id}: {len(item.title)} characters")
         post = Post(
             kind=plan.kind,
             language=plan.language,
@@ -547,7 +616,7 @@ class _Import:
             slug=self._slug(plan),
             summary=_plain_text(item.excerpt) or content.summary,
             status=status,
-            published_at=None if floating else moment,
+            published_at=None if draft.floating else moment,
             created_at=created_at,
             updated_at=max(updated_at, created_at),
             menu_order=item.menu_order if plan.kind == Kind.PAGE else None,
@@ -561,7 +630,9 @@ class _Import:
                 datetime.fromtimestamp(stamp, UTC) if stamp is not None else post.updated_at
             )
         try:
-            post.set_source(content.source)
+            if isinstance(rendered, RenderError):
+                raise rendered
+            post.set_source(content.source, rendered=rendered)
         except RenderError as error:
             report.skipped.append(f"{what}: {error}")
             return
@@ -576,16 +647,10 @@ class _Import:
         self.session.add(post)
         note = f"Imported from WordPress; author: {name or 'unknown'}"
         self.session.add(Revision.of(post, user, note=note[:200]))
-        try:
-            self.session.flush()
-        except ContentRuleError as error:
-            raise WordPressImportError(f"{what}: {error}") from error
-        self.session.add(
-            ImportedItem(
-                site=self.site.key, origin=self.origin, item_id=item.wp_id, post_id=post.id
-            )
-        )
-        self._old_addresses(post, plan)
+        self.index.add(post)
+        self.described[id(post)] = what
+        addresses = self._old_addresses(post, plan)
+        self.batch.add(then=lambda: self._write_origin(post, item.wp_id, addresses))
         if plan.kind == Kind.PAGE:
             report.pages += 1
         else:
@@ -608,6 +673,13 @@ class _Import:
         report.content += [f"{what}: {note}" for note in content.notes]
         for state, n in item.comments.items():
             report.comments[_COMMENT_STATES.get(state, state)] += n
+
+    def _write_origin(self, post: Post, wp_id: int, addresses: list[tuple[str, str]]) -> None:
+        """Record where a post came from, once it has its id: its item and old addresses."""
+        site, origin = self.site.key, self.origin
+        self.session.add(ImportedItem(site=site, origin=origin, item_id=wp_id, post_id=post.id))
+        for path, query in addresses:
+            self.session.add(OldAddress(site=site, path=path, query=query, post_id=post.id))
 
     def _place_pages(self, plans) -> None:
         """Put each new page under its WordPress parent page, when that page came across."""
@@ -639,11 +711,6 @@ class _Import:
             self.group_keys[plan.group] = str(made)
         return self.group_keys[plan.group]
 
-    def _taken(self, condition, language: str) -> bool:
-        """Return whether a post in `language` meets `condition` (the store's uniqueness)."""
-        found = select(Post.id).where(Post.language == language, condition)
-        return self.session.scalar(found) is not None
-
     def _slug(self, plan: _Plan) -> str:
         """Return a free slug for the item: WordPress's, decoded to ASCII, else its title's."""
         item = plan.item
@@ -657,6 +724,7 @@ class _Import:
             plan.language,
             page=plan.kind == Kind.PAGE,
             languages=self.sites.languages,
+            taken=self.index.slug_taken,
         )
         if wanted and slug != wanted:
             self.report.renamed.append(f"{item.describe()}: {wanted} → {slug}")
@@ -673,8 +741,8 @@ class _Import:
         self.report.local_dates += count
         return moment.replace(tzinfo=self.zone).astimezone(UTC)
 
-    def _old_addresses(self, post: Post, plan: _Plan) -> None:
-        """Record the item's permalink and `?p=ID` (and a page's `?page_id=ID`)."""
+    def _old_addresses(self, post: Post, plan: _Plan) -> list[tuple[str, str]]:
+        """Claim the item's permalink and `?p=ID` (and a page's `?page_id=ID`); return those won."""
         item = plan.item
         addresses = []
         if item.link:
@@ -683,6 +751,7 @@ class _Import:
         addresses.append(("/", f"p={item.wp_id}"))
         if plan.kind == Kind.PAGE:
             addresses.append(("/", f"page_id={item.wp_id}"))
+        won = []
         for path, query in dict.fromkeys(addresses):
             shown = path + (f"?{query}" if query else "")
             if path == "/" and not query:
@@ -690,23 +759,25 @@ class _Import:
             if len(path) > OLD_PATH_MAX or len(query) > QUERY_MAX:
                 self.report.skipped.append(f"{item.describe()}: old address too long: {shown}")
                 continue
-            holder = add_old_address(self.session, self.site.key, path, query, post.id)
-            if holder != post.id:
+            holder = self.index.claim(self.site.key, path, query, post)
+            if holder is not None and holder is not post:
                 self.report.skipped.append(
-                    f"{item.describe()}: the old address {shown} already leads to post {holder}"
+                    f"{item.describe()}: the old address {shown} already leads to post "
+                    f"{self.index.holder_id(holder)}"
                 )
                 continue
+            if holder is None:
+                won.append((path, query))
             self.report.redirects += 1
+        return won
 
     def _count_groups(self, plans) -> None:
         """Count the translation groups this import made or completed (two posts or more)."""
+        added = {p.group for p in plans if p.group and p.known is None}
+        # A group has one post per language: its size is the number of its languages.
+        sizes = Counter(key for key, _language in self.index.groups)
         for group, key in self.group_keys.items():
-            if not any(p.group == group and p.known is None for p in plans):
-                continue
-            size = self.session.scalar(
-                select(func.count(Post.id)).where(Post.translation_key == key)
-            )
-            if size >= 2:
+            if group in added and sizes[key] >= 2:
                 self.report.groups += 1
 
 
