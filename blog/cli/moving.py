@@ -15,7 +15,8 @@ from ..config import media_dir
 from ..moving import static_site
 from ..moving.backup import BackupError
 from ..moving.backup import backup as write_backup
-from ..moving.markdown_folder import FolderError, export_folder, import_folder
+from ..moving.markdown_export import export_folder
+from ..moving.markdown_folder import FolderError, import_folder
 from ..moving.restore import restore as read_backup
 from ..moving.restore import verify
 from ..moving.wordpress import WordPressImportError, import_export
