@@ -22,6 +22,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from lxml import html as lxml_html
 
+from .wpuploads import rewrite_uploads
+
 # Gutenberg's block delimiters, `<!-- wp:name {json} -->`, `<!-- /wp:name -->`, `<!-- wp:x /-->`.
 # The starts of HTML comments that mean something to WordPress (comments end at the first "-->").
 BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[a-z]")  # <!-- wp:name {json} -->, <!-- /wp:name -->
@@ -48,7 +50,6 @@ PROVIDERS = (
 )
 # A URL alone on its line (WordPress embeds those, and only those).
 BARE_URL = re.compile(r"^[ \t]*(?:<p>\s*)?(https?://[^\s<>\"']+)\s*(?:</p>)?[ \t]*$", re.MULTILINE)
-URL_ATTRIBUTE = re.compile(r"""(?P<before>\b(?:href|src|poster)\s*=\s*)(?P<quote>["']?)""")
 PRE = re.compile(r"<(/?)pre\b", re.IGNORECASE)
 TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 SPACES = re.compile(r"\s+")
@@ -101,7 +102,7 @@ def convert(
         result.notes.append("<!--nextpage--> removed: its pages are one page here")
     text = _Shortcodes(result, post_id, language, attachments or {}).convert(text)
     text = BARE_URL.sub(lambda m: _bare_url(m, language, result), text)
-    text = _rewrite_uploads(text, uploads_base, place_upload, result)
+    text = rewrite_uploads(text, uploads_base, place_upload, result.uploads)
     parts = list(_comments(text, MORE, lambda _comment: None))
     if None in parts:
         before = "".join(parts[: parts.index(None)])
@@ -376,46 +377,3 @@ def _dedent(text: str) -> str:
         for tag in PRE.finditer(line):
             depth = max(0, depth + (-1 if tag.group(1) else 1))
     return "\n".join(lines)
-
-
-def _rewrite_uploads(text, base: str, place, result: Converted) -> str:
-    """Return the text with links to the WordPress uploads folder moved to their new address."""
-    if not base:
-        return text
-    prefixes = _upload_prefixes(base)
-    out, position = [], 0
-    for match in URL_ATTRIBUTE.finditer(text):
-        start = match.end()
-        quote = match.group("quote")
-        end = text.find(quote, start) if quote else _unquoted_end(text, start)
-        if end == -1 or start < position:
-            continue
-        url = text[start:end]
-        decoded = html.unescape(url)
-        path = next((decoded[len(p) :] for p in prefixes if decoded.startswith(p)), None)
-        if path is None:
-            continue
-        path = unquote(urlsplit(path).path)
-        new = place(path) if place is not None else None
-        out.append(text[position:start])
-        if new is None:
-            result.uploads.append(decoded)
-            out.append(url)
-        else:
-            out.append(html.escape(new))
-        position = end
-    out.append(text[position:])
-    return "".join(out)
-
-
-def _upload_prefixes(base: str) -> list[str]:
-    """Return the addresses under which the WordPress site served its uploads folder."""
-    parts = urlsplit(base.rstrip("/"))
-    host, path = parts.netloc, parts.path
-    prefixes = [f"{scheme}://{host}{path}/wp-content/uploads/" for scheme in ("https", "http")]
-    return [*prefixes, f"//{host}{path}/wp-content/uploads/", f"{path}/wp-content/uploads/"]
-
-
-def _unquoted_end(text: str, start: int) -> int:
-    match = re.compile(r"[\s>]").search(text, start)
-    return match.start() if match else len(text)

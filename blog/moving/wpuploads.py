@@ -3,18 +3,23 @@
 The folder is the author's copy of their site, but its contents are still data from outside:
 a path read in an export never leaves the folder it names (no `..`, no absolute path, no
 symbolic link that points elsewhere), and a file is only ever written inside the media folder.
+Links to that folder in a post's content are moved to the files' new addresses here too.
 """
 
 from __future__ import annotations
 
 import filecmp
+import html
 import os
+import re
 import shutil
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 # Imported files live under /media/uploads/, in WordPress's own year/month layout.
 MEDIA_FOLDER = "uploads"
+# A link in a post's HTML: what comes before its address, and the quote that opens it.
+URL_ATTRIBUTE = re.compile(r"""(?P<before>\b(?:href|src|poster)\s*=\s*)(?P<quote>["']?)""")
 
 
 class Uploads:
@@ -84,3 +89,49 @@ class Uploads:
 def _inside(real: str, folder: Path) -> bool:
     root = os.path.realpath(folder)
     return os.path.commonpath([real, root]) == root
+
+
+def rewrite_uploads(text, base: str, place, left: list[str]) -> str:
+    """Return the text with links to the WordPress uploads folder moved to their new address.
+
+    `place` gives a path its new address (None: it stays); `left` receives the links that stay.
+    """
+    if not base:
+        return text
+    prefixes = _upload_prefixes(base)
+    out, position = [], 0
+    for match in URL_ATTRIBUTE.finditer(text):
+        start = match.end()
+        mark = match.group("quote")
+        end = text.find(mark, start) if mark else _unquoted_end(text, start)
+        if end == -1 or start < position:
+            continue
+        url = text[start:end]
+        decoded = html.unescape(url)
+        path = next((decoded[len(p) :] for p in prefixes if decoded.startswith(p)), None)
+        if path is None:
+            continue
+        path = unquote(urlsplit(path).path)
+        new = place(path) if place is not None else None
+        out.append(text[position:start])
+        if new is None:
+            left.append(decoded)
+            out.append(url)
+        else:
+            out.append(html.escape(new))
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _upload_prefixes(base: str) -> list[str]:
+    """Return the addresses under which the WordPress site served its uploads folder."""
+    parts = urlsplit(base.rstrip("/"))
+    host, path = parts.netloc, parts.path
+    prefixes = [f"{scheme}://{host}{path}/wp-content/uploads/" for scheme in ("https", "http")]
+    return [*prefixes, f"//{host}{path}/wp-content/uploads/", f"{path}/wp-content/uploads/"]
+
+
+def _unquoted_end(text: str, start: int) -> int:
+    match = re.compile(r"[\s>]").search(text, start)
+    return match.start() if match else len(text)
