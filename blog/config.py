@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from flask import current_app
 
@@ -164,121 +164,20 @@ def load_sites(path: str | Path, catalog_languages: set[str]) -> SiteRegistry:
 
 
 def _read_site(path: Path, key: str, table: object, catalog_languages: set[str]) -> Site:
-    where = f"sites.{key}"
-
-    def fail(subkey: str, problem: str, fix: str) -> SitesFileError:
-        return SitesFileError(path, f"{where}.{subkey}" if subkey else where, problem, fix)
-
-    if not SITE_KEY_RE.match(key):
-        raise fail("", "A site key must be lowercase letters, digits or _.", "rename the table.")
-    if not isinstance(table, dict):
-        raise fail("", "A site must be a table.", f"write it as [{where}].")
-    for unknown in sorted(set(table) - SITE_KEYS):
-        raise fail(
-            unknown, "Unknown key.", "remove it; known keys: " + ", ".join(sorted(SITE_KEYS))
-        )
-    for required in REQUIRED_SITE_KEYS:
-        if required not in table:
-            raise fail(required, "This key is missing.", "add it (see README.md).")
-
-    kind = table["kind"]
-    if kind not in SITE_KINDS:
-        raise fail("kind", f"Unknown kind {kind!r}.", "use one of: " + ", ".join(SITE_KINDS))
-
-    url = table["url"]
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if (
-        not parts
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.path
-        not in (
-            "",
-            "/",
-        )
-    ):
-        raise fail("url", f"{url!r} is not an origin.", 'write it like "https://blog.example.org".')
-
-    hosts = table["hosts"]
-    if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
-        raise fail("hosts", "Hosts must be a list of host names.", 'write hosts = ["a.example"].')
-    hosts = [h.lower() for h in hosts]
-    if parts.hostname not in hosts:
-        hosts.insert(0, parts.hostname)
-
-    languages = table["languages"]
-    if not isinstance(languages, list) or not languages:
-        raise fail("languages", "Languages must be a non-empty list.", 'write languages = ["fr"].')
-    for lang in languages:
-        if not isinstance(lang, str) or not LANGUAGE_RE.match(lang):
-            raise fail(
-                "languages", f"{lang!r} is not a BCP 47 language code.", 'use codes like "fr".'
-            )
-        if lang not in catalog_languages:
-            raise fail(
-                "languages",
-                f"The language {lang!r} has no interface catalog.",
-                f"create translations/{lang}/LC_MESSAGES/messages.po "
-                f"(flask --app app translate init {lang}) and compile it.",
-            )
-    if len(set(languages)) != len(languages):
-        raise fail("languages", "A language is listed twice.", "list each language once.")
-
-    default = table["default_language"]
-    if default not in languages:
-        raise fail(
-            "default_language",
-            f"The default language {default!r} is not in this site's languages.",
-            f"add it to {where}.languages or choose one of {languages}.",
-        )
-
-    fallback = table.get("fallback", "hide")
-    if fallback not in FALLBACK_POLICIES:
-        raise fail("fallback", f"Unknown policy {fallback!r}.", 'use "hide" or "show".')
-
-    prefix = table.get("language_prefix", len(languages) > 1)
-    if not isinstance(prefix, bool) or (not prefix and len(languages) > 1):
-        raise fail(
-            "language_prefix",
-            "A site with several languages needs a language prefix in its URLs.",
-            "remove language_prefix or set it to true.",
-        )
-
-    texts = {}
-    for name in ("title", "tagline"):
-        value = table.get(name, {})
-        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            raise fail(
-                name, "This must be a table of texts per language.", f"write [{where}.{name}]."
-            )
-        for lang in value:
-            if lang not in languages:
-                raise fail(
-                    f"{name}.{lang}", "This language is not one of the site's.", "remove it."
-                )
-        texts[name] = dict(value)
-    if default not in texts["title"]:
-        raise fail(f"title.{default}", "The title in the default language is missing.", "add it.")
-
-    book = table.get("book", {})
-    if not isinstance(book, dict):
-        raise fail("book", "This must be a table.", f"write [{where}.book].")
-    for unknown in sorted(set(book) - BOOK_KEYS):
-        raise fail(f"book.{unknown}", "Unknown key.", "known keys: " + ", ".join(sorted(BOOK_KEYS)))
-    theme = table.get("theme", kind)
-    if (
-        not isinstance(theme, str)
-        or not (PACKAGE_DIR / "static" / "themes" / f"{theme}.css").exists()
-    ):
-        raise fail(
-            "theme",
-            f"There is no stylesheet for the theme {theme!r}.",
-            f"create blog/static/themes/{theme}.css or remove the key.",
-        )
-    author = table.get("author", texts["title"][default])
-    if not isinstance(author, str) or not author:
-        raise fail("author", "The author must be a name.", 'write author = "A. Name".')
-
+    """Return a site table as a Site, checked key by key in the order the errors are reported."""
+    read = _SiteTable(path, key, table)
+    read.check_keys()
+    kind = read.kind()
+    parts = read.origin()
+    hosts = read.hosts(parts.hostname)
+    languages = read.languages(catalog_languages)
+    default = read.default_language(languages)
+    fallback = read.fallback()
+    prefix = read.language_prefix(languages)
+    texts = read.texts(languages, default)
+    book = read.book()
+    theme = read.theme(kind)
+    author = read.author(texts["title"][default])
     return Site(
         key=key,
         author=author,
@@ -294,6 +193,166 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
         title=texts["title"],
         tagline=texts["tagline"],
     )
+
+
+class _SiteTable:
+    """One [sites.KEY] table of the sites file, read one section at a time."""
+
+    def __init__(self, path: Path, key: str, table: object):
+        self.path, self.key, self.table = path, key, table
+        self.where = f"sites.{key}"
+
+    def fail(self, subkey: str, problem: str, fix: str) -> SitesFileError:
+        where = self.where
+        return SitesFileError(self.path, f"{where}.{subkey}" if subkey else where, problem, fix)
+
+    def check_keys(self) -> None:
+        fail, table = self.fail, self.table
+        if not SITE_KEY_RE.match(self.key):
+            raise fail(
+                "", "A site key must be lowercase letters, digits or _.", "rename the table."
+            )
+        if not isinstance(table, dict):
+            raise fail("", "A site must be a table.", f"write it as [{self.where}].")
+        for unknown in sorted(set(table) - SITE_KEYS):
+            raise fail(
+                unknown, "Unknown key.", "remove it; known keys: " + ", ".join(sorted(SITE_KEYS))
+            )
+        for required in REQUIRED_SITE_KEYS:
+            if required not in table:
+                raise fail(required, "This key is missing.", "add it (see README.md).")
+
+    def kind(self) -> str:
+        kind = self.table["kind"]
+        if kind not in SITE_KINDS:
+            raise self.fail(
+                "kind", f"Unknown kind {kind!r}.", "use one of: " + ", ".join(SITE_KINDS)
+            )
+        return kind
+
+    def origin(self) -> SplitResult:
+        url = self.table["url"]
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if (
+            not parts
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.path not in ("", "/")
+        ):
+            raise self.fail(
+                "url", f"{url!r} is not an origin.", 'write it like "https://blog.example.org".'
+            )
+        return parts
+
+    def hosts(self, hostname: str) -> list[str]:
+        hosts = self.table["hosts"]
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+            raise self.fail(
+                "hosts", "Hosts must be a list of host names.", 'write hosts = ["a.example"].'
+            )
+        hosts = [h.lower() for h in hosts]
+        if hostname not in hosts:
+            hosts.insert(0, hostname)
+        return hosts
+
+    def languages(self, catalog_languages: set[str]) -> list[str]:
+        fail, languages = self.fail, self.table["languages"]
+        if not isinstance(languages, list) or not languages:
+            raise fail(
+                "languages", "Languages must be a non-empty list.", 'write languages = ["fr"].'
+            )
+        for lang in languages:
+            if not isinstance(lang, str) or not LANGUAGE_RE.match(lang):
+                raise fail(
+                    "languages", f"{lang!r} is not a BCP 47 language code.", 'use codes like "fr".'
+                )
+            if lang not in catalog_languages:
+                raise fail(
+                    "languages",
+                    f"The language {lang!r} has no interface catalog.",
+                    f"create translations/{lang}/LC_MESSAGES/messages.po "
+                    f"(flask --app app translate init {lang}) and compile it.",
+                )
+        if len(set(languages)) != len(languages):
+            raise fail("languages", "A language is listed twice.", "list each language once.")
+        return languages
+
+    def default_language(self, languages: list[str]) -> str:
+        default = self.table["default_language"]
+        if default not in languages:
+            raise self.fail(
+                "default_language",
+                f"The default language {default!r} is not in this site's languages.",
+                f"add it to {self.where}.languages or choose one of {languages}.",
+            )
+        return default
+
+    def fallback(self) -> str:
+        fallback = self.table.get("fallback", "hide")
+        if fallback not in FALLBACK_POLICIES:
+            raise self.fail("fallback", f"Unknown policy {fallback!r}.", 'use "hide" or "show".')
+        return fallback
+
+    def language_prefix(self, languages: list[str]) -> bool:
+        prefix = self.table.get("language_prefix", len(languages) > 1)
+        if not isinstance(prefix, bool) or (not prefix and len(languages) > 1):
+            raise self.fail(
+                "language_prefix",
+                "A site with several languages needs a language prefix in its URLs.",
+                "remove language_prefix or set it to true.",
+            )
+        return prefix
+
+    def texts(self, languages: list[str], default: str) -> dict[str, dict[str, str]]:
+        fail, texts = self.fail, {}
+        for name in ("title", "tagline"):
+            value = self.table.get(name, {})
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise fail(
+                    name,
+                    "This must be a table of texts per language.",
+                    f"write [{self.where}.{name}].",
+                )
+            for lang in value:
+                if lang not in languages:
+                    raise fail(
+                        f"{name}.{lang}", "This language is not one of the site's.", "remove it."
+                    )
+            texts[name] = dict(value)
+        if default not in texts["title"]:
+            raise fail(
+                f"title.{default}", "The title in the default language is missing.", "add it."
+            )
+        return texts
+
+    def book(self) -> dict:
+        book = self.table.get("book", {})
+        if not isinstance(book, dict):
+            raise self.fail("book", "This must be a table.", f"write [{self.where}.book].")
+        for unknown in sorted(set(book) - BOOK_KEYS):
+            raise self.fail(
+                f"book.{unknown}", "Unknown key.", "known keys: " + ", ".join(sorted(BOOK_KEYS))
+            )
+        return book
+
+    def theme(self, kind: str) -> str:
+        theme = self.table.get("theme", kind)
+        if (
+            not isinstance(theme, str)
+            or not (PACKAGE_DIR / "static" / "themes" / f"{theme}.css").exists()
+        ):
+            raise self.fail(
+                "theme",
+                f"There is no stylesheet for the theme {theme!r}.",
+                f"create blog/static/themes/{theme}.css or remove the key.",
+            )
+        return theme
+
+    def author(self, title: str) -> str:
+        author = self.table.get("author", title)
+        if not isinstance(author, str) or not author:
+            raise self.fail("author", "The author must be a name.", 'write author = "A. Name".')
+        return author
 
 
 def catalog_languages(translations_dir: str | Path) -> set[str]:
