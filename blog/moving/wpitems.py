@@ -171,7 +171,7 @@ class Items:
             return
         plan, item, report, content = draft.plan, draft.plan.item, self.report, draft.content
         what = item.describe()
-        status, hidden, key, moment = draft.status, draft.hidden, draft.key, draft.moment
+        status, key, moment = draft.status, draft.key, draft.moment
         created_at = draft.created_at
         updated_at = draft.updated_at or created_at
         title = cut_title(item.title or UNTITLED, TITLE_MAX)
@@ -219,13 +219,18 @@ class Items:
         self.described[id(post)] = what
         addresses = self._old_addresses(post, plan)
         self.batch.add(then=lambda: self._write_origin(post, item.wp_id, addresses))
+        self.made[item.wp_id] = post
+        self._report_created(draft, post, what)
+
+    def _report_created(self, draft: Draft, post: Post, what: str) -> None:
+        """Count a new post in the report, with what its item brought that the store lacks."""
+        plan, item, report, content = draft.plan, draft.plan.item, self.report, draft.content
         if plan.kind == Kind.PAGE:
             report.pages += 1
         else:
             report.posts += 1
-        if hidden:
-            report.hidden.append(f"{what}: {hidden}")
-        self.made[item.wp_id] = post
+        if draft.hidden:
+            report.hidden.append(f"{what}: {draft.hidden}")
         if post.pinned:
             report.sticky.append(what)
         for term in item.terms_of("post_format"):

@@ -50,35 +50,8 @@ class Terms:
         """Find or create the terms the new posts carry, with their ancestors and names."""
         carried = {(t.domain, t.slug) for plan in plans for t in plan.item.terms}
         declared = {(t.taxonomy, t.slug): t for t in export.terms if t.taxonomy in TAXONOMIES}
-        by_id = {t.term_id: t for t in declared.values() if t.term_id is not None}
-        # Polylang translates a term as another term: here, one term with a name per language.
-        canonical: dict[tuple[str, str], tuple[str, str]] = {}
-        members: dict[tuple[str, str], list[tuple[str, TermEntry]]] = {}
-        for group in export.term_groups():
-            found = [(lang, by_id[i]) for lang, i in group.items() if i in by_id]
-            if not found:
-                continue
-            chosen = min(found, key=lambda pair: self._rank(pair[0]))[1]
-            for lang, entry in found:
-                canonical[(entry.taxonomy, entry.slug)] = (chosen.taxonomy, chosen.slug)
-                members.setdefault((chosen.taxonomy, chosen.slug), []).append((lang, entry))
-        seen: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for plan in plans:
-            if plan.known is not None:
-                continue
-            for term in plan.item.terms:
-                if term.domain not in TAXONOMIES:
-                    continue
-                key = (term.domain, term.slug)
-                entry = declared.get(key)
-                name = entry.name if entry else term.name
-                seen.setdefault(key, []).append((plan.language, name))
-                # A category brings its ancestors, so that the hierarchy comes across whole.
-                while entry is not None and entry.parent and entry.taxonomy == "category":
-                    key = ("category", entry.parent)
-                    entry = declared.get(key)
-                    seen.setdefault(key, [])
-                    carried.add(key)
+        canonical, members = self._term_translations(export, declared)
+        seen = _seen_terms(plans, declared, carried)
         by_slug: dict[tuple[str, str], Term] = {}
         created: list[tuple[Term, TermEntry | None]] = []
         for key, names in seen.items():
@@ -101,12 +74,7 @@ class Terms:
             if not term.names:
                 term.set_name(self.language, (entry.name if entry else "") or slug)
         self.session.flush()
-        for term, entry in created:
-            if entry is not None and entry.parent:
-                parent_key = ("category", entry.parent)
-                parent = self.by_wordpress.get(canonical.get(parent_key, parent_key))
-                if parent is not None and parent is not term:
-                    term.parent_id = parent.id
+        self._place_terms(created, canonical)
         self.report.terms = len(created)
         used = {canonical.get(key, key) for key in carried}
         unused = [key for key in declared if canonical.get(key, key) not in used]
@@ -115,6 +83,33 @@ class Terms:
                 f"{len(unused)} categories and tags carried by no post: "
                 + ", ".join(slug for _taxonomy, slug in unused)
             )
+
+    def _term_translations(self, export: Export, declared: dict[tuple[str, str], TermEntry]):
+        """Return the term each of Polylang's translated terms becomes, and each one's members.
+
+        Polylang translates a term as another term: here, one term with a name per language.
+        """
+        by_id = {t.term_id: t for t in declared.values() if t.term_id is not None}
+        canonical: dict[tuple[str, str], tuple[str, str]] = {}
+        members: dict[tuple[str, str], list[tuple[str, TermEntry]]] = {}
+        for group in export.term_groups():
+            found = [(lang, by_id[i]) for lang, i in group.items() if i in by_id]
+            if not found:
+                continue
+            chosen = min(found, key=lambda pair: self._rank(pair[0]))[1]
+            for lang, entry in found:
+                canonical[(entry.taxonomy, entry.slug)] = (chosen.taxonomy, chosen.slug)
+                members.setdefault((chosen.taxonomy, chosen.slug), []).append((lang, entry))
+        return canonical, members
+
+    def _place_terms(self, created: list[tuple[Term, TermEntry | None]], canonical) -> None:
+        """Put each new category under its WordPress parent, once the terms have their ids."""
+        for term, entry in created:
+            if entry is not None and entry.parent:
+                parent_key = ("category", entry.parent)
+                parent = self.by_wordpress.get(canonical.get(parent_key, parent_key))
+                if parent is not None and parent is not term:
+                    term.parent_id = parent.id
 
     def _term_slug(self, key, entry: TermEntry | None, names: list[tuple[str, str]]) -> str:
         """Return a term's slug here: WordPress's (decoded, made ASCII), else its name's."""
@@ -150,3 +145,28 @@ class Terms:
 
 def _languages(term: Term) -> set[str]:
     return {n.language for n in term.names}
+
+
+def _seen_terms(plans: list[Plan], declared: dict, carried: set) -> dict:
+    """Return the terms the new posts carry, with the names they give them per language.
+
+    A category brings its ancestors (added to `carried`), so that the hierarchy comes across
+    whole.
+    """
+    seen: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for plan in plans:
+        if plan.known is not None:
+            continue
+        for term in plan.item.terms:
+            if term.domain not in TAXONOMIES:
+                continue
+            key = (term.domain, term.slug)
+            entry = declared.get(key)
+            name = entry.name if entry else term.name
+            seen.setdefault(key, []).append((plan.language, name))
+            while entry is not None and entry.parent and entry.taxonomy == "category":
+                key = ("category", entry.parent)
+                entry = declared.get(key)
+                seen.setdefault(key, [])
+                carried.add(key)
+    return seen
