@@ -7,6 +7,8 @@ language was negotiated vary on the cookie and Accept-Language.
 
 import pytest
 
+from blog import db
+
 from .helpers import BLOG, BOOK, make_app
 
 PUBLIC = "public, max-age=60, stale-while-revalidate=300"
@@ -93,4 +95,6 @@ def test_the_lifetimes_are_settings(database_url, make_post):
     )
     make_post(language="fr")
     response = app.test_client().get("/fr/", base_url=BLOG)
+    with app.app_context():
+        db.engine().dispose()  # its pooled connection, closed now rather than by the collector
     assert response.headers["Cache-Control"] == "public, max-age=5, stale-while-revalidate=30"
