@@ -55,6 +55,10 @@ FIELDS = (
 )  # fmt: skip
 REQUIRED = ("title", "language", "sites")
 
+# libyaml's loader when PyYAML was built with it (the wheels are): the same safe constructors,
+# several times faster than the pure-Python one, which was a quarter of an import's time.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class FolderError(ValueError):
     """A file of the folder cannot be read or refused by the store; the message names it."""
@@ -83,7 +87,7 @@ def read_file(path: Path) -> tuple[dict, str]:
     if not end:
         raise FolderError(f"{path}: the front matter is not closed by a line '---'.")
     try:
-        meta = yaml.safe_load("".join(lines[1:end])) or {}
+        meta = yaml.load("".join(lines[1:end]), Loader=SAFE_LOADER) or {}
     except yaml.YAMLError as error:
         raise FolderError(f"{path}: the front matter is not valid YAML ({error}).") from None
     if not isinstance(meta, dict):
