@@ -75,6 +75,10 @@ def status_line(code: int) -> str:
     return f"{code} {HTTP_STATUS_CODES[code].upper()}"
 
 
+def etag(entry: Entry) -> str | None:
+    return unquote_etag(dict(entry.headers).get("ETag"))[0]
+
+
 class StoreMoment:
     """Read the store's moment with one raw statement, on a connection each thread keeps.
 
@@ -160,13 +164,15 @@ class FastPath:
         if moment is None:
             return None
         page_key = key(self.build_id, moment, environ)
-        entry = self.cache.get(PAGE + page_key)
-        if entry is None:
-            return None
         tags = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
-        if tags and tags.contains(unquote_etag(dict(entry.headers).get("ETag"))[0]):
-            # Flask's 304 once it has sent one for this page; until then, Flask sends it.
-            return self.cache.get(NOT_MODIFIED + page_key)
+        if tags:
+            # Flask's 304 once it has sent one for this page (the page itself may not be kept).
+            not_modified = self.cache.get(NOT_MODIFIED + page_key)
+            if not_modified is not None and tags.contains(etag(not_modified)):
+                return not_modified
+        entry = self.cache.get(PAGE + page_key)
+        if entry is None or (tags and tags.contains(etag(entry))):
+            return None  # until Flask has sent its 304, Flask sends it
         return entry
 
     def eligible(self, environ: dict) -> bool:

@@ -122,18 +122,20 @@ def test_a_warm_hit_is_flasks_answer_without_flask(app, flask_only, store, count
 
 def test_a_current_copy_gets_flasks_304(app, flask_only, store, count_queries):
     for base, path in [(BLOG, "/fr/"), (BLOG, "/fr/feed.atom"), (BOOK, "/contact/")]:
-        page = get(app, base, path)
+        page = get(flask_only, base, path)
         etag = page.headers["ETag"]
         conditional = {"If-None-Match": f'"other", {etag}'}
         want = get(flask_only, base, path, headers=conditional)
         assert want.status_code == 304
-        # The first 304 is Flask's (the fast path keeps it), the next ones the fast path's.
+        # The first 304 is Flask's (the fast path keeps it, the page itself not asked for
+        # yet), the next ones the fast path's.
         assert get(app, base, path, headers=conditional).status_code == 304
         for method in ("GET", "HEAD"):
             got = assert_fast(app, count_queries, base, path, method=method, headers=conditional)
             assert got.status == want.status and got.data == b""
             assert without_request_id(got) == without_request_id(want), path
         # Another tag, or a date alone: the page, or Flask's to decide.
+        get(app, base, path)
         stale = assert_fast(app, count_queries, base, path, headers={"If-None-Match": '"old"'})
         assert stale.status_code == 200 and stale.headers["ETag"] == etag
         with flask_requests(app) as started:
