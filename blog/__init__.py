@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         csrf,
         db,
         errors,
+        fastpath,
         health,
         i18n,
         media,
@@ -68,6 +69,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     caching.init_app(app)
     routing.init_app(app)
     urls.init_app(app)
+    # Inside security's ProxyFix, so that the fast path reads the environ Flask reads.
+    fastpath.init_app(app)
     security.init_app(app)
     cli.init_app(app)
     csrf.init_app(app)

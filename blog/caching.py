@@ -115,6 +115,8 @@ def before_public():
         since = request.if_modified_since
         fresh = since is not None and current.last_modified <= since
     if fresh:
+        if pagecache.backend() is not None and pagecache.cacheable():
+            pagecache.offer_to_fast_path(None)
         return current_app.response_class(status=304)
     return pagecache.lookup(current.etag)
 

@@ -13,7 +13,11 @@ def now() -> datetime:
     CLOCK is a function of no arguments returning an aware datetime; it is None in production.
     Outside an app (a bare store session), the time is the system's.
     """
-    clock = current_app.config.get("CLOCK") if has_app_context() else None
+    return read(current_app.config.get("CLOCK") if has_app_context() else None)
+
+
+def read(clock) -> datetime:
+    """Return the time `clock` (an app's CLOCK setting, or None for the system's) says."""
     moment = clock() if clock is not None else datetime.now(UTC)
     if moment.utcoffset() is None:
         raise ValueError("CLOCK must return an aware datetime (with tzinfo).")

@@ -18,9 +18,10 @@ from . import rules
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def make_engine(url: str, echo: bool = False, busy_timeout: float = 30) -> Engine:
+def make_engine(url: str, echo: bool = False, busy_timeout: float = 30, **options) -> Engine:
     """Return an engine for `url`; on SQLite: foreign keys, WAL, durable commits, busy timeout."""
-    engine = create_engine(url, echo=echo, pool_pre_ping=not url.startswith("sqlite"))
+    pre_ping = not url.startswith("sqlite")
+    engine = create_engine(url, echo=echo, pool_pre_ping=pre_ping, **options)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")

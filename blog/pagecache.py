@@ -29,6 +29,7 @@ import redis
 from flask import Flask, current_app, g, request
 
 from .pagination import PAGE_NUMBER
+from .sites import current_reading
 
 MODES = ("memory", "redis", "off")
 CACHED_METHODS = frozenset({"GET", "HEAD"})
@@ -44,6 +45,9 @@ QUERIES: dict[str, dict[str, Callable[[str], object]]] = {
 }
 # Headers a cached page does not keep: computed again for each response.
 _PER_RESPONSE = frozenset({"content-length", "set-cookie", "etag", "last-modified", "date"})
+# Where a request Flask answered offers that answer to the fast path (fastpath.py), in its
+# WSGI environ: the store's moment its stamp read, and the body (None for a 304).
+FAST_PATH_OFFER = "blog.fastpath.offer"
 # After Redis fails, pages are rendered without it for this long before it is tried again, so
 # that a Redis outage costs one timeout per worker now and then, not one per request.
 REDIS_RETRY_SECONDS = 5.0
@@ -219,4 +223,18 @@ def store(response) -> None:
     headers = tuple(
         (name, value) for name, value in response.headers if name.lower() not in _PER_RESPONSE
     )
-    cache.set(key, Entry(response.status_code, headers, response.get_data()))
+    body = response.get_data()
+    cache.set(key, Entry(response.status_code, headers, body))
+    offer_to_fast_path(body)
+
+
+def offer_to_fast_path(body: bytes | None) -> None:
+    """Offer the answer to a cacheable request to the fast path, unless it was negotiated.
+
+    Only the fast path sees the answer as it leaves Flask, every header set: it keeps that.
+    A negotiated answer depends on the reader's cookie and browser, which its key does not name.
+    """
+    reading = current_reading()
+    if reading is None or reading.negotiated or "store_moment" not in g:
+        return
+    request.environ[FAST_PATH_OFFER] = (g.store_moment, body)

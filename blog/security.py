@@ -166,12 +166,16 @@ def request_id() -> str:
     """Return the id of the current request, taking a trusted proxy's or making one."""
     if "request_id" not in g:
         given = request.headers.get(REQUEST_ID_HEADER, "")
-        # A client must not choose what our logs say; a proxy we trust may have named it first.
-        if current_app.config["TRUSTED_PROXIES"] and REQUEST_ID.match(given):
-            g.request_id = given
-        else:
-            g.request_id = uuid.uuid4().hex
+        g.request_id = choose_request_id(given, current_app.config["TRUSTED_PROXIES"])
     return g.request_id
+
+
+def choose_request_id(given: str, trusted_proxies: int) -> str:
+    """Return the id of a request that came with `given` as its X-Request-Id (maybe empty)."""
+    # A client must not choose what our logs say; a proxy we trust may have named it first.
+    if trusted_proxies and REQUEST_ID.match(given):
+        return given
+    return uuid.uuid4().hex
 
 
 class _RequestIdFilter(logging.Filter):

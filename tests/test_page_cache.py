@@ -1,8 +1,10 @@
 """The response cache, in memory and in Redis: a warm page costs the stamp and no rendering,
 and no reader ever gets a stale page, another language's or an author's, after any change.
 
-Every test runs once per backend (the `app` fixture below overrides conftest's). What a reader
-must get is what the same app answers with the cache off, on the same store and clock (`truth`).
+Every test runs once per backend (the `app` fixture below overrides conftest's), through Flask:
+the fast path that answers warm hits before it is off here, and test_fastpath.py runs the same
+changes with it on. What a reader must get is what the same app answers with the cache off, on
+the same store and clock (`truth`).
 """
 
 from __future__ import annotations
@@ -37,26 +39,42 @@ def redis_or_skip() -> None:
         client.close()
 
 
-@pytest.fixture(params=["memory", "redis"])
-def app(request, database_url):
-    config = {"DATABASE_URL": database_url, "TESTING": True, "PAGE_CACHE": request.param}
-    if request.param == "redis":
+def cached_app(database_url: str, mode: str, fast_path: bool):
+    """Yield an app whose response cache is `mode` ("memory" or "redis"), then clean up."""
+    config = {
+        "DATABASE_URL": database_url,
+        "TESTING": True,
+        "PAGE_CACHE": mode,
+        "FAST_PATH": fast_path,
+    }
+    if mode == "redis":
         redis_or_skip()
         # A prefix of the test's own in a spare database number, deleted at the end.
         config |= {"REDIS_URL": REDIS_URL, "PAGE_CACHE_PREFIX": f"test:{uuid.uuid4().hex}:"}
     app = make_app(config)
     yield app
     cache = app.extensions["page_cache"]
-    if request.param == "redis":
+    if mode == "redis":
         cache.clear()
         cache.client.close()
+    if fast_path:
+        app.extensions["fast_path"].moment.close()
     with app.app_context():
         empty_tables(db.engine())
         db.engine().dispose()
 
 
+@pytest.fixture(params=["memory", "redis"])
+def app(request, database_url):
+    yield from cached_app(database_url, request.param, fast_path=False)
+
+
 @pytest.fixture
 def truth(app, clock):
+    yield from uncached_twin(app, clock)
+
+
+def uncached_twin(app, clock):
     """The same app on the same store and clock, with no cache: what a reader must get."""
     uncached = make_app(
         {"DATABASE_URL": app.config["DATABASE_URL"], "TESTING": True, "PAGE_CACHE": "off"}
@@ -93,6 +111,10 @@ def get(app, base: str, path: str, **kwargs):
 
 @pytest.fixture
 def store(make_post, make_term, session, clock, cli):
+    return a_little_of_everything(make_post, make_term, session, clock, cli)
+
+
+def a_little_of_everything(make_post, make_term, session, clock, cli):
     """Both sites with a little of everything a change can touch."""
     floods = make_term("category", "crues", fr="Crues", en="Floods")
     original = make_post(language="fr", slug="les-crues", title="Les crues", terms=(floods,))
