@@ -62,14 +62,11 @@ class Stamp:
     last_modified: datetime
 
 
-def stamp() -> Stamp:
-    """Return the stamp of the current public request: one small statement, once per request."""
-    if "stamp" in g:
-        return g.stamp
-    # The page is rendered at the very instant its stamp names (public.now() reads g.now).
-    now = g.now = g.get("now") or clock.now()
+def store_moment(now: datetime) -> tuple[int, datetime | None, datetime | None]:
+    """Return what every public page depends on: the store's version, when it changed, and the
+    latest publication time that has passed at `now` (also the listing counts' key)."""
     # One round trip for the three values: this statement is the whole cost of a warm page.
-    stored_version, changed_at, due = (
+    version, changed_at, due = (
         db.session()
         .execute(
             select(
@@ -82,9 +79,16 @@ def stamp() -> Stamp:
         )
         .one()
     )
-    stored_version = stored_version or 0
-    # What a public page's data depends on, for the listing counts kept per state (pagination).
-    g.store_moment = (stored_version, changed_at, due)
+    return version or 0, changed_at, due
+
+
+def stamp() -> Stamp:
+    """Return the stamp of the current public request: one small statement, once per request."""
+    if "stamp" in g:
+        return g.stamp
+    # The page is rendered at the very instant its stamp names (public.now() reads g.now).
+    now = g.now = g.get("now") or clock.now()
+    stored_version, changed_at, due = g.store_moment = store_moment(now)
     reading = current_reading()
     moments = [m for m in (changed_at, due) if m is not None]
     last_modified = max(moments).replace(microsecond=0) if moments else now.replace(microsecond=0)
@@ -93,6 +97,8 @@ def stamp() -> Stamp:
         for part in (
             current_app.config["BUILD_ID"],
             stored_version,
+            # The version starts again at 1 in an emptied store (a restore): the time says which.
+            changed_at,
             due,
             reading.site.key,
             reading.language,
@@ -123,6 +129,8 @@ def before_public():
 
 def after_public(response):
     """Keep a rendered page in the cache, then say how browsers and proxies may keep it."""
+    # A write that lands while the page renders can only make it newer than its key says, and
+    # no later request asks for that key again: the write changed the version it reads.
     pagecache.store(response)
     return add_validators(response)
 

@@ -179,7 +179,9 @@ def test_a_warm_chunk_costs_the_validators_queries_only(blog, store, count_queri
     first = blog.get("/sitemap-1.xml")
     with count_queries() as counter:
         again = blog.get("/sitemap-1.xml")
-    assert counter.count == 1  # the stamp: the store's version and the latest due publication
+    # The fast path answers with one raw statement the ORM counter does not see; Flask's path
+    # would run the stamp's one statement. Either way, no chunk is rebuilt.
+    assert counter.count <= 1
     assert again.data == first.data
     assert (
         blog.get("/sitemap-1.xml", headers={"If-None-Match": first.headers["ETag"]}).status_code
