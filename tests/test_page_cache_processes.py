@@ -136,7 +136,10 @@ def test_a_post_published_through_one_worker_is_served_by_the_other_at_once(
                 assert reader.get(path) == before[path]
         if shared is not None:
             client, prefix = shared
-            assert len(list(client.scan_iter(match=prefix + "*"))) == len(pages)
+            # One entry per page, kept by whichever process rendered it first (the fast path's
+            # copies of those answers live under their own "fast:" keys).
+            kept = [k for k in client.scan_iter(match=prefix + "*") if b":fast:" not in k]
+            assert len(kept) == len(pages)
 
         # The author signs in and publishes on the first server only.
         status = first.send(
