@@ -233,9 +233,10 @@ def test_safe_urls_survive(source):
 
 # --- pathological input --------------------------------------------------------------------
 
-# Wall-clock bound, generous on purpose (a loaded CI machine): each of these takes well under a
-# second here, and would take minutes without the nesting limit and the render budget.
-SECONDS = 5.0
+# A bound far from the machine, on purpose: each of these takes under two seconds of CPU on an
+# idle core (three times that with both cores busy and shared), and took from 19 s to minutes
+# before the nesting limit and the render budget.
+SECONDS = 15.0
 PATHOLOGICAL = {
     "100 KB attribute": '<a href="/x" title="' + "x" * 100_000 + '">t</a>',
     "100 KB link title": '[a](/x "' + "x" * 100_000 + '")',
