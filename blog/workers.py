@@ -42,24 +42,31 @@ def can_fork() -> bool:
 
 
 def map_in_order(
-    function: Callable[[list[Item]], list[Result]], items: Iterable[Item], chunk: int = CHUNK
+    function: Callable[[list[Item]], list[Result]],
+    items: Iterable[Item],
+    chunk: int = CHUNK,
+    processes: int | None = None,
+    initializer: Callable[[], None] | None = None,
 ) -> Iterator[Result]:
     """Yield the results of `function` (a list of items in, a list of results out) in order.
 
     `function` must be a module-level function without side effects: it may run in another
     process. `items` is read lazily, a few chunks ahead of what the caller consumes.
+    `processes` bounds the workers (default: one per core; 1 runs everything in-process);
+    `initializer` runs once in each worker after the fork (e.g. to drop inherited connections).
     """
     items = iter(items)
     first = list(islice(items, MIN_ITEMS))
-    if len(first) < MIN_ITEMS or cores() < 2 or not can_fork():
+    workers = cores() if processes is None else processes
+    if len(first) < MIN_ITEMS or workers < 2 or not can_fork():
         for part in _chunks(first, items, chunk):
             yield from function(part)
         return
-    workers = cores()
-    # gc.freeze in each worker: the objects it inherits are never collected there (a database
-    # connection collected in a worker would close the main process's), nor copied by the gc.
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("fork"), initializer=gc.freeze
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(initializer,),
     )
     try:
         parts = _chunks(first, items, chunk)
@@ -72,6 +79,14 @@ def map_in_order(
             yield from results
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(initializer: Callable[[], None] | None) -> None:
+    # gc.freeze: the objects a worker inherits are never collected there (a database
+    # connection collected in a worker would close the main process's), nor copied by the gc.
+    gc.freeze()
+    if initializer is not None:
+        initializer()
 
 
 def _chunks(first: list[Item], rest: Iterator[Item], size: int) -> Iterator[list[Item]]:

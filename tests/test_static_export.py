@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 from lxml import html as lxml_html
 
+from blog import workers
 from blog.models import Post, Status
 from blog.moving import static_site
 from blog.moving.static_plan import file_name
@@ -242,3 +243,22 @@ def test_nginx_serves_the_export_as_the_app_does(demo, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.mark.skipif(not workers.can_fork(), reason="no fork on this platform")
+def test_worker_processes_write_what_one_process_writes(demo, tmp_path):
+    plan = static_site.plan(demo)
+    # Enough pages for map_in_order to hand them to forked workers rather than keep them.
+    assert len(plan.targets) > 4 * workers.MIN_ITEMS
+    alone = static_site.export(demo, plan, tmp_path / "alone", processes=1)
+    shared = static_site.export(demo, plan, tmp_path / "shared", processes=2)
+    assert alone.failed == shared.failed == []
+    assert alone.written == shared.written == len(plan.targets)
+    assert exported(tmp_path / "alone") == exported(tmp_path / "shared")
+    manifests = [
+        json.loads((tmp_path / folder / static_site.MANIFEST).read_text())["files"]
+        for folder in ("alone", "shared")
+    ]
+    assert manifests[0] == manifests[1]
+    # The parent's pool was emptied for the fork; it still answers afterwards.
+    assert_matches_live(demo, tmp_path / "shared")

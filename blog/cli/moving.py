@@ -202,9 +202,14 @@ def restore(file: Path) -> None:
 
 @click.command("export-static")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    help="How many processes render pages (default: one per core).",
+)
 @with_appcontext
 @store_command
-def export_static(directory: Path) -> None:
+def export_static(directory: Path, processes: int | None) -> None:
     """Write every site as static files into DIRECTORY, one folder per domain.
 
     Each file is the page, feed, sitemap or file the app serves at that address. Run again,
@@ -217,9 +222,9 @@ def export_static(directory: Path) -> None:
     try:
         if sys.stdout.isatty():
             with click.progressbar(length=len(plan.targets), label="Exporting") as bar:
-                report = static_site.export(app, plan, directory, bar.update)
+                report = static_site.export(app, plan, directory, bar.update, processes)
         else:
-            report = static_site.export(app, plan, directory)
+            report = static_site.export(app, plan, directory, processes=processes)
     except static_site.ExportError as error:
         raise click.ClickException(str(error)) from None
     click.echo(

@@ -4,7 +4,7 @@ The addresses come from the store through the same queries the pages use (querie
 translations.py by way of queries.listed_posts), so the export lists what readers can reach
 and nothing private. Each address carries a stamp: a digest of the rows its page is made of.
 An address whose stamp is the one recorded by the last export is not rendered again; None
-means "always render" (sitemaps, whose dates move with any edit).
+would mean "always render".
 """
 
 from __future__ import annotations
@@ -25,7 +25,16 @@ from sqlalchemy.orm import Session
 
 from .. import feeds, queries, sitemaps
 from ..config import media_dir
-from ..models import DATED_KINDS, Kind, Post, Publication, Term, TermName, post_term
+from ..models import (
+    DATED_KINDS,
+    Kind,
+    Post,
+    Publication,
+    Term,
+    TermKind,
+    TermName,
+    post_term,
+)
 from ..sites import Site
 from ..urls import fingerprinted_name, site_path
 
@@ -223,11 +232,42 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
         ):
             page = path("public.page", slug=slug)
             yield Target(site, page, "", _digest(stamps.common, page, stamps.post(page_id)))
-    yield Target(site, "/sitemap.xml")
-    size = current_app.config["SITEMAP_CHUNK_SIZE"]
-    for chunk in sitemaps.chunks(session, site, now, size):
-        yield Target(site, f"/sitemap-{chunk.number}.xml")
+    yield from _sitemap_targets(session, site, now, stamps)
     yield Target(site, "/robots.txt", "", _digest(stamps.common, "robots"))
+
+
+def _sitemap_targets(session: Session, site: Site, now: datetime, stamps: Stamps):
+    """Yield the sitemap index and its chunks, each stamped by what it lists.
+
+    The index shows each chunk's number and date; a chunk, the posts of its window (their
+    groups' stamps cover addresses, dates and alternates) and, past the last post, the
+    listing pages: the homes, dated by the site's latest change, and the terms listed.
+    """
+    size = current_app.config["SITEMAP_CHUNK_SIZE"]
+    found = sitemaps.chunks(session, site, now, size)
+    yield Target(site, "/sitemap.xml", "", _digest(stamps.common, "sitemap", found))
+    canonical = sitemaps.canonical_posts(session, site, now).subquery()
+    ids = list(session.scalars(select(canonical.c.id)))
+    listings = None
+    for chunk in found:
+        start = (chunk.number - 1) * size
+        parts = [stamps.post(post_id) for post_id in ids[start : start + size]]
+        if start + size > len(ids):
+            if listings is None:
+                listings = _digest(
+                    sitemaps.latest_change(session, site, now),
+                    [
+                        [
+                            t.slug
+                            for t in session.scalars(queries.site_terms(site, language, now, kind))
+                        ]
+                        for kind in (TermKind.CATEGORY, TermKind.TAG)
+                        for language in site.languages
+                    ],
+                )
+            parts.append(listings)
+        stamp = _digest(stamps.common, chunk.number, parts)
+        yield Target(site, f"/sitemap-{chunk.number}.xml", "", stamp)
 
 
 def _term_rows(site: Site, language: str, now: datetime):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from .. import clock
+from .. import clock, workers
 from . import static_servers
 from .static_plan import Stamps, Target, file_name, file_targets, host_folder, site_targets
 
@@ -66,9 +66,17 @@ def plan(app: Flask) -> Plan:
 
 
 def export(
-    app: Flask, plan: Plan, directory: Path, step: Callable[[int], None] | None = None
+    app: Flask,
+    plan: Plan,
+    directory: Path,
+    step: Callable[[int], None] | None = None,
+    processes: int | None = None,
 ) -> Report:
-    """Write `plan` into `directory`; call `step(1)` after each address."""
+    """Write `plan` into `directory`; call `step(1)` after each address.
+
+    Pages are rendered by `processes` worker processes (default: one per core; 1 renders in
+    this process), forked once the plan is made; the files and the manifest are the same.
+    """
     directory = Path(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -77,26 +85,63 @@ def export(
     old = _read_manifest(directory)
     # Each request pushes its own app context (and store session) only when none is active:
     # a fresh context keeps the command's own out of the pages.
-    return contextvars.Context().run(_export, app, plan, directory, old, step)
+    return contextvars.Context().run(_export, app, plan, directory, old, step, processes)
 
 
-def _export(app: Flask, plan: Plan, directory: Path, old: dict, step) -> Report:
-    report, files = Report(), {}
-    client = app.test_client(use_cookies=False)
-    pinned = app.config.get("CLOCK")
+@dataclass
+class _Job:
+    """The pages one export renders, inherited by its worker processes through the fork."""
+
+    app: Flask
+    directory: Path
+    # (address, file name, the manifest's entry for it or None)
+    work: list[tuple[Target, str, dict | None]]
+
+
+# Set while an export renders: a worker is given indices into it, not addresses to pickle.
+_job: _Job | None = None
+
+
+def _export(app: Flask, plan: Plan, directory: Path, old: dict, step, processes) -> Report:
+    global _job
+    report, files, work = Report(), {}, []
+    for target in plan.targets:
+        name = f"{host_folder(target.site)}/{file_name(target.path, target.query)}"
+        known = old.get(name)
+        if _unchanged(target, directory / name, known):
+            files[name] = known
+            report.kept += 1
+            if step is not None:
+                step(1)
+        else:
+            work.append((target, name, known))
+    pinned, cache = app.config.get("CLOCK"), app.extensions.get("page_cache")
     # Every page sees the plan's instant, so that a post coming due meanwhile cannot make
     # the pages disagree with the list of addresses.
     app.config["CLOCK"] = lambda: plan.now
+    # Each page is rendered once: a response cache would only hold them all (memory, Redis).
+    app.extensions["page_cache"] = None
+    # No pooled connection crosses the fork: each worker opens its own.
+    app.extensions["db"]["engine"].dispose()
+    _job = _Job(app, directory, work)
     try:
-        for target in plan.targets:
-            name = f"{host_folder(target.site)}/{file_name(target.path, target.query)}"
-            entry = _export_one(client, target, directory / name, old.get(name), report)
-            if entry is not None:
+        rendered = workers.map_in_order(
+            _render_chunk, range(len(work)), processes=processes, initializer=_own_connections
+        )
+        for (target, name, _known), (entry, status, wrote) in zip(work, rendered, strict=True):
+            report.rendered += 1
+            if entry is None:
+                report.failed.append((f"{target.site.url}{target.url}", status))
+            else:
                 files[name] = entry
+                report.written += wrote
+                report.kept += not wrote
             if step is not None:
                 step(1)
     finally:
+        _job = None
         app.config["CLOCK"] = pinned
+        app.extensions["page_cache"] = cache
     for name in sorted(set(old) - set(files)):
         path = directory / name
         if path.is_file():
@@ -108,33 +153,48 @@ def _export(app: Flask, plan: Plan, directory: Path, old: dict, step) -> Report:
     return report
 
 
-def _export_one(client, target: Target, path: Path, known: dict | None, report: Report):
-    """Render one address unless its stamp is unchanged; write it unless its bytes are."""
-    present = known is not None and _size(path) == known["size"]
-    if present and target.stamp is not None and known.get("stamp") == target.stamp:
-        report.kept += 1
-        return known
+def _unchanged(target: Target, path: Path, known: dict | None) -> bool:
+    """Tell whether the file of an address is present and its stamp the recorded one."""
+    if known is None or target.stamp is None or known.get("stamp") != target.stamp:
+        return False
+    return _size(path) == known["size"]
+
+
+def _own_connections() -> None:
+    # The pool was emptied before the fork; close=False so that nothing inherited is touched.
+    _job.app.extensions["db"]["engine"].dispose(close=False)
+
+
+def _render_chunk(indices: list[int]) -> list[tuple[dict | None, int, bool]]:
+    """Render and write the pages at `indices` of the job: (entry, status, written) each."""
+    return contextvars.Context().run(_render_many, indices)
+
+
+def _render_many(indices: list[int]) -> list[tuple[dict | None, int, bool]]:
+    client = _job.app.test_client(use_cookies=False)
+    return [_render_one(client, *_job.work[index]) for index in indices]
+
+
+def _render_one(client, target: Target, name: str, known: dict | None):
+    """Render one address; write its file unless the bytes there are already these."""
     response = client.get(target.path, query_string=target.query, base_url=target.site.url)
     try:
         body = response.get_data()
         status, content_type = response.status_code, response.content_type
     finally:
         response.close()
-    report.rendered += 1
     if status != 200:
-        report.failed.append((f"{target.site.url}{target.url}", status))
-        return None
+        return None, status, False
+    path = _job.directory / name
     digest = hashlib.sha256(body).hexdigest()
     entry = {"sha256": digest, "size": len(body), "type": content_type, "stamp": target.stamp}
-    if present and known["sha256"] == digest:
-        report.kept += 1
-        return entry
+    if known is not None and known["sha256"] == digest and _size(path) == len(body):
+        return entry, status, False
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     partial.write_bytes(body)
     os.replace(partial, path)
-    report.written += 1
-    return entry
+    return entry, status, True
 
 
 def _size(path: Path) -> int | None:
