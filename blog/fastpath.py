@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 
 from flask import Flask
@@ -95,9 +96,12 @@ class StoreMoment:
         self.bind = timestamp.bind_processor(dialect) or (lambda value: value)
         self.result = timestamp.result_processor(dialect, None) or (lambda value: value)
         self.local = threading.local()
+        self.inherited: list = []
 
     def read(self, now) -> tuple | None:
         """Return (version, changed_at, due) as the stamp reads them, or None on any error."""
+        if getattr(self.local, "pid", None) != os.getpid():
+            self._forget_inherited()
         try:
             cursor = getattr(self.local, "cursor", None) or self._connect()
             cursor.execute(self.statement, (self.bind(now),))
@@ -110,6 +114,16 @@ class StoreMoment:
             return None
         version, changed_at, due = row
         return (version or 0, self.result(changed_at), self.result(due))
+
+    def _forget_inherited(self) -> None:
+        # A forked process (an export renderer, a worker forked after a request) must never
+        # speak on its parent's socket: two processes on one connection wait on each other's
+        # answers for ever. Kept referenced, not closed: closing would end the parent's session.
+        inherited = getattr(self.local, "connection", None)
+        if inherited is not None:
+            self.inherited.append(inherited)
+        self.local.connection = self.local.cursor = None
+        self.local.pid = os.getpid()
 
     def _connect(self):
         connection = self.engine.raw_connection()

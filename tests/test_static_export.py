@@ -246,10 +246,6 @@ def test_nginx_serves_the_export_as_the_app_does(demo, tmp_path):
 
 
 @pytest.mark.skipif(not workers.can_fork(), reason="no fork on this platform")
-@pytest.mark.skip(
-    reason="known issue: forked export renderers once waited forever on PostgreSQL "
-    "(1 run in 7); export-static renders in one process by default until it is understood"
-)
 def test_worker_processes_write_what_one_process_writes(demo, tmp_path):
     plan = static_site.plan(demo)
     # Enough pages for map_in_order to hand them to forked workers rather than keep them.

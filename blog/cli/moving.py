@@ -205,11 +205,7 @@ def restore(file: Path) -> None:
 @click.option(
     "--processes",
     type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    # Forked renderers once waited forever on PostgreSQL in the test suite (cause not found
-    # yet): one process until it is, several on request.
-    help="How many processes render pages (2 on 2 cores halves the time; experimental).",
+    help="How many processes render pages (default: one per core).",
 )
 @with_appcontext
 @store_command
