@@ -127,31 +127,8 @@ def wrk(port: int, host: str, path: str, duration: int, headers: dict | None = N
 
 def nginx_conf(run: Path, name: str, servers: str) -> Path:
     """Write a complete nginx.conf of the run around `servers` (http-context directives)."""
-    prefix = run / name
-    for folder in ("logs", "tmp"):
-        (prefix / folder).mkdir(parents=True, exist_ok=True)
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        f"""worker_processes {WORKERS};
-pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    types {{ application/atom+xml atom; }}
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-{servers}
-}}
-"""
-    )
-    return conf
+    # The same frame as the nginx tests' (errors go to stderr, which nginx() logs to a file).
+    return nginxconf.whole(run / name, servers, WORKERS)
 
 
 def static_server(root: Path, port: int) -> str:

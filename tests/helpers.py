@@ -5,16 +5,25 @@ Test modules import from here, never from conftest (which only defines fixtures)
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from blog import create_app
 from blog.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
 
 BLOG = "http://blog.localhost"
 BOOK = "http://book.localhost"
@@ -111,3 +120,35 @@ class QueryCounter:
 
     def __exit__(self, *_exc):
         event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+@contextmanager
+def gunicorn(environment: dict, log: Path, target: str = "app:app"):
+    """Start `gunicorn -w 1 TARGET` on a free port with `environment`; yield the port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", target],
+            cwd=ROOT,
+            env={**os.environ, **environment, "PYTHONPATH": str(ROOT)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail(f"gunicorn exited with {process.returncode}: {log.read_text()}")
+                time.sleep(0.1)
+        else:
+            pytest.fail(f"gunicorn did not listen within 30 s: {log.read_text()}")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(10)

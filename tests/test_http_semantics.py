@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-from tests.helpers import BLOG, BOOK, SITES_FILE
+from tests.helpers import BLOG, BOOK, SITES_FILE, gunicorn
 
 # Each URL of both sites: pages, listings, feeds, sitemap, the desk's sign-in.
 URLS = {
@@ -84,7 +80,7 @@ def test_unsupported_methods_on_public_pages_get_405_with_allow(app, method, bas
 
 
 @pytest.fixture(params=["werkzeug", "gunicorn"])
-def server(request, app, database_url):
+def server(request, app, database_url, tmp_path):
     """The app behind a real HTTP server, for requests that no test client can make."""
     if request.param == "werkzeug":
         httpd = make_server("127.0.0.1", 0, app, threaded=True)
@@ -94,47 +90,9 @@ def server(request, app, database_url):
         httpd.shutdown()
         thread.join()
         return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "BLOG_SITES_FILE": SITES_FILE,
-        "PYTHONPATH": str(ROOT),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "1",
-            "blog:create_app()",
-        ],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(f"gunicorn exited with {process.returncode}: is it installed?")
-                time.sleep(0.1)
-        else:
-            pytest.fail("gunicorn did not listen within 30 s")
+    environment = {"DATABASE_URL": database_url, "BLOG_SITES_FILE": SITES_FILE}
+    with gunicorn(environment, tmp_path / "gunicorn.log", "blog:create_app()") as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def raw(port: int, request: bytes) -> bytes:

@@ -8,57 +8,20 @@ is told about a write, each computes the new key from the store itself.
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 import redis
 
-from .helpers import PASSWORD, SITES_FILE
+from .helpers import PASSWORD, SITES_FILE, gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = "redis://127.0.0.1:6379/15"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-@contextmanager
-def gunicorn(environment: dict, log: Path):
-    """Start `gunicorn -w 1 app:app` on a free port with `environment`; yield the port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-b", f"127.0.0.1:{port}", "-w", "1", "app:app"],
-            cwd=ROOT,
-            env={**os.environ, **environment, "PYTHONPATH": str(ROOT)},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    pytest.fail(f"gunicorn exited with {process.returncode}: {log.read_text()}")
-                time.sleep(0.1)
-        else:
-            pytest.fail(f"gunicorn did not listen within 30 s: {log.read_text()}")
-        yield port
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 class Browser:
