@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from jinja2 import BytecodeCache
 from werkzeug.routing import BaseConverter
 
 from . import config, fields
@@ -12,6 +13,30 @@ from . import config, fields
 
 class SlugConverter(BaseConverter):
     regex = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+class _ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the life of the process, shared by every app built in it.
+
+    Jinja checks each entry against a checksum of the template's source, so an edited
+    template is compiled again. One app per process (a server worker) gains nothing; the
+    test suite, which builds an app per test, skips compiling the same templates thousands
+    of times.
+    """
+
+    def __init__(self) -> None:
+        self._codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._codes.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._codes[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CODES = _ProcessBytecodeCache()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -23,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=config.DEFAULTS["TEMPLATES_DIR"],
     )
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": _TEMPLATE_CODES}
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
