@@ -151,12 +151,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--sitemap", action="store_true", help="also the sitemap (--store)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile per page")
+    parser.add_argument(
+        "--cache", default="off", help="PAGE_CACHE: off (the read path itself), memory or redis"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         database = Path(workdir) / "bench.sqlite3"
         if args.store:
             shutil.copyfile(args.store, database)
-        app = create_app({"DATABASE_URL": f"sqlite:///{database}"})
+        app = create_app({"DATABASE_URL": f"sqlite:///{database}", "PAGE_CACHE": args.cache})
         with app.app_context():
             upgrade()
         with app.extensions["db"]["sessionmaker"]() as session:
