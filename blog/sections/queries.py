@@ -1,0 +1,31 @@
+"""What the book site's sections show: Selects of published rows, in the order pages list them.
+
+Each page runs one statement per section it shows, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+
+from .models import PressReview, Talk
+
+
+def published_talks() -> Select:
+    """Return the published talks, earliest first."""
+    return select(Talk).where(Talk.published).order_by(Talk.starts_at, Talk.id)
+
+
+def upcoming_talks(now: datetime) -> Select:
+    """Return the published talks that have not ended at `now`, earliest first."""
+    return published_talks().where(func.coalesce(Talk.ends_at, Talk.starts_at) >= now)
+
+
+def published_reviews() -> Select:
+    """Return the published press reviews, newest first."""
+    return (
+        select(PressReview)
+        .where(PressReview.published)
+        .order_by(PressReview.published_on.desc(), PressReview.id.desc())
+    )
