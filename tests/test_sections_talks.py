@@ -7,8 +7,10 @@ import icalendar
 import pytest
 from lxml import html as lxml_html
 
+from blog.moving.static_plan import Stamps, file_name, site_targets
 from blog.sections.calendar import escape_text, fold
 from blog.sections.models import Talk
+from blog.sites import registry
 
 
 @pytest.fixture
@@ -142,3 +144,26 @@ def test_calendar_text_is_escaped_and_folded():
     parts = folded.split("\r\n ")
     assert "".join(parts) == line
     assert all(len(p.encode()) <= 75 for p in parts)
+
+
+def test_sitemap_and_static_export_include_the_sections(app, book, blog, make_talk, session):
+    make_talk("Lecture", days=3)
+    assert "http://book.localhost:5000/rencontres/" in book.get("/sitemap-1.xml").text
+    assert "http://book.localhost:5000/revue-de-presse/" in book.get("/sitemap-1.xml").text
+    assert "rencontres" not in blog.get("/sitemap-1.xml").text
+    with app.test_request_context(base_url="http://book.localhost"):
+        now = datetime.now(UTC)
+        stamps = Stamps(session, now)
+        paths = {
+            key: {t.path: t.stamp for t in site_targets(session, registry()[key], now, stamps)}
+            for key in ("book", "blog")
+        }
+    assert {"/rencontres/", "/rencontres.ics", "/revue-de-presse/"} <= set(paths["book"])
+    assert not any("rencontres" in path for path in paths["blog"])
+    assert file_name("/rencontres.ics") == "rencontres.ics"
+    # A talk that ends changes the stamp, so the next export writes the page again.
+    with app.test_request_context(base_url="http://book.localhost"):
+        later = datetime.now(UTC) + timedelta(days=4)
+        moved = {t.path: t.stamp for t in site_targets(session, registry()["book"], later,
+                                                        Stamps(session, later))}  # fmt: skip
+    assert moved["/rencontres/"] != paths["book"]["/rencontres/"]

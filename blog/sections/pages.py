@@ -22,6 +22,9 @@ PAGES = (
     SectionPage("public.press_reviews", _l("Press reviews")),
 )
 
+# The files a section page links to, exported beside it (the talks' iCalendar feed).
+FILES = {"public.talks": ("public.talks_calendar",)}
+
 
 def pages_of(site: Site) -> tuple[SectionPage, ...]:
     """Return the section pages a site shows: all of them on a book site, none elsewhere."""

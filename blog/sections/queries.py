@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from .models import PressReview, Talk
 
@@ -28,4 +29,23 @@ def published_reviews() -> Select:
         select(PressReview)
         .where(PressReview.published)
         .order_by(PressReview.published_on.desc(), PressReview.id.desc())
+    )
+
+
+def sections_state(session: Session, now: datetime) -> tuple:
+    """Return what the sections' pages are made of at `now`, for a static export's stamps:
+    each row's id, version time and status, and whether each talk is still upcoming."""
+    talks = session.execute(
+        select(Talk.id, Talk.updated_at, Talk.published, Talk.starts_at, Talk.ends_at).order_by(
+            Talk.id
+        )
+    ).all()
+    reviews = session.execute(
+        select(PressReview.id, PressReview.updated_at, PressReview.published).order_by(
+            PressReview.id
+        )
+    ).all()
+    return (
+        [(*row[:3], (row.ends_at or row.starts_at) >= now) for row in talks],
+        [tuple(row) for row in reviews],
     )
