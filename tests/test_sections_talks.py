@@ -167,3 +167,16 @@ def test_sitemap_and_static_export_include_the_sections(app, book, blog, make_ta
         moved = {t.path: t.stamp for t in site_targets(session, registry()["book"], later,
                                                         Stamps(session, later))}  # fmt: skip
     assert moved["/rencontres/"] != paths["book"]["/rencontres/"]
+
+
+def test_the_demo_shows_every_section(app, book, clock):
+    clock.moment = datetime(2026, 12, 1, tzinfo=UTC)
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    again = app.test_cli_runner().invoke(args=["demo"])
+    assert "0 entries of the book site's sections created" in again.output
+    titles = headings(book.get("/rencontres/"))
+    assert titles.index("À venir") < titles.index("Rencontres passées")
+    assert len(titles) >= 8
+    assert len(icalendar.Calendar.from_ical(book.get("/rencontres.ics").data).walk("VEVENT")) >= 2
+    assert book.get("/revue-de-presse/").text.count('class="press-review"') >= 4
