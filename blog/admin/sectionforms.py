@@ -19,7 +19,17 @@ from sqlalchemy import Select, select
 from werkzeug.datastructures import MultiDict
 
 from .. import fields
-from ..sections.models import NAME_MAX, URL_MAX, PressReview, Talk
+from ..sections import files
+from ..sections.models import (
+    FILE_MAX,
+    NAME_MAX,
+    URL_MAX,
+    Chapter,
+    PressFile,
+    PressFileKind,
+    PressReview,
+    Talk,
+)
 from .desk import local, timezone
 from .forms import TIME_FORMAT, Form
 
@@ -33,11 +43,14 @@ class Field:
 
     name: str
     label: object
-    # line, text (several lines), url, datetime, date, bool
+    # line, text (several lines), url, datetime, date, bool, int, choice, file
     kind: str = "line"
     required: bool = False
     max_length: int = NAME_MAX
     help: object = None
+    # For a choice: (value, label) pairs; for a file: the extensions it takes (empty: any).
+    choices: tuple = ()
+    extensions: frozenset = frozenset()
 
     def shown(self, value: Any) -> str:
         """Return a stored value as the form shows it."""
@@ -107,7 +120,24 @@ class SectionForm(Form):
             if spec.required:
                 self.errors[spec.name] = _("%(field)s: required.", field=spec.label)
             return None if spec.kind in ("datetime", "date") else ""
-        if spec.kind == "url":
+        if spec.kind == "int":
+            return self.checked(spec.name, fields.integer, fields.Integer(spec.label, 0), text)
+        if spec.kind == "choice" and text not in {value for value, _label in spec.choices}:
+            self.errors[spec.name] = _("Choose one of the values offered.")
+        elif spec.kind == "file":
+            found = files.find(text)
+            if found is None:
+                self.errors[spec.name] = _(
+                    "%(field)s: there is no file of this name in the media folder.",
+                    field=spec.label,
+                )
+            elif spec.extensions and found.extension not in spec.extensions:
+                self.errors[spec.name] = _(
+                    "%(field)s: a file of one of these types: %(types)s.",
+                    field=spec.label,
+                    types=", ".join(sorted(spec.extensions)),
+                )
+        elif spec.kind == "url":
             parts = urlsplit(text)
             if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
                 self.errors[spec.name] = _(
@@ -151,6 +181,15 @@ PUBLISHED = Field(
     _l("Published"),
     "bool",
     help=_l("Unchecked, the entry stays in the desk and no reader sees it."),
+)
+
+FILE_HELP = _l("The file's name in the media folder (its address is /media/<name>).")
+PRESS_FILE_KINDS = (
+    (PressFileKind.PRESS_RELEASE, _l("Press release")),
+    (PressFileKind.SUMMARY, _l("Summary")),
+    (PressFileKind.IMAGE, _l("Image")),
+    (PressFileKind.BIOGRAPHY, _l("Biography")),
+    (PressFileKind.OTHER, _l("Other")),
 )
 
 SECTIONS: dict[str, Section] = {
@@ -203,6 +242,55 @@ SECTIONS: dict[str, Section] = {
             ),
             lambda review: review.outlet,
             lambda review: review.published_on,
+        ),
+        Section(
+            "press-kit",
+            PressFile,
+            _l("Press kit"),
+            _l("New file of the press kit"),
+            (
+                Field("title", _l("Title"), required=True, max_length=300),
+                Field("kind", _l("Type"), "choice", required=True, choices=PRESS_FILE_KINDS),
+                Field(
+                    "file", _l("File"), "file", required=True, max_length=FILE_MAX, help=FILE_HELP
+                ),
+                Field("description", _l("Short description"), "text", max_length=TEXT_MAX),
+                Field("credit", _l("Credit")),
+                Field("position", _l("Position"), "int", required=True),
+                PUBLISHED,
+            ),
+            lambda: select(PressFile).order_by(PressFile.position, PressFile.id),
+            lambda item: item.title,
+            lambda item: None,
+        ),
+        Section(
+            "chapters",
+            Chapter,
+            _l("Chapter slides"),
+            _l("New chapter"),
+            (
+                Field("number", _l("Number"), "int", required=True),
+                Field("title", _l("Title"), required=True, max_length=300),
+                Field(
+                    "summary",
+                    _l("Summary"),
+                    "text",
+                    max_length=TEXT_MAX,
+                    help=_l("Plain text; a blank line separates paragraphs."),
+                ),
+                Field(
+                    "slides",
+                    _l("Slides"),
+                    "file",
+                    max_length=FILE_MAX,
+                    extensions=files.SLIDE_EXTENSIONS,
+                    help=FILE_HELP,
+                ),
+                PUBLISHED,
+            ),
+            lambda: select(Chapter).order_by(Chapter.number, Chapter.id),
+            lambda chapter: f"{chapter.number}. {chapter.title}",
+            lambda chapter: None,
         ),
     )
 }

@@ -1,4 +1,5 @@
-"""The book site's sections: talks (and their iCalendar feed), press reviews.
+"""The book site's sections: talks (and their iCalendar feed), press reviews, press kit
+(and its archive), chapter slides.
 
 Only on sites of kind "book" (a 404 elsewhere); only published rows. The talks page and
 feed change as time passes, with no write to the store, so the page cache leaves them out
@@ -14,7 +15,7 @@ from flask import abort, current_app
 from flask_babel import format_date, format_time
 
 from .. import db
-from ..sections import calendar
+from ..sections import calendar, files
 from ..sections import queries as section_queries
 from ..sections.pages import pages_of
 from ..sites import Reading, Site
@@ -97,3 +98,53 @@ def press_reviews(reading: Reading):
         reviews=reviews,
         structured=[calendar.review(site, item) for item in reviews],
     )
+
+
+def _with_files(rows, attribute: str) -> list[tuple]:
+    """Return (row, its file) for each row, leaving out rows whose file is missing."""
+    found = []
+    for row in rows:
+        name = getattr(row, attribute)
+        info = files.find(name) if name else None
+        found.append((row, info))
+    return found
+
+
+@route("/espace-presse/")
+def press_kit(reading: Reading):
+    _book_site(reading)
+    entries = [
+        (row, info)
+        for row, info in _with_files(
+            db.session().scalars(section_queries.published_press_files()), "file"
+        )
+        if info is not None
+    ]
+    return render(
+        reading,
+        "public/press_kit.html",
+        entries=entries,
+        size_label=files.size_label,
+        archive_url=site_path(reading.site, "public.press_kit_archive", reading.language),
+        archive_size=sum(info.size for _row, info in entries),
+    )
+
+
+@route("/espace-presse/dossier-de-presse.zip")
+def press_kit_archive(reading: Reading):
+    _book_site(reading)
+    found = [
+        files.find(row.file)
+        for row in db.session().scalars(section_queries.published_press_files())
+    ]
+    body = files.archive([info for info in found if info is not None])
+    response = current_app.response_class(body, mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="dossier-de-presse.zip"'
+    return response
+
+
+@route("/chapitres/")
+def chapters(reading: Reading):
+    _book_site(reading)
+    entries = _with_files(db.session().scalars(section_queries.published_chapters()), "slides")
+    return render(reading, "public/chapters.html", entries=entries, size_label=files.size_label)

@@ -8,9 +8,10 @@ only. Writes advance the store state like any other (rules.install), so cached p
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, String, Text
+from sqlalchemy import Boolean, Date, Index, Integer, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,6 +19,7 @@ from ..models import Base, UTCDateTime, utcnow
 
 URL_MAX = 500
 NAME_MAX = 200
+FILE_MAX = 300
 
 
 class Talk(Base):
@@ -70,3 +72,53 @@ class PressReview(Base):
     def paragraphs(self) -> list[str]:
         """Return the quotation's paragraphs (blank lines separate them)."""
         return [p.strip() for p in self.quote.split("\n\n") if p.strip()]
+
+
+class PressFileKind(enum.StrEnum):
+    """What a file of the press kit is, as its page groups and names it."""
+
+    PRESS_RELEASE = "press_release"
+    SUMMARY = "summary"
+    IMAGE = "image"
+    BIOGRAPHY = "biography"
+    OTHER = "other"
+
+
+class PressFile(Base):
+    """A file of the press kit: a title, a short description, a credit, and the file itself.
+
+    `file` is the file's name in the media folder (its address is /media/<file>).
+    """
+
+    __tablename__ = "press_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default=PressFileKind.OTHER)
+    credit: Mapped[str] = mapped_column(String(NAME_MAX), default="")
+    file: Mapped[str] = mapped_column(String(FILE_MAX))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Chapter(Base):
+    """A chapter of the book: its number, title and summary, and its slides to download."""
+
+    __tablename__ = "chapter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # The slides' file name in the media folder (PDF, ODP or PPTX), or "".
+    slides: Mapped[str] = mapped_column(String(FILE_MAX), default="")
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def paragraphs(self) -> list[str]:
+        """Return the summary's paragraphs (blank lines separate them)."""
+        return [p.strip() for p in self.summary.split("\n\n") if p.strip()]

@@ -20,10 +20,15 @@ class SectionPage:
 PAGES = (
     SectionPage("public.talks", _l("Talks")),
     SectionPage("public.press_reviews", _l("Press reviews")),
+    SectionPage("public.press_kit", _l("Press kit")),
+    SectionPage("public.chapters", _l("Chapter slides")),
 )
 
 # The files a section page links to, exported beside it (the talks' iCalendar feed).
-FILES = {"public.talks": ("public.talks_calendar",)}
+FILES = {
+    "public.talks": ("public.talks_calendar",),
+    "public.press_kit": ("public.press_kit_archive",),
+}
 
 
 def pages_of(site: Site) -> tuple[SectionPage, ...]:

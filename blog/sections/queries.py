@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from .models import PressReview, Talk
+from .models import Chapter, PressFile, PressReview, Talk
 
 
 def published_talks() -> Select:
@@ -32,6 +32,16 @@ def published_reviews() -> Select:
     )
 
 
+def published_press_files() -> Select:
+    """Return the published files of the press kit, in their order."""
+    return select(PressFile).where(PressFile.published).order_by(PressFile.position, PressFile.id)
+
+
+def published_chapters() -> Select:
+    """Return the published chapters, in the book's order."""
+    return select(Chapter).where(Chapter.published).order_by(Chapter.number, Chapter.id)
+
+
 def sections_state(session: Session, now: datetime) -> tuple:
     """Return what the sections' pages are made of at `now`, for a static export's stamps:
     each row's id, version time and status, and whether each talk is still upcoming."""
@@ -45,7 +55,12 @@ def sections_state(session: Session, now: datetime) -> tuple:
             PressReview.id
         )
     ).all()
+    others = [
+        session.execute(select(m.id, m.updated_at, m.published).order_by(m.id)).all()
+        for m in (PressFile, Chapter)
+    ]
     return (
         [(*row[:3], (row.ends_at or row.starts_at) >= now) for row in talks],
         [tuple(row) for row in reviews],
+        [[tuple(row) for row in rows] for rows in others],
     )
