@@ -8,9 +8,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..config import media_dir
 from ..models import Kind, Post, PublicationKind, Revision, Status, Term
 from ..queries import term_by_slug
-from ..sections.models import PressReview, Talk
+from ..sections.models import Chapter, PressFile, PressReview, Talk
+from .files import write_demo_files
 
 CONTENT_FILE = Path(__file__).with_name("content.toml")
 
@@ -71,10 +73,14 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
 
 
 def _load_sections(session: Session, data: dict, report: dict[str, int]) -> None:
-    """Add the book site's talks and press reviews that are not there yet (all published)."""
+    """Add the book site's talks, press reviews, press kit and chapters that are not there yet
+    (all published), and the files they name."""
+    write_demo_files(media_dir())
     for model, items, key in (
         (Talk, data.get("talks", []), ("title", "starts_at")),
         (PressReview, data.get("press_reviews", []), ("outlet", "published_on")),
+        (PressFile, data.get("press_files", []), ("title",)),
+        (Chapter, data.get("chapters", []), ("number",)),
     ):
         for item in items:
             found = session.scalar(
