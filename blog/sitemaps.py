@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from . import entries, queries, translations
 from .entries import ADDRESS_COLUMNS
 from .models import Post, Publication, PublicationKind, TermKind
+from .sections.pages import pages_of
 from .sites import Site
 from .translations import Address, alternates, listing_alternates
 from .urls import canonical_url, site_url
@@ -155,11 +156,17 @@ def post_urls(session: Session, site: Site, now: datetime, offset: int, limit: i
 def listing_urls(
     session: Session, site: Site, now: datetime, latest: datetime | None
 ) -> list[SitemapUrl]:
-    """Return a site's homes (dated `latest`) and term pages, in every language of the site."""
+    """Return a site's homes (dated `latest`), its sections' pages and its term pages, in every
+    language of the site."""
     found = [
         SitemapUrl(url, latest, listing_alternates(site, Address("public.home")))
         for _lang, url in _each_language(site, "public.home")
     ]
+    for page in pages_of(site):
+        alternates = listing_alternates(site, Address(page.endpoint))
+        found += [
+            SitemapUrl(url, None, alternates) for _, url in _each_language(site, page.endpoint)
+        ]
     for kind in (TermKind.CATEGORY, TermKind.TAG):
         endpoint = f"public.{kind}"
         for language in site.languages:

@@ -35,6 +35,8 @@ from ..models import (
     TermName,
     post_term,
 )
+from ..sections.pages import FILES, pages_of
+from ..sections.queries import sections_state
 from ..sites import Site
 from ..urls import fingerprinted_name, site_path
 from ..visibility import Bound
@@ -173,6 +175,7 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
     """
     per_page = current_app.config["POSTS_PER_PAGE"]
     feed_size = current_app.config["FEED_SIZE"]
+    sections = sections_state(session, now) if pages_of(site) else ()
     per_language = {}
     for language in site.languages:
         listed = (
@@ -232,6 +235,11 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             for format in feeds.FORMATS:
                 feed = path(f"{endpoint}_feed", **dict(values), format=format)
                 yield Target(site, feed, "", stamps.listing(feed, post_ids=term_ids[:feed_size]))
+        # The sections' pages and files: stamped by their rows and the talks still upcoming.
+        for page in pages_of(site):
+            for endpoint in (page.endpoint, *FILES.get(page.endpoint, ())):
+                section = path(endpoint)
+                yield Target(site, section, "", _digest(stamps.common, section, sections))
         for page_id, slug in (
             queries.menu_pages(site, language, now)
             .with_only_columns(Post.id, Post.slug)
