@@ -55,8 +55,10 @@ def keep(session: Session, post: Post, author: User, values: dict, now: datetime
     """Keep the typed values as the author's autosave of the post (one, rewritten each time)."""
     revision = latest(session, post, author)
     if revision is None:
-        revision = Revision.of(post, author)
-        revision.autosave = True
+        # By ids, not relationships: the post must not look changed to the session (a change to
+        # it would count as a change to the store and renew every cached page).
+        snapshot = {name: getattr(post, name) for name in Revision.FIELDS}
+        revision = Revision(post_id=post.id, author_id=author.id, autosave=True, **snapshot)
         session.add(revision)
     for name, value in values.items():
         setattr(revision, name, value)

@@ -198,9 +198,10 @@ def test_translating_a_book_post_into_english_lands_on_the_blog(desk, make_post,
 
 def edit_form(desk, post_id):
     tree = lxml_html.fromstring(desk.get(f"/admin/posts/{post_id}").data)
-    form = tree.xpath('//form[@class="editor"]')[0]
     data = {}
-    for field in form.xpath(".//input[@name] | .//textarea[@name] | .//select[@name]"):
+    # What a browser sends: the form's fields, and those beside it that name it (form="editor").
+    fields = "(self::input or self::textarea or self::select) and @name"
+    for field in tree.xpath(f'//form[@id="editor"]//*[{fields}] | //*[@form="editor"][{fields}]'):
         name = field.get("name")
         if field.tag == "textarea":
             data[name] = field.text or ""

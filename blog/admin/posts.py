@@ -223,6 +223,8 @@ def _action(asked: str, post: Post | None, form: PostForm) -> tuple[str, tuple |
             abort(404)
     elif asked not in Action.__members__.values():
         asked = Action.SAVE
+    if asked == Action.DRAFT and post is not None and post.status == Status.PUBLISHED:
+        asked = Action.UNPUBLISH  # taking a post away from its readers is confirmed first
     if asked in STATUS:
         form.values["status"] = STATUS[asked]
     elif not form.values["status"]:
