@@ -19,8 +19,14 @@ BOOK = "http://book.localhost"
 @pytest.fixture
 def announce(session):
     def make(original, site="book", language="fr", status=Status.PUBLISHED):
-        announcement = Post(kind=Kind.ANNOUNCEMENT, announces=original, language=language,
-                            title="Annonce", slug=f"annonce-{original.id}", status=status)  # fmt: skip
+        announcement = Post(
+            kind=Kind.ANNOUNCEMENT,
+            announces=original,
+            language=language,
+            title="Annonce",
+            slug=f"annonce-{original.id}",
+            status=status,
+        )
         announcement.set_source("Court texte.")
         announcement.publish_on(site, PublicationKind.HOME)
         session.add(announcement)
