@@ -157,7 +157,7 @@ def test_a_full_page_preview_shows_the_unsaved_text_in_the_sites_theme(desk, ses
         assert '<meta name="robots" content="noindex, nofollow">' in response.text
         assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
         assert response.headers["Cache-Control"] == "no-store"
-        assert "this is how the page will look" in response.text
+        assert "voici la page telle qu’elle paraîtra" in response.text  # in the page’s language
     session.expire_all()
     assert session.get(Post, post.id).source == "Some *text*."  # nothing kept
     assert store_version(session) == before

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -243,7 +243,7 @@ def _try_out(post: Post | None, form: PostForm, action: str, page: tuple | None)
             session.add(target)
         session.flush()
         if page is not None:
-            notice = _("Preview: this is how the page will look. It is not published.")
+            notice = _l("Preview: this is how the page will look. It is not published.")
             return full_page.page(target, *page, notice)
         confirmation = Confirmation(
             action=action,

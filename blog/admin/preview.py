@@ -9,7 +9,7 @@ meta tag). A draft link works signed out; what it shows is the post as last save
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, g, make_response, redirect, request, url_for
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 
 from .. import clock, db, fields, sharing
@@ -26,7 +26,8 @@ def page(post, site_key: str, language: str, notice: str):
     """Return the response that shows `post` as readers of `language` on a site would see it.
 
     The post may hold unsaved values (the caller rolls them back); a draft gets the present
-    time as its date, as publishing would give it.
+    time as its date, as publishing would give it. The notice (a lazy string) is shown in the
+    page's language, like the rest of the page.
     """
     site = registry().get(site_key)
     if site is None or not site.accepts(language):
@@ -77,7 +78,7 @@ def shared(token: str):
             post,
             post.home_site,
             post.language,
-            _("Preview shared by the author: this text is not published yet."),
+            _l("Preview shared by the author: this text is not published yet."),
         )
     session.rollback()  # the date a draft was shown with is not kept
     return response
