@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from blog import accounts, db
+from blog import accounts, db, sharing
 from blog.models import LoginSession, Revision, StoreState, Term, User
 from blog.schema import upgrade
 
@@ -206,6 +207,7 @@ def filled(app, desk, make_post, session, author):
     term = Term(kind="tag", slug="a-tag")
     term.set_name("en", "A tag")
     session.add(term)
+    link = sharing.create(session, post, author, datetime.now(UTC), days=7)
     session.commit()
     revision_id = session.scalar(select(Revision.id).where(Revision.post_id == post.id))
     announced = app.test_cli_runner().invoke(
@@ -218,6 +220,8 @@ def filled(app, desk, make_post, session, author):
         "revision_id": revision_id,
         "term_id": term.id,
         "site_key": "blog",
+        "link_id": link.id,
+        "token": link.token,
     }
 
 
