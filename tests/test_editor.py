@@ -280,6 +280,7 @@ def test_an_autosave_keeps_the_text_apart_from_the_post(desk, blog, session, mak
     kept = session.scalars(select(Revision).where(Revision.autosave)).all()
     assert [r.source for r in kept] == ["Un texte **autosauvé** deux fois."]  # one, rewritten
 
+    assert "autosauvé" not in desk.get(f"/admin/posts/{post.id}/revisions").text  # not a save
     editor = desk.get(f"/admin/posts/{post.id}")
     assert "Restore the autosaved text" in editor.text
     restored = desk.get(f"/admin/posts/{post.id}?restore=autosave")

@@ -275,7 +275,7 @@ def _conflict(post: Post, form: PostForm):
 
 
 def session_last_revision(post: Post) -> Revision | None:
-    return db.session().scalar(post.revisions.select().limit(1))
+    return db.session().scalar(post.revisions.select().where(~Revision.autosave).limit(1))
 
 
 @bp.post("/preview")
