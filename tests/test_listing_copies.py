@@ -1,4 +1,5 @@
-"""A term page walks its own posts by date: post_term.published_at, kept by the database."""
+"""Listings walk their own rows in order: a term's (post_term) and a site's (publication) copy
+of each post's time and pin, kept by the database (migrations 0015 and 0016)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime
 from lxml import html as lxml_html
 from sqlalchemy import select, text
 
-from blog.models import Post, TermKind, post_term
+from blog.models import Post, Publication, TermKind, post_term
 
 
 def copied_times(session) -> dict[int, datetime | None]:
@@ -48,3 +49,40 @@ def test_a_term_page_follows_a_new_date_at_once(blog, session, make_post, make_t
     session.get(Post, older.id).published_at = datetime(2025, 6, 1, tzinfo=UTC)
     session.commit()
     assert titles() == ["Older", "Newer"]
+
+
+def site_copies(session) -> dict[tuple[int, str], tuple]:
+    rows = session.execute(
+        select(Publication.post_id, Publication.site, Publication.published_at, Publication.pinned)
+    )
+    return {(post_id, site): (when, pinned) for post_id, site, when, pinned in rows}
+
+
+def test_the_database_copies_each_posts_time_and_pin_beside_its_sites(session, make_post):
+    when = datetime(2024, 1, 5, tzinfo=UTC)
+    post = make_post(language="fr", sites=("blog", "book"), published_at=when)
+    assert site_copies(session) == {
+        (post.id, "blog"): (when, False),
+        (post.id, "book"): (when, False),
+    }
+    post.pinned, post.published_at = True, datetime(2024, 2, 1, tzinfo=UTC)
+    session.commit()
+    later = datetime(2024, 2, 1, tzinfo=UTC)
+    assert site_copies(session) == {
+        (post.id, "blog"): (later, True),
+        (post.id, "book"): (later, True),
+    }
+
+
+def test_a_sites_home_follows_a_pin_and_a_new_date_at_once(book, session, make_post):
+    older = make_post(language="fr", sites=("book",), title="Ancien")
+    make_post(language="fr", sites=("book",), title="Récent")
+
+    def titles() -> list[str]:
+        page = lxml_html.fromstring(book.get("/").data)
+        return [t.strip() for t in page.xpath("//article//h2/a/text()")]
+
+    assert titles() == ["Récent", "Ancien"]
+    session.get(Post, older.id).pinned = True
+    session.commit()
+    assert titles() == ["Ancien", "Récent"]
