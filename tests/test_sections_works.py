@@ -11,6 +11,7 @@ from blog.sections.models import Chapter, Work
 
 from .test_sitemaps import entries
 
+ORIGIN = "http://book.localhost:5000"
 WORK = {
     "title": "La rivière sous la ville",
     "slug": "",
@@ -99,8 +100,8 @@ def test_a_work_written_at_the_desk_has_its_page_and_a_card_in_the_gallery(
     (data,) = [json.loads(s) for s in tree.xpath('//script[@type="application/ld+json"]/text()')]
     assert data["@type"] == "CreativeWork" and data["name"] == "La rivière sous la ville"
     assert data["creator"] == {"@type": "Person", "name": "Inès Morel"}
-    assert data["url"] == "http://book.localhost:5000/liaisons-artistiques/la-riviere-sous-la-ville/"
-    assert data["image"][0]["contentUrl"] == "http://book.localhost:5000/media/liaisons/fresque.png"
+    assert data["url"] == ORIGIN + "/liaisons-artistiques/la-riviere-sous-la-ville/"
+    assert data["image"][0]["contentUrl"] == ORIGIN + "/media/liaisons/fresque.png"
     assert data["image"][0]["width"] == 640
     assert data["associatedMedia"]["@type"] == "AudioObject"
     assert data["associatedMedia"]["transcript"].startswith("Sous la rue")
@@ -171,8 +172,8 @@ def test_unpublished_works_reach_no_page_sitemap_or_gallery(desk, book, blog, se
     gallery = book.get("/liaisons-artistiques/").text
     assert "Publiée" in gallery and "La rivière sous la ville" not in gallery
     listed = entries(book)
-    assert "http://book.localhost:5000/liaisons-artistiques/publiee/" in listed
-    assert "http://book.localhost:5000/liaisons-artistiques/" in listed
+    assert ORIGIN + "/liaisons-artistiques/publiee/" in listed
+    assert ORIGIN + "/liaisons-artistiques/" in listed
     assert not [url for url in listed if "la-riviere-sous-la-ville" in url]
     assert blog.get("/fr/liaisons-artistiques/").status_code == 404
     assert blog.get("/fr/liaisons-artistiques/publiee/").status_code == 404
