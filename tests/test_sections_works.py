@@ -163,6 +163,8 @@ def test_the_desk_shows_a_work_as_it_was_saved(desk, session, media, chapter):
     assert form.xpath("//select[@name='chapter_id']/option[@selected]/@value") == [str(chapter.id)]
     assert form.xpath("//textarea[@name='source']/text()")[0].strip() == WORK["source"]
     assert "La rivière sous la ville" in desk.get("/admin/book/works/").text
+    # A help text is text, even with angle brackets in it.
+    assert "/media/&lt;name&gt;" in desk.get("/admin/book/works/new").text
 
 
 def test_unpublished_works_reach_no_page_sitemap_or_gallery(desk, book, blog, session, media):
