@@ -7,6 +7,7 @@ from lxml import html as lxml_html
 from PIL import Image
 from sqlalchemy import select
 
+from blog.moving import static_site
 from blog.sections.models import Chapter, Work
 
 from .test_sitemaps import entries
@@ -191,3 +192,13 @@ def test_a_deleted_chapter_leaves_the_work_without_a_chapter(desk, book, session
     assert work.chapter_id is None
     page = book.get("/liaisons-artistiques/la-riviere-sous-la-ville/")
     assert page.status_code == 200 and "chapitre-2" not in page.text
+
+
+def test_the_static_export_writes_published_works_only(app, desk, media, tmp_path):
+    desk.send("/admin/book/works/new", WORK)
+    desk.send("/admin/book/works/new", {**WORK, "slug": "brouillon", "published": ""})
+    static_site.export(app, static_site.plan(app), tmp_path / "site")
+    written = {p.relative_to(tmp_path / "site").as_posix() for p in tmp_path.rglob("*.html")}
+    assert "book.localhost/liaisons-artistiques/index.html" in written
+    assert "book.localhost/liaisons-artistiques/la-riviere-sous-la-ville/index.html" in written
+    assert not [name for name in written if "brouillon" in name]
