@@ -113,6 +113,10 @@ post_term = Table(
     Column("post_id", ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
     # Indexed alone too: which posts carry a term (term pages, sitemaps, deleting a term).
     Column("term_id", ForeignKey("term.id", ondelete="CASCADE"), primary_key=True, index=True),
+    # The post's publication time, copied here by the database (triggers of migration 0015,
+    # never written by the app), so that a term page walks the term's posts by date.
+    Column("published_at", UTCDateTime),
+    Index("ix_post_term_listing", "term_id", "published_at", "post_id"),
 )
 
 

@@ -73,11 +73,25 @@ def home_posts(site: Site, language: str, now: datetime) -> Bound:
 
 
 def posts_in_term(site: Site, language: str, now: datetime, term: Term | TermEntry) -> Bound:
+    """Return the dated posts of a term a site lists in a language, newest first.
+
+    Walks the term's own posts by date (ix_post_term_listing, post_term.published_at being
+    the post's, kept by the database) and stops after one page, whatever the archive's size.
+    """
+
     def build():
-        carries = exists().where(
-            post_term.c.post_id == Post.id, post_term.c.term_id == bindparam("term_id")
+        return (
+            select(*COLUMNS)
+            .join(post_term, post_term.c.post_id == Post.id)
+            .where(
+                post_term.c.term_id == bindparam("term_id"),
+                post_term.c.published_at <= NOW,
+                of_kinds(DATED_KINDS),
+                on_site(site, NOW),
+                in_language(site, language, NOW),
+            )
+            .order_by(post_term.c.published_at.desc(), post_term.c.post_id.desc())
         )
-        return _listed(site, language, carries)
 
     return Bound(built(site, ("term", language), build), {"now": now, "term_id": term.id})
 

@@ -1,0 +1,50 @@
+"""A term page walks its own posts by date: post_term.published_at, kept by the database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lxml import html as lxml_html
+from sqlalchemy import select, text
+
+from blog.models import Post, TermKind, post_term
+
+
+def copied_times(session) -> dict[int, datetime | None]:
+    rows = session.execute(select(post_term.c.post_id, post_term.c.published_at))
+    return {post_id: when for post_id, when in rows}
+
+
+def test_the_database_copies_each_posts_time_beside_its_terms(session, make_post, make_term):
+    floods = make_term(TermKind.TAG, "floods", en="Floods")
+    first = make_post(language="en", terms=(floods,), published_at=datetime(2024, 1, 5, tzinfo=UTC))
+    second = make_post(language="en", published_at=datetime(2024, 2, 5, tzinfo=UTC))
+    assert copied_times(session) == {first.id: datetime(2024, 1, 5, tzinfo=UTC)}
+    # A term added later, a date changed by the ORM and by a hand-written statement.
+    second.terms = [floods]
+    first.published_at = datetime(2024, 3, 1, tzinfo=UTC)
+    session.commit()
+    session.execute(
+        text("UPDATE post SET published_at = :when WHERE id = :id"),
+        {"when": datetime(2024, 4, 1), "id": second.id},
+    )
+    session.commit()
+    assert copied_times(session) == {
+        first.id: datetime(2024, 3, 1, tzinfo=UTC),
+        second.id: datetime(2024, 4, 1, tzinfo=UTC),
+    }
+
+
+def test_a_term_page_follows_a_new_date_at_once(blog, session, make_post, make_term):
+    floods = make_term(TermKind.TAG, "floods", en="Floods")
+    older = make_post(language="en", title="Older", terms=(floods,))
+    make_post(language="en", title="Newer", terms=(floods,))
+
+    def titles() -> list[str]:
+        page = lxml_html.fromstring(blog.get("/en/tag/floods/").data)
+        return [t.strip() for t in page.xpath("//article//h2/a/text()")]
+
+    assert titles() == ["Newer", "Older"]
+    session.get(Post, older.id).published_at = datetime(2025, 6, 1, tzinfo=UTC)
+    session.commit()
+    assert titles() == ["Older", "Newer"]
