@@ -1,7 +1,7 @@
 """add the works inspired by the book (« Les liaisons artistiques ») and their images
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0015
 Create Date: 2026-12-03
 
 A work is an artist's piece answering a chapter of the book: a title, an artist, the chapter
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
