@@ -98,6 +98,11 @@ def test_a_work_written_at_the_desk_has_its_page_and_a_card_in_the_gallery(
     assert "<script>alert" not in page.text
     assert tree.xpath("//a[@href='/chapitres/#chapitre-2']")
 
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in tree.xpath("//meta")}
+    assert meta["og:image"] == ORIGIN + "/media/liaisons/fresque.png"
+    assert (meta["og:image:width"], meta["og:image:height"]) == ("640", "400")
+    assert meta["og:title"] == "La rivière sous la ville"
+    assert meta["twitter:card"] == "summary_large_image"
     (data,) = [json.loads(s) for s in tree.xpath('//script[@type="application/ld+json"]/text()')]
     assert data["@type"] == "CreativeWork" and data["name"] == "La rivière sous la ville"
     assert data["creator"] == {"@type": "Person", "name": "Inès Morel"}

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app
 from flask_babel import format_date, format_time
 
-from .. import db
+from .. import db, seo
 from ..sections import calendar, files, works
 from ..sections import queries as section_queries
 from ..sections.pages import pages_of
@@ -205,6 +205,9 @@ def work(reading: Reading, slug: str):
         reading,
         "public/work.html",
         entry=entry,
+        social=works.social_tags(
+            seo.social_tags(site, reading.language, entry["url"]), site, found
+        ),
         gallery_path=site_path(site, "public.works_gallery", reading.language),
         structured=[works.creative_work(site, found, entry["url"], _chapter_name(entry))],
     )

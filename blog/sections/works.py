@@ -73,3 +73,18 @@ def creative_work(site: Site, work: Work, page_url: str, chapter: str = "") -> d
     elif work.link:
         data["associatedMedia"] = {"@type": "MediaObject", "name": work.title, "url": work.link}
     return data
+
+
+def social_tags(tags: list[tuple[str, str]], site: Site, work: Work) -> list[tuple[str, str]]:
+    """Return a page's Open Graph and Twitter tags made a work's: its title and first image."""
+    own = {"og:title": work.title, "twitter:title": work.title}
+    if work.images:
+        own["og:image"] = f"{site.url}{work.images[0].url}"
+        own["twitter:card"] = "summary_large_image"
+    found = [(name, own.pop(name, value)) for name, value in tags]
+    extra = list(own.items())
+    if work.images:
+        image = work.images[0]
+        extra += [("og:image:width", str(image.width)), ("og:image:height", str(image.height)),
+                  ("og:image:alt", image.alt)]  # fmt: skip
+    return found + extra
