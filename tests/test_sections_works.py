@@ -149,8 +149,10 @@ def test_a_refused_work_comes_back_as_typed_with_its_reason(desk, session, media
     assert session.scalar(select(Work)) is None
 
 
-def test_two_works_cannot_share_an_address(desk, session, media):
+def test_two_works_cannot_share_an_address(desk, book, session, media):
     assert desk.send("/admin/book/works/new", WORK).status_code == 302
+    address = "/liaisons-artistiques/la-riviere-sous-la-ville/"
+    assert "La rivière sous la ville" in book.get(address).text
     response = desk.send("/admin/book/works/new", WORK)
     assert response.status_code == 422 and "Another work has this address" in response.text
     # Saving the same work again keeps its own address.
@@ -159,6 +161,8 @@ def test_two_works_cannot_share_an_address(desk, session, media):
     assert response.status_code == 302
     session.refresh(work)
     assert (work.title, work.slug) == ("Nouveau titre", "la-riviere-sous-la-ville")
+    # The page follows the edit (the page cache is told by the store's state).
+    assert "Nouveau titre" in book.get(address).text
 
 
 def test_the_desk_shows_a_work_as_it_was_saved(desk, session, media, chapter):
