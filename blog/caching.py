@@ -23,7 +23,9 @@ from . import clock, db, pagecache
 from .models import Post, StoreState
 from .sites import current_reading
 
-UNCACHED_ENDPOINTS = frozenset({"public.switch_language"})
+# Never kept nor answered 304: a language switch, and searches (a reader could fill the cache
+# with queries of their own; a search is cheap enough to run each time).
+UNCACHED_ENDPOINTS = frozenset({"public.switch_language", "public.search"})
 RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})
 # Settings that change what a page shows without changing a file.
 RENDERING_SETTINGS = ("POSTS_PER_PAGE", "FEED_SIZE", "TIMEZONE", "LANGUAGE_COOKIE")

@@ -246,7 +246,7 @@ def search(
 
 def _hit(post: Entry, query: Query) -> Hit:
     stems = set(query_terms(query.text, post.language))
-    text = " ".join(part for part in (post.summary, plain_text(post.html)) if part)
+    text = " — ".join(part for part in (post.summary, plain_text(post.html)) if part)
     title = highlight(post.title, stems, post.language)
     return Hit(post, title, snippet(text, stems, post.language))
 
