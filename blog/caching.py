@@ -24,9 +24,15 @@ from .models import Post, StoreState
 from .sites import current_reading
 
 # The talks change as time passes (upcoming, then past) with no write, and the press kit's
-# archive is large: never kept.
+# archive is large; a removal link's page shows one reader's comment: never kept.
 UNCACHED_ENDPOINTS = frozenset(
-    {"public.switch_language", "public.talks", "public.talks_calendar", "public.press_kit_archive"}
+    {
+        "public.switch_language",
+        "public.talks",
+        "public.talks_calendar",
+        "public.press_kit_archive",
+        "public.remove_comment",
+    }
 )
 RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})
 # Settings that change what a page shows without changing a file.

@@ -344,8 +344,16 @@ _STATE_TABLES = frozenset(
 
 def _advance_state(session: Session, context) -> None:
     changed = session.new | session.dirty | session.deleted
-    if any(getattr(o, "__tablename__", "") not in _STATE_TABLES for o in changed):
+    if any(_changes_pages(o) for o in changed):
         advance_store_state(session.connection())
+
+
+def _changes_pages(row) -> bool:
+    # A row may know better (a held comment changes no page; an approved one does).
+    if getattr(row, "__tablename__", "") in _STATE_TABLES:
+        return False
+    says = getattr(row, "changes_no_page", None)
+    return says is None or not says()
 
 
 def _advance_state_on_bulk(state) -> None:
