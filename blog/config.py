@@ -93,8 +93,9 @@ DEFAULTS = {
     "COMMENTS_HOLD_FIRST": True,
     # A form sent sooner than this after its page was made is a robot's (seconds)…
     "COMMENTS_MIN_SECONDS": 3,
-    # …and a form older than this is refused, to be sent again with a fresh token (seconds).
-    "COMMENTS_FORM_MAX_AGE": 2 * 24 * 3600,
+    # …and a form older than this is refused, to be sent again with a fresh token (seconds):
+    # long, because a cached page keeps the token it was rendered with until the store changes.
+    "COMMENTS_FORM_MAX_AGE": 30 * 24 * 3600,
     # At most this many comments per address in COMMENTS_RATE_WINDOW seconds.
     "COMMENTS_RATE_LIMIT": 5,
     "COMMENTS_RATE_WINDOW": 600,
