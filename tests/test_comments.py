@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from blog.comments.models import Comment, CommentStatus
 from blog.comments.service import form_token
 
@@ -213,3 +215,57 @@ def test_the_removal_link_removes(blog, clock, make_post, session):
     done = blog.post(link)
     assert done.status_code == 200
     assert comments_of(session, post) == []
+
+
+def test_a_refusal_speaks_the_pages_language(blog, clock, make_post):
+    post = make_post(language="fr")
+    refused = send(blog, clock, post, wait=0.5, text="Vite fait")
+    assert "C'était rapide" in refused.text or "C&#39;était rapide" in refused.text
+    assert "Vite fait</textarea>" in refused.text
+
+
+def test_held_comments_stay_out_of_the_feed_and_the_counts(blog, clock, make_post, session):
+    post = make_post(language="en")
+    send(blog, clock, post, text="Not yet public")
+    assert "Not yet public" not in blog.get(post_address(post) + "comments.atom").text
+    assert "1 comment" not in blog.get("/en/").text
+
+
+def test_hostile_fields_are_refused_or_escaped(blog, clock, make_post, session):
+    post = make_post(language="en")
+    approved(session, post, email="ada@example.org")
+    bad_site = send(blog, clock, post, website="javascript:alert(1)", email="ada@example.org")
+    assert bad_site.status_code == 422 and "http:// or https://" in bad_site.text
+    send(blog, clock, post, name="<script>alert(1)</script>", email="ada@example.org")
+    page = blog.get(post_address(post)).text
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"name": "A", "text": "t", "token": "9" * 40},
+        {"name": "A", "text": "t", "token": "x.y.z", "parent": "9" * 30},
+        {"name": "A" * 5000, "text": "t" * 100_000, "token": ""},
+        {"name": "A", "text": "\x00\x01", "email": "@", "website": "http://"},
+    ],
+)
+def test_no_input_gives_a_server_error(blog, make_post, data):
+    post = make_post(language="en")
+    response = blog.post(post_address(post) + "comments", data=data)
+    assert response.status_code == 422
+    assert blog.post("/en/2025/03/nothing-here/comments", data=data).status_code == 404
+    assert blog.get("/en/comments/remove/" + "1" * 50).status_code == 200
+
+
+def test_a_reply_hangs_under_its_thread_one_level_deep(blog, clock, make_post, session):
+    post = make_post(language="en")
+    top = approved(session, post, email="ada@example.org")
+    reply = approved(session, post, name="Bo", text="First reply", parent_id=top.id)
+    page = blog.get(post_address(post) + f"?reply={reply.id}")
+    assert 'name="parent"' not in page.text  # only a top comment takes replies
+    send(blog, clock, post, email="ada@example.org", parent=str(reply.id), text="Deep")
+    assert comments_of(session, post)[-1].parent_id == top.id  # its thread, one level deep
+    page = blog.get(post_address(post) + f"?reply={top.id}")
+    assert f'name="parent" value="{top.id}"' in page.text
