@@ -336,9 +336,10 @@ class _Taken:
 
 # Written by every flush and bulk statement that changes the store, so that a reader's
 # conditional request can be answered from this row alone (see caching.py).
-# Autosaved revisions and draft links change no public page (a real save changes the post).
+# Autosaved revisions, draft links and the comments' blocklist change no public page (a real
+# save changes the post); a comment says itself whether it does (changes_no_page).
 _STATE_TABLES = frozenset(
-    {"store_state", "login_session", "login_failure", "revision", "draft_link"}
+    {"store_state", "login_session", "login_failure", "revision", "draft_link", "comment_block"}
 )
 
 
