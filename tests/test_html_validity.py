@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from blog.comments.models import Comment
 from blog.models import Post, Term
-from blog.sections.models import PressReview
+from blog.sections.models import PressReview, Work
 
 from .helpers import BLOG, BOOK
 
@@ -29,6 +29,8 @@ PAGES = [
     (BOOK, "/nope/"),  # the 404 page
     (BOOK, "/rencontres/"),  # the book site's sections
     (BOOK, "/revue-de-presse/"),
+    (BOOK, "/liaisons-artistiques/"),
+    (BOOK, "/liaisons-artistiques/le-registre-des-hauteurs/"),
     (BLOG, "/fr/"),
     (BLOG, "/en/?page=2"),
     (BLOG, "/en/2026/06/what-flood-marks-tell-us/"),  # footnotes, tables
@@ -57,6 +59,7 @@ DESK_PAGES = [
     "/admin/book/talks/",
     "/admin/book/talks/new",
     "/admin/book/press-reviews/{review}",
+    "/admin/book/works/{work}",
     "/admin/comments/",
     "/admin/comments/?status=approved",
     "/admin/comments/{comment}",
@@ -99,6 +102,7 @@ def pages_dir(app, tmp_path, desk, session):
         "post": session.scalar(select(Post.id).where(Post.slug == "why-rivers-vanish-from-maps")),
         "term": session.scalar(select(Term.id).order_by(Term.id)),
         "review": session.scalar(select(PressReview.id).order_by(PressReview.id)),
+        "work": session.scalar(select(Work.id).order_by(Work.id)),
     }
     post = session.get(Post, ids["post"])
     ids["comment"] = _comments_on(session, post)

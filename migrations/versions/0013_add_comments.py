@@ -1,7 +1,7 @@
 """add readers' comments: the comment table, the blocklist, a post's comments switch
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-03
 
 Comments (blog/comments/models.py) keep a name, an optional email and website, the text and
@@ -13,16 +13,16 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("post", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("comments_open", sa.Boolean(), server_default=sa.true(), nullable=False)
-        )
+    # A plain ADD COLUMN: a batch copy of the post table on SQLite would drop its triggers (0016).
+    op.add_column(
+        "post", sa.Column("comments_open", sa.Boolean(), server_default=sa.true(), nullable=False)
+    )
     op.create_table(
         "comment",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -69,5 +69,4 @@ def downgrade() -> None:
     op.drop_index("ix_comment_post_status_created", table_name="comment")
     op.drop_index("ix_comment_parent_id", table_name="comment")
     op.drop_table("comment")
-    with op.batch_alter_table("post", schema=None) as batch_op:
-        batch_op.drop_column("comments_open")
+    op.drop_column("post", "comments_open")
