@@ -25,7 +25,8 @@ from .sites import current_reading
 
 # Never kept nor answered 304: a language switch; searches (a reader could fill the cache with
 # queries of their own; a search is cheap enough to run each time); the talks, which change
-# as time passes (upcoming, then past) with no write; the press kit's archive, which is large.
+# as time passes (upcoming, then past) with no write; the press kit's archive, which is large;
+# a removal link's page, which shows one reader's comment.
 UNCACHED_ENDPOINTS = frozenset(
     {
         "public.switch_language",
@@ -33,6 +34,7 @@ UNCACHED_ENDPOINTS = frozenset(
         "public.talks",
         "public.talks_calendar",
         "public.press_kit_archive",
+        "public.remove_comment",
     }
 )
 RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})

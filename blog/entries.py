@@ -77,6 +77,7 @@ class Entry(PostFacts):
     parent_id: int | None
     pinned: bool
     version: int
+    comments_open: bool
     publications: list[Placement] = field(default_factory=list)
     terms: list[TermEntry] = field(default_factory=list)
     announces: Entry | None = None
