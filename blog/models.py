@@ -178,6 +178,16 @@ class Post(Base):
     announcements: Mapped[list[Post]] = relationship(
         foreign_keys=[announces_id], back_populates="announces", lazy="select", passive_deletes=True
     )
+    # The post's translation group, itself included, whatever their state (read only). Loaded
+    # when asked; a listing of announcements loads their originals' groups in one statement
+    # (queries.py), for announced_version.
+    group: Mapped[list[Post]] = relationship(
+        primaryjoin="foreign(Post.translation_key) == remote(Post.translation_key)",
+        viewonly=True,
+        uselist=True,
+        lazy="select",
+        order_by="Post.id",
+    )
     slug_history: WriteOnlyMapped[SlugHistory] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
@@ -241,10 +251,10 @@ class Post(Base):
     def is_visible(self, now: datetime | None = None) -> bool:
         """Return whether readers can see the post now (published, due and not trashed).
 
-        An announcement is visible only while the post it announces is.
+        An announcement is visible only while what it links to is (announced_version).
         """
         now = now or utcnow()
-        if self.announces is not None and not self.announces.is_visible(now):
+        if self.announces is not None and self.announced_version(now) is None:
             return False
         return (
             self.deleted_at is None
@@ -252,6 +262,23 @@ class Post(Base):
             and self.published_at is not None
             and self.published_at <= now
         )
+
+    def announced_version(self, now: datetime | None = None) -> Post | None:
+        """Return what an announcement leads its readers to at `now`, None when nothing is live.
+
+        The version of the announced post in the announcement's own language when readers
+        can see it (a French announcement leads to the French translation), else the announced
+        post itself when they can. visibility.on_site is the same rule in SQL.
+        """
+        original = self.announces
+        if original is None:
+            return None
+        now = now or utcnow()
+        if original.language != self.language:
+            for version in original.group:
+                if version.language == self.language and version.is_visible(now):
+                    return version
+        return original if original.is_visible(now) else None
 
     def categories(self) -> list[Term]:
         return [t for t in self.terms if t.kind == TermKind.CATEGORY]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, bindparam, exists, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import lazyload, selectinload
 
 from .models import (
     DATED_KINDS,
@@ -47,6 +47,8 @@ def _listed(site: Site, language: str, *first) -> Select[tuple[Post]]:
             in_language(site, language, NOW),
         )
         .order_by(Post.published_at.desc(), Post.id.desc())
+        # What each announcement leads to (Post.announced_version): one statement a page.
+        .options(selectinload(Post.announces).selectinload(Post.group))
     )
 
 
