@@ -280,6 +280,18 @@ class Post(Base):
                     return version
         return original if original.is_visible(now) else None
 
+    @property
+    def is_orphaned(self) -> bool:
+        """Return whether an announcement has nothing left to lead to (in the trash or drafts).
+
+        Its address answers 410 until a version it links to is published again.
+        """
+        original = self.announces
+        if original is None:
+            return False
+        linked = [original, *(v for v in original.group if v.language == self.language)]
+        return not any(v.deleted_at is None and v.status == Status.PUBLISHED for v in linked)
+
     def categories(self) -> list[Term]:
         return [t for t in self.terms if t.kind == TermKind.CATEGORY]
 

@@ -189,7 +189,7 @@ def desk_posts(
         statement = statement.where(Post.title.ilike(f"%{escaped}%", escape="\\"))
     return statement.order_by(
         Post.published_at.is_(None).desc(), Post.published_at.desc(), Post.id.desc()
-    )
+    ).options(selectinload(Post.announces).selectinload(Post.group))
 
 
 def group_languages(group_keys: list[str]) -> Select:

@@ -97,3 +97,68 @@ def test_listing_announcements_costs_the_same_for_one_or_many(
         make_post(language="fr", slug=f"fr-{n}", translation_of=original)
         announce(session, original, slug=f"annonce-{n}")
     assert cost() == one
+
+
+def test_trashing_lists_the_announcements_it_silences_and_asks_first(desk, session, make_post):
+    original = make_post(language="en", slug="flood-marks")
+    french = make_post(language="fr", slug="reperes", translation_of=original)
+    on_french = announce(session, original, slug="annonce-fr")
+    page = desk.get(f"/admin/posts/{french.id}/trash")
+    assert page.status_code == 200
+    tree = lxml_html.fromstring(page.data)
+    effects = tree.xpath('//ul[@class="effects"]/li')
+    assert len(effects) == 1 and "Annonce" in effects[0].text_content()
+    assert "instead, in English" in effects[0].text_content()  # the original is still live
+    assert tree.xpath('//ul[@class="withdrawn"]/li/a/@href') == [BLOG_URL + path_of(french, "/fr")]
+    # Nothing moved yet: asking is not doing.
+    session.expire_all()
+    assert session.get(Post, french.id).deleted_at is None
+    page = lxml_html.fromstring(desk.get(f"/admin/posts/{original.id}/trash").data)
+    assert page.xpath('//ul[@class="effects"]/li') == []  # it leads to the French version
+    original.deleted_at = utcnow()
+    session.commit()
+    page = lxml_html.fromstring(desk.get(f"/admin/posts/{french.id}/trash").data)
+    assert "410 Gone" in page.xpath('//ul[@class="effects"]/li')[0].text_content()
+    response = desk.send(f"/admin/posts/{french.id}/trash")
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Post, french.id).deleted_at is not None
+    assert session.get(Post, on_french.id).deleted_at is None
+
+
+def test_unpublishing_asks_then_makes_a_draft(desk, book, session, make_post):
+    original = make_post(language="fr", slug="crues")
+    announcement = announce(session, original, site="book", slug="annonce-crues")
+    assert original.home_site == "blog"
+    page = lxml_html.fromstring(desk.get(f"/admin/posts/{original.id}/unpublish").data)
+    assert "410 Gone" in page.xpath('//ul[@class="effects"]/li')[0].text_content()
+    assert desk.send(f"/admin/posts/{original.id}/unpublish").status_code == 302
+    session.expire_all()
+    assert session.get(Post, original.id).status == Status.DRAFT
+    assert book.get(path_of(announcement)).status_code == 410
+    # Already a draft: nothing to confirm, nothing to do.
+    assert desk.get(f"/admin/posts/{original.id}/unpublish").status_code == 302
+    assert desk.send(f"/admin/posts/{original.id}/unpublish").status_code == 409
+
+
+def test_an_orphaned_announcement_is_shown_as_such(desk, session, make_post):
+    original = make_post(language="en", slug="flood-marks")
+    announcement = announce(session, original)
+    original.deleted_at = utcnow()
+    session.commit()
+    listing = lxml_html.fromstring(desk.get("/admin/?site=book").data)
+    row = listing.xpath(f'//tr[td/a[contains(@href, "/posts/{announcement.id}")]]')[0]
+    assert "Orphaned" in row.text_content() and "Scheduled" not in row.text_content()
+    editor = lxml_html.fromstring(desk.get(f"/admin/announcements/{announcement.id}").data)
+    assert "410 Gone" in editor.xpath('//p[@class="announcement-page"]')[0].text_content()
+
+
+def test_the_announcement_editor_links_to_its_own_page(desk, session, make_post):
+    original = make_post(language="en", slug="flood-marks")
+    french = make_post(language="fr", slug="reperes", translation_of=original)
+    announcement = announce(session, original)
+    editor = lxml_html.fromstring(desk.get(f"/admin/announcements/{announcement.id}").data)
+    own = editor.xpath('//p[@class="announcement-page"]')[0]
+    assert own.xpath("a/@href") == [BOOK_URL + path_of(announcement)]
+    assert "version in French" in own.text_content()
+    assert french.id

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from .. import accounts, clock, db
 from ..models import Post, Status
 from ..sites import registry
-from ..urls import canonical_url
+from ..urls import canonical_url, post_url
 
 SESSION_KEY = "desk"
 # When the signed-in browser was last seen, and when its session ends (POSIX seconds).
@@ -117,6 +117,8 @@ def desk_sites() -> list:
 def status_label(post) -> str:
     if post.status == Status.DRAFT:
         return _("Draft")
+    if post.is_orphaned:
+        return _("Orphaned: what it announces is gone")
     return _("Scheduled") if post.is_scheduled else _("Published")
 
 
@@ -136,6 +138,11 @@ def post_public_url(post) -> str:
     return canonical_url(post)
 
 
+def post_url_on(post, site_key: str) -> str:
+    """Return a post's public URL on one of its sites."""
+    return post_url(post, registry()[site_key])
+
+
 def languages() -> list[str]:
     return registry().languages
 
@@ -145,4 +152,11 @@ def desk_context() -> dict:
     return {"desk_language": g.get("desk_language")}
 
 
-TEMPLATE_GLOBALS = (desk_sites, status_label, field_label, post_public_url, languages)
+TEMPLATE_GLOBALS = (
+    desk_sites,
+    status_label,
+    field_label,
+    post_public_url,
+    post_url_on,
+    languages,
+)
