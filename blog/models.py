@@ -162,6 +162,18 @@ class Post(Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Counts saves, so that a save based on an older version is caught (no silent overwrite).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Counts the changes of the text itself (title, summary, source), advanced at flush by
+    # rules.py: a translation made from an older count is outdated.
+    text_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # For a translation: the post it was translated from, the text_version of that post it
+    # matches (when made, or when last marked up to date) and that post's revision then.
+    translated_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="SET NULL"), index=True
+    )
+    translated_from_version: Mapped[int | None] = mapped_column(Integer)
+    translated_from_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", ondelete="SET NULL", use_alter=True)
+    )
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
@@ -188,11 +200,15 @@ class Post(Base):
         lazy="select",
         order_by="Post.id",
     )
+    translated_from: Mapped[Post | None] = relationship(
+        remote_side=[id], foreign_keys=[translated_from_id], lazy="select"
+    )
     slug_history: WriteOnlyMapped[SlugHistory] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
     revisions: WriteOnlyMapped[Revision] = relationship(
         back_populates="post",
+        foreign_keys="Revision.post_id",
         cascade="all, delete-orphan",
         passive_deletes=True,
         order_by="Revision.id.desc()",
@@ -279,6 +295,23 @@ class Post(Base):
                 if version.language == self.language and version.is_visible(now):
                     return version
         return original if original.is_visible(now) else None
+
+    @property
+    def is_outdated(self) -> bool:
+        """Return whether the post it was translated from changed since (see text_version)."""
+        original = self.translated_from
+        return (
+            original is not None
+            and original.deleted_at is None
+            and self.translated_from_version is not None
+            and original.text_version > self.translated_from_version
+        )
+
+    def follow(self, original: Post, revision_id: int | None) -> None:
+        """Record that this translation matches `original` as it is now (its revision)."""
+        self.translated_from = original
+        self.translated_from_version = original.text_version
+        self.translated_from_revision_id = revision_id
 
     @property
     def is_orphaned(self) -> bool:
@@ -370,7 +403,7 @@ class Revision(Base):
     status: Mapped[str] = mapped_column(String(16))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    post: Mapped[Post] = relationship(back_populates="revisions")
+    post: Mapped[Post] = relationship(back_populates="revisions", foreign_keys=[post_id])
     author: Mapped[User | None] = relationship(lazy="joined")
 
     FIELDS = ("language", "title", "slug", "summary", "source", "status", "published_at")

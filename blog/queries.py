@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, exists, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from .models import (
     DATED_KINDS,
@@ -22,6 +22,7 @@ from .models import (
     Status,
     Term,
     TermKind,
+    TermName,
     UTCDateTime,
     post_term,
 )
@@ -140,6 +141,17 @@ def term_by_slug(kind: str, slug: str) -> Select[tuple[Term]]:
     return select(Term).where(Term.kind == kind, Term.slug == slug)
 
 
+def term_named(kind: str, name: str) -> Select[tuple[Term]]:
+    """Return the term of a kind that has this name in some language (case ignored)."""
+    return (
+        select(Term)
+        .join(TermName, TermName.term_id == Term.id)
+        .where(Term.kind == kind, func.lower(TermName.name) == name.strip().lower())
+        .order_by(Term.id)
+        .limit(1)
+    )
+
+
 def site_terms(site: Site, language: str, now: datetime, kind: str = TermKind.CATEGORY):
     """Return the terms of a kind that at least one post listed here carries."""
 
@@ -189,7 +201,32 @@ def desk_posts(
         statement = statement.where(Post.title.ilike(f"%{escaped}%", escape="\\"))
     return statement.order_by(
         Post.published_at.is_(None).desc(), Post.published_at.desc(), Post.id.desc()
-    ).options(selectinload(Post.announces).selectinload(Post.group))
+    ).options(
+        selectinload(Post.announces).selectinload(Post.group), selectinload(Post.translated_from)
+    )
+
+
+def outdated(entity=Post):
+    """Return the condition "a translation whose original's text changed since"."""
+    original = aliased(Post)
+    return (
+        select(original.id)
+        .where(
+            original.id == entity.translated_from_id,
+            original.deleted_at.is_(None),
+            original.text_version > entity.translated_from_version,
+        )
+        .exists()
+    )
+
+
+def outdated_translations() -> Select[tuple[Post]]:
+    """Return the translations to update (trash excluded), the longest outdated first."""
+    return (
+        select(Post)
+        .where(Post.translated_from_id.is_not(None), Post.deleted_at.is_(None), outdated())
+        .order_by(Post.id)
+    )
 
 
 def group_languages(group_keys: list[str]) -> Select:

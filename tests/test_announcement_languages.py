@@ -103,7 +103,7 @@ def test_trashing_lists_the_announcements_it_silences_and_asks_first(desk, sessi
     original = make_post(language="en", slug="flood-marks")
     french = make_post(language="fr", slug="reperes", translation_of=original)
     on_french = announce(session, original, slug="annonce-fr")
-    page = desk.get(f"/admin/posts/{french.id}/trash")
+    page = desk.get(f"/admin/posts/{french.id}/trash/confirm")
     assert page.status_code == 200
     tree = lxml_html.fromstring(page.data)
     effects = tree.xpath('//ul[@class="effects"]/li')
@@ -113,11 +113,11 @@ def test_trashing_lists_the_announcements_it_silences_and_asks_first(desk, sessi
     # Nothing moved yet: asking is not doing.
     session.expire_all()
     assert session.get(Post, french.id).deleted_at is None
-    page = lxml_html.fromstring(desk.get(f"/admin/posts/{original.id}/trash").data)
+    page = lxml_html.fromstring(desk.get(f"/admin/posts/{original.id}/trash/confirm").data)
     assert page.xpath('//ul[@class="effects"]/li') == []  # it leads to the French version
     original.deleted_at = utcnow()
     session.commit()
-    page = lxml_html.fromstring(desk.get(f"/admin/posts/{french.id}/trash").data)
+    page = lxml_html.fromstring(desk.get(f"/admin/posts/{french.id}/trash/confirm").data)
     assert "410 Gone" in page.xpath('//ul[@class="effects"]/li')[0].text_content()
     response = desk.send(f"/admin/posts/{french.id}/trash")
     assert response.status_code == 302
@@ -130,14 +130,14 @@ def test_unpublishing_asks_then_makes_a_draft(desk, book, session, make_post):
     original = make_post(language="fr", slug="crues")
     announcement = announce(session, original, site="book", slug="annonce-crues")
     assert original.home_site == "blog"
-    page = lxml_html.fromstring(desk.get(f"/admin/posts/{original.id}/unpublish").data)
+    page = lxml_html.fromstring(desk.get(f"/admin/posts/{original.id}/unpublish/confirm").data)
     assert "410 Gone" in page.xpath('//ul[@class="effects"]/li')[0].text_content()
     assert desk.send(f"/admin/posts/{original.id}/unpublish").status_code == 302
     session.expire_all()
     assert session.get(Post, original.id).status == Status.DRAFT
     assert book.get(path_of(announcement)).status_code == 410
     # Already a draft: nothing to confirm, nothing to do.
-    assert desk.get(f"/admin/posts/{original.id}/unpublish").status_code == 302
+    assert desk.get(f"/admin/posts/{original.id}/unpublish/confirm").status_code == 302
     assert desk.send(f"/admin/posts/{original.id}/unpublish").status_code == 409
 
 

@@ -6,13 +6,14 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import db, fields, queries, rendering, translations
+from .. import db, fields, queries, rendering
 from ..models import Kind, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
 from ..rules import ContentRuleError
 from ..sites import registry
-from ..slugs import free_slug, slugify
+from ..slugs import slugify
+from . import translating
 from .desk import keeps_text, post_or_404
 from .diff import diff_fields
 from .forms import PostForm
@@ -86,8 +87,12 @@ def index():
 
 def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
     sites = registry()
-    reference_id = _query_id("reference")
-    reference = db.session().get(Post, reference_id) if reference_id is not None else None
+    reference = context.pop("reference", None) or _translated_from(form)
+    if reference is None:
+        reference_id = _query_id("reference")
+        reference = db.session().get(Post, reference_id) if reference_id is not None else None
+    if reference is None and post is not None and post.is_outdated:
+        reference = post.translated_from
     return render_template(
         "admin/editor.html",
         post=post,
@@ -97,13 +102,29 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
         sites=list(sites),
         languages=sites.languages,
         categories=_categories(),
+        since=translating.changes_since(post),
         **context,
     ), status
+
+
+def _translated_from(form: PostForm) -> Post | None:
+    """Return the post a new translation is made from (the form's translation_of), if any."""
+    post_id = fields.parse_int(form.values.get("translation_of") or "")
+    post = db.session().get(Post, post_id) if post_id is not None else None
+    return post if post is not None and post.deleted_at is None else None
 
 
 @bp.get("/posts/new")
 def new():
     sites = registry()
+    original_id = _query_id("translation_of")
+    if original_id is not None:
+        original = post_or_404(original_id)
+        language = request.args.get("language", "")
+        if language not in sites.languages or language == original.language:
+            abort(404)
+        values = translating.new_translation(sites, original, language)
+        return _editor(None, PostForm(values), reference=original)
     kind = Kind.PAGE if request.args.get("kind") == Kind.PAGE else Kind.POST
     language = request.args.get("language") or g.user.language
     if language not in sites.languages:
@@ -114,7 +135,8 @@ def new():
     form = PostForm({"title": "", "slug": "", "language": language, "summary": "", "source": "",
                      "home_site": home, "sites": [], "status": Status.DRAFT, "published_at": "",
                      "categories": [], "tags": "", "menu_order": "", "kind": kind,
-                     "version": "", "pinned": ""})  # fmt: skip
+                     "version": "", "pinned": "", "translation_of": "",
+                     "term_names": {}})  # fmt: skip
     return _editor(None, form)
 
 
@@ -161,10 +183,15 @@ def _save(post: Post | None):
 
     target = post or Post()
     now = utcnow()
+    original = _translated_from(form) if post is None else None
     try:
         form.apply(target, session, now)
         if post is None:
             session.add(target)
+        if original is not None:
+            # A new translation joins the original's group, and remembers what it was made of.
+            target.translation_key = original.translation_key
+            target.follow(original, translating.last_revision_id(original))
         session.add(Revision.of(target, g.user))
         session.commit()
     except (ContentRuleError, RenderError) as error:
@@ -211,7 +238,8 @@ def slug_suggestion():
 
 @bp.post("/posts/<int:post_id>/translate")
 def translate(post_id: int):
-    """Create a draft translation of a post in its translation group, and open it in the editor."""
+    """Open the editor of a new translation of a post, the original beside it (or the
+    existing translation in that language)."""
     original = post_or_404(post_id)
     sites = registry()
     language = request.form.get("language", "")
@@ -220,10 +248,4 @@ def translate(post_id: int):
     existing = _translation_group(original).get(language)
     if existing is not None:
         return redirect(url_for("admin.posts.edit", post_id=existing.id, reference=original.id))
-    session = db.session()
-    slug = free_slug(session, original.slug, language, qualifier=language)
-    draft = translations.copy_for_translation(sites, original, language, slug)
-    session.add(draft)
-    session.add(Revision.of(draft, g.user, note=f"translation of #{original.id}"))
-    session.commit()
-    return redirect(url_for("admin.posts.edit", post_id=draft.id, reference=original.id))
+    return redirect(url_for("admin.posts.new", translation_of=original.id, language=language))

@@ -25,13 +25,13 @@ def _confirm(post: Post, action: str):
     )
 
 
-@bp.get("/posts/<int:post_id>/trash")
+@bp.get("/posts/<int:post_id>/trash/confirm")
 def confirm_move(post_id: int):
     """Ask before moving a post to the trash, saying which pages and announcements go."""
     return _confirm(post_or_404(post_id), "trash")
 
 
-@bp.get("/posts/<int:post_id>/unpublish")
+@bp.get("/posts/<int:post_id>/unpublish/confirm")
 def confirm_unpublish(post_id: int):
     """Ask before making a published post a draft again, saying what goes with it."""
     post = post_or_404(post_id)
