@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import announcements, auth, menus, posts, revisions, terms, translating, trash
+from . import announcements, auth, bulk, menus, posts, revisions, terms, translating, trash
 from .desk import TEMPLATE_GLOBALS, desk_context, desk_time, load_author, no_store
 from .diff import Change
 
@@ -25,5 +25,6 @@ for child in (
     announcements.bp,
     terms.bp,
     translating.bp,
+    bulk.bp,
 ):
     bp.register_blueprint(child)

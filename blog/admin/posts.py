@@ -66,6 +66,9 @@ def index():
         "status": _choice(args.get("status"), ["draft", "scheduled", "published"]),
         "category": _query_id("category"),
         "search": fields.search_text(args.get("q", "")) or None,
+        "only_kind": _choice(args.get("only"), [Kind.POST, Kind.ANNOUNCEMENT]),
+        "outdated_only": _choice(args.get("outdated"), ["1"]) == "1",
+        "sort": _choice(args.get("sort"), list(queries.DESK_ORDERS)) or "-date",
     }
     listing = paginate(queries.desk_posts(**filters, kind=kind, now=utcnow()), per_page=25)
     group_keys = list({p.translation_key for p in listing.items})
@@ -80,8 +83,10 @@ def index():
         kind=kind,
         filters=filters,
         categories=_categories(),
+        tags=list(db.session().scalars(select(Term).where(Term.kind == TermKind.TAG))),
         sites=list(registry()),
         languages=registry().languages,
+        now=utcnow(),
     )
 
 
