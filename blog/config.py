@@ -98,6 +98,7 @@ SITE_KEYS = {
     "language_prefix",
     "title",
     "tagline",
+    "description",
     "author",
     "book",
     "theme",
@@ -194,6 +195,7 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
         language_prefix=prefix,
         title=texts["title"],
         tagline=texts["tagline"],
+        description=texts["description"],
     )
 
 
@@ -307,7 +309,7 @@ class _SiteTable:
 
     def texts(self, languages: list[str], default: str) -> dict[str, dict[str, str]]:
         fail, texts = self.fail, {}
-        for name in ("title", "tagline"):
+        for name in ("title", "tagline", "description"):
             value = self.table.get(name, {})
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise fail(

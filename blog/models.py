@@ -414,6 +414,15 @@ class Revision(Base):
         return cls(post=post, author=author, note=note, **{f: getattr(post, f) for f in cls.FIELDS})
 
 
+class Role(enum.StrEnum):
+    """What an account may do in the desk (permissions.py says what each may)."""
+
+    ADMINISTRATOR = "administrator"
+    EDITOR = "editor"
+    AUTHOR = "author"
+    TRANSLATOR = "translator"
+
+
 class User(Base):
     """An author: one account works on every site."""
 
@@ -426,9 +435,51 @@ class User(Base):
     # The language of the desk for this author.
     language: Mapped[str] = mapped_column(String(16), default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role: Mapped[str] = mapped_column(
+        String(16), default=Role.ADMINISTRATOR, server_default=Role.ADMINISTRATOR.value
+    )
+    # Two-factor sign-in (totp.py): the base32 secret once set up, and the last time step a
+    # code was accepted for, so that a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class RecoveryCode(Base):
+    """A one-time code that signs in without the authenticator app (SHA-256 kept only)."""
+
+    __tablename__ = "recovery_code"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+
+
+class OneTimeToken(Base):
+    """A link that sets an account's password once: an invitation or a password reset."""
+
+    __tablename__ = "one_time_token"
+
+    # SHA-256 of the token in the link.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class SiteSetting(Base):
+    """A site's text in one language edited in the desk, over the sites file's (sitesettings)."""
+
+    __tablename__ = "site_setting"
+
+    site: Mapped[str] = mapped_column(String(32), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # "title", "tagline" or "description".
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class LoginSession(Base):
