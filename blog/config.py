@@ -65,6 +65,15 @@ DEFAULTS = {
     # Werkzeug's method for new password hashes; its default scrypt costs ~0.25 s per hash on
     # purpose. Tests lower it (e.g. "scrypt:16:1:1"); production keeps the default.
     "PASSWORD_HASH_METHOD": "scrypt",
+    # Invitations and password resets are one-time links, valid this many seconds; they are
+    # mailed through this SMTP server when SMTP_HOST is set (STARTTLS, then SMTP_USER's login),
+    # else shown to the administrator (or printed by `flask reset-password`) to pass on.
+    "LINK_LIFETIME": 3 * 24 * 3600,
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "MAIL_FROM": None,
     # A function returning the current time (aware UTC), or None for the system clock; tests set
     # one to move time instead of sleeping. Asked through blog.clock.now().
     "CLOCK": None,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import format_date, format_time, refresh
 from flask_babel import gettext as _
 
-from .. import accounts, clock, db
+from .. import accounts, clock, db, permissions, sitesettings
 from ..models import Post, Status
 from ..sites import registry
 from ..urls import canonical_url, post_url
@@ -19,7 +19,9 @@ SESSION_KEY = "desk"
 SEEN_KEY, ENDS_KEY = "seen", "ends"
 # How stale the "seen" time may get before a desk page writes it again (and resends the cookie).
 SEEN_PRECISION = 60
-PUBLIC_ENDPOINTS = frozenset({"admin.auth.login"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"admin.auth.login", "admin.twofactor.login_code", "admin.people.set_password"}
+)
 
 
 def session_limits() -> tuple[timedelta, timedelta]:
@@ -59,6 +61,10 @@ def load_author():
     else:
         g.desk_language = request.accept_languages.best_match(languages) or languages[0]
     refresh()
+    # The desk shows the sites' texts as edited by an administrator, in every worker.
+    sitesettings.refresh(db.session())
+    if g.user is not None and not permissions.may_enter(g.user, request.blueprint):
+        return refuse(_("Your role does not give access to this part of the desk."))
     if g.user is not None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     view = current_app.view_functions.get(request.endpoint)
@@ -66,6 +72,11 @@ def load_author():
         return None  # the view re-renders the author's text with a "signed out" message
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("admin.auth.login", next=target))
+
+
+def refuse(message: str):
+    """Answer 403 with a page that says, in the desk's language, what the role does not allow."""
+    return render_template("admin/refused.html", message=message), 403
 
 
 def post_or_404(post_id: int, trashed: bool = False) -> Post:
