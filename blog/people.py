@@ -77,9 +77,13 @@ def set_password(session: Session, row: OneTimeToken, password: str) -> User:
     return user
 
 
+def forget_recovery_codes(session: Session, user: User) -> None:
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
 def new_recovery_codes(session: Session, user: User) -> list[str]:
     """Return fresh recovery codes for `user` (the old ones stop working); shown once."""
-    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    forget_recovery_codes(session, user)
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODES)]
     session.add_all(RecoveryCode(code_hash=_digest(code), user_id=user.id) for code in codes)
     return codes

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import announcements, auth, bulk, menus, posts, revisions, terms, translating, trash
+from . import (
+    announcements,
+    auth,
+    bulk,
+    menus,
+    people,
+    posts,
+    revisions,
+    settings,
+    terms,
+    translating,
+    trash,
+    twofactor,
+)
 from .desk import TEMPLATE_GLOBALS, desk_context, desk_time, load_author, no_store
 from .diff import Change
 
@@ -26,5 +39,8 @@ for child in (
     terms.bp,
     translating.bp,
     bulk.bp,
+    people.bp,
+    settings.bp,
+    twofactor.bp,
 ):
     bp.register_blueprint(child)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import db, fields, queries, rendering
+from .. import db, fields, permissions, queries, rendering
 from ..models import Kind, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
@@ -14,11 +15,15 @@ from ..rules import ContentRuleError
 from ..sites import registry
 from ..slugs import slugify
 from . import translating
-from .desk import keeps_text, post_or_404
+from .desk import keeps_text, post_or_404, refuse
 from .diff import diff_fields
 from .forms import PostForm
 
 bp = Blueprint("posts", __name__)
+
+
+def translations_only() -> str:
+    return _("A translator edits translations only: this post is an original.")
 
 
 def _choice(value: str | None, offered: list[str]) -> str | None:
@@ -130,6 +135,8 @@ def new():
             abort(404)
         values = translating.new_translation(sites, original, language)
         return _editor(None, PostForm(values), reference=original)
+    if not permissions.may_edit(db.session(), g.user, None):
+        return refuse(translations_only())
     kind = Kind.PAGE if request.args.get("kind") == Kind.PAGE else Kind.POST
     language = request.args.get("language") or g.user.language
     if language not in sites.languages:
@@ -156,7 +163,12 @@ def edit(post_id: int):
     post = post_or_404(post_id)
     if post.kind == Kind.ANNOUNCEMENT:
         return redirect(url_for("admin.announcements.edit", post_id=post.id))
-    return _editor(post, PostForm.from_post(post), saved=request.args.get("saved") == "1")
+    return _editor(
+        post,
+        PostForm.from_post(post),
+        saved=request.args.get("saved") == "1",
+        read_only=not permissions.may_edit(db.session(), g.user, post),
+    )
 
 
 @bp.post("/posts/<int:post_id>")
@@ -181,6 +193,10 @@ def _save(post: Post | None):
             form.errors["source"] = str(error)
             preview = None
         return _editor(post, form, preview=preview)
+    new_translation = _translated_from(form) is not None
+    if not permissions.may_edit(session, g.user, post, translating=new_translation):
+        form.errors["title"] = translations_only()
+        return _editor(post, form, 403)
     if not form.validate(session):
         return _editor(post, form, 422)
     if post is not None and form.values["version"] != str(post.version):

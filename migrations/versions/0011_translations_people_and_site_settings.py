@@ -47,7 +47,6 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
 
-
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("role", sa.String(length=16), server_default="administrator", nullable=False)
@@ -72,7 +71,10 @@ def upgrade() -> None:
         sa.Column("purpose", sa.String(length=16), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["user.id"], name=op.f("fk_one_time_token_user_id_user"), ondelete="CASCADE"
+            ["user_id"],
+            ["user.id"],
+            name=op.f("fk_one_time_token_user_id_user"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_one_time_token")),
     )
