@@ -115,10 +115,11 @@ def set_password(token: str):
             fields.password(password)
             if len(password) < accounts.MIN_PASSWORD_LENGTH:
                 raise fields.FieldError(
+                    "password",
                     _(
                         "The new password must have at least %(num)d characters.",
                         num=accounts.MIN_PASSWORD_LENGTH,
-                    )
+                    ),
                 )
         except fields.FieldError as refused:
             error = str(refused)
