@@ -8,7 +8,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from blog import accounts, db
+from blog import accounts, clock, db, people
 from blog.models import LoginSession, Revision, StoreState, Term, User
 from blog.schema import upgrade
 
@@ -212,7 +212,12 @@ def filled(app, desk, make_post, session, author):
         args=["announce", str(post.id), "--on", "book", "--language", "fr", "--title", "Annonce"]
     )
     announcement_id = int(re.search(r"as post (\d+)", announced.output).group(1))
+    with app.app_context():
+        token = people.new_link_token(session, author, people.RESET, clock.now())
+    session.commit()
     return {
+        "token": token,
+        "user_id": author.id,
         "post_id": post.id,
         "announcement_id": announcement_id,
         "revision_id": revision_id,
