@@ -116,7 +116,95 @@ post_term = Table(
 )
 
 
-class Post(Base):
+class PostFacts:
+    """What readers' pages ask of a post, answered from its columns, sites and terms.
+
+    Shared by the ORM's `Post` (the desk, the importers) and the read model's `Entry`
+    (entries.py: public pages, loaded without the ORM), so that templates, URLs and the
+    fallback policy take either. A class using it has the post's columns, `publications`
+    (each with `.site` and `.kind`), `terms` and `announces`.
+    """
+
+    __slots__ = ()
+
+    @property
+    def body(self) -> Markup:
+        """Return the stored, sanitized HTML of the post."""
+        return rendering.stored_markup(self.html)
+
+    @property
+    def home_site(self) -> str | None:
+        for publication in self.publications:
+            if publication.kind == PublicationKind.HOME:
+                return publication.site
+        return None
+
+    @property
+    def sites(self) -> list[str]:
+        """Return the keys of the sites this post appears on, its home first."""
+        return sorted((p.site for p in self.publications), key=lambda s: s != self.home_site)
+
+    def is_on(self, site_key: str) -> bool:
+        return any(p.site == site_key for p in self.publications)
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == Status.PUBLISHED and not self.is_visible()
+
+    def is_visible(self, now: datetime | None = None) -> bool:
+        """Return whether readers can see the post now (published, due and not trashed).
+
+        An announcement is visible only while what it leads to is (announced_version).
+        """
+        now = now or utcnow()
+        if self.announces is not None and self.announced_version(now) is None:
+            return False
+        return (
+            self.deleted_at is None
+            and self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= now
+        )
+
+    def announced_version(self, now: datetime | None = None):
+        """Return what an announcement leads its readers to at `now`, None when nothing is live.
+
+        The version of the announced post in the announcement's own language when readers
+        can see it (a French announcement leads to the French translation), else the announced
+        post itself when they can. The announced post's `group` holds its versions (the ORM's
+        relationship; entries.complete for the read model). visibility.on_site is the same
+        rule in SQL.
+        """
+        original = self.announces
+        if original is None:
+            return None
+        now = now or utcnow()
+        if original.language != self.language:
+            for version in original.group:
+                if version.language == self.language and version.is_visible(now):
+                    return version
+        return original if original.is_visible(now) else None
+
+    @property
+    def is_orphaned(self) -> bool:
+        """Return whether an announcement has nothing left to lead to (in the trash or drafts).
+
+        Its address answers 410 until a version it links to is published again.
+        """
+        original = self.announces
+        if original is None:
+            return False
+        linked = [original, *(v for v in original.group if v.language == self.language)]
+        return not any(v.deleted_at is None and v.status == Status.PUBLISHED for v in linked)
+
+    def categories(self) -> list[Term]:
+        return [t for t in self.terms if t.kind == TermKind.CATEGORY]
+
+    def tags(self) -> list[Term]:
+        return [t for t in self.terms if t.kind == TermKind.TAG]
+
+
+class Post(PostFacts, Base):
     """A dated piece of writing (or an undated page) in exactly one language."""
 
     __tablename__ = "post"
@@ -241,62 +329,6 @@ class Post(Base):
         return rendering.CONTROL_CHARACTERS.sub("", text) if text else text
 
     @property
-    def body(self) -> Markup:
-        """Return the stored, sanitized HTML of the post."""
-        return rendering.stored_markup(self.html)
-
-    @property
-    def home_site(self) -> str | None:
-        for publication in self.publications:
-            if publication.kind == PublicationKind.HOME:
-                return publication.site
-        return None
-
-    @property
-    def sites(self) -> list[str]:
-        """Return the keys of the sites this post appears on, its home first."""
-        return sorted((p.site for p in self.publications), key=lambda s: s != self.home_site)
-
-    def is_on(self, site_key: str) -> bool:
-        return any(p.site == site_key for p in self.publications)
-
-    @property
-    def is_scheduled(self) -> bool:
-        return self.status == Status.PUBLISHED and not self.is_visible()
-
-    def is_visible(self, now: datetime | None = None) -> bool:
-        """Return whether readers can see the post now (published, due and not trashed).
-
-        An announcement is visible only while what it links to is (announced_version).
-        """
-        now = now or utcnow()
-        if self.announces is not None and self.announced_version(now) is None:
-            return False
-        return (
-            self.deleted_at is None
-            and self.status == Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= now
-        )
-
-    def announced_version(self, now: datetime | None = None) -> Post | None:
-        """Return what an announcement leads its readers to at `now`, None when nothing is live.
-
-        The version of the announced post in the announcement's own language when readers
-        can see it (a French announcement leads to the French translation), else the announced
-        post itself when they can. visibility.on_site is the same rule in SQL.
-        """
-        original = self.announces
-        if original is None:
-            return None
-        now = now or utcnow()
-        if original.language != self.language:
-            for version in original.group:
-                if version.language == self.language and version.is_visible(now):
-                    return version
-        return original if original.is_visible(now) else None
-
-    @property
     def is_outdated(self) -> bool:
         """Return whether the post it was translated from changed since (see text_version)."""
         original = self.translated_from
@@ -312,24 +344,6 @@ class Post(Base):
         self.translated_from = original
         self.translated_from_version = original.text_version
         self.translated_from_revision_id = revision_id
-
-    @property
-    def is_orphaned(self) -> bool:
-        """Return whether an announcement has nothing left to lead to (in the trash or drafts).
-
-        Its address answers 410 until a version it links to is published again.
-        """
-        original = self.announces
-        if original is None:
-            return False
-        linked = [original, *(v for v in original.group if v.language == self.language)]
-        return not any(v.deleted_at is None and v.status == Status.PUBLISHED for v in linked)
-
-    def categories(self) -> list[Term]:
-        return [t for t in self.terms if t.kind == TermKind.CATEGORY]
-
-    def tags(self) -> list[Term]:
-        return [t for t in self.terms if t.kind == TermKind.TAG]
 
     def set_sites(self, sites: list[str]) -> bool:
         """Make the post appear on exactly these sites, the first its home; say if it changed."""
@@ -516,7 +530,18 @@ class StoreState(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Term(Base):
+class TermFacts:
+    """A term's name per language; shared by the ORM's `Term` and the read model's."""
+
+    __slots__ = ()
+
+    def name(self, language: str) -> str:
+        """Return the term's name in `language`, else in any language, else its slug."""
+        by_language = {n.language: n.name for n in self.names}
+        return by_language.get(language) or next(iter(by_language.values()), self.slug)
+
+
+class Term(TermFacts, Base):
     """A category or a tag: a stable slug and a name per language."""
 
     __tablename__ = "term"
@@ -533,11 +558,6 @@ class Term(Base):
 
     def __repr__(self) -> str:
         return f"<Term {self.kind}:{self.slug}>"
-
-    def name(self, language: str) -> str:
-        """Return the term's name in `language`, else in any language, else its slug."""
-        by_language = {n.language: n.name for n in self.names}
-        return by_language.get(language) or next(iter(by_language.values()), self.slug)
 
     def set_name(self, language: str, name: str) -> None:
         for existing in self.names:

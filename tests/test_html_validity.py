@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from blog.models import Post, Term
+from blog.sections.models import PressReview
 
 from .helpers import BLOG, BOOK
 
@@ -25,6 +26,8 @@ PAGES = [
     (BOOK, "/category/press/"),
     (BOOK, "/2025/"),
     (BOOK, "/nope/"),  # the 404 page
+    (BOOK, "/rencontres/"),  # the book site's sections
+    (BOOK, "/revue-de-presse/"),
     (BLOG, "/fr/"),
     (BLOG, "/en/?page=2"),
     (BLOG, "/en/2026/06/what-flood-marks-tell-us/"),  # footnotes, tables
@@ -49,6 +52,10 @@ DESK_PAGES = [
     "/admin/profile",
     "/admin/posts/{post}/revisions",
     "/admin/posts/{post}/announce?site=book",
+    "/admin/book/",
+    "/admin/book/talks/",
+    "/admin/book/talks/new",
+    "/admin/book/press-reviews/{review}",
 ]
 
 
@@ -63,6 +70,7 @@ def pages_dir(app, tmp_path, desk, session):
         # A blog post with translations, and a term: whatever ids the database gave them.
         "post": session.scalar(select(Post.id).where(Post.slug == "why-rivers-vanish-from-maps")),
         "term": session.scalar(select(Term.id).order_by(Term.id)),
+        "review": session.scalar(select(PressReview.id).order_by(PressReview.id)),
     }
     client = app.test_client()
     for n, (origin, path) in enumerate(PAGES):

@@ -12,6 +12,7 @@ from . import (
     people,
     posts,
     revisions,
+    sections,
     settings,
     terms,
     translating,
@@ -42,5 +43,6 @@ for child in (
     people.bp,
     settings.bp,
     twofactor.bp,
+    sections.bp,
 ):
     bp.register_blueprint(child)

@@ -8,8 +8,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..config import media_dir
 from ..models import Kind, Post, PublicationKind, Revision, Status, Term
 from ..queries import term_by_slug
+from ..sections.models import Chapter, PressFile, PressReview, Talk
+from .files import write_demo_files
 
 CONTENT_FILE = Path(__file__).with_name("content.toml")
 
@@ -28,7 +31,7 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
             term.set_name(language, name)
         terms[item["slug"]] = term
 
-    report = {"created": 0, "existing": 0}
+    report = {"created": 0, "existing": 0, "sections": 0}
     posts: dict[str, Post] = {}
     # Originals first, so that translations can join their group.
     for item in sorted(data.get("posts", []), key=lambda i: "translation_of" in i):
@@ -64,8 +67,28 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
         announcement.publish_on(item["site"], PublicationKind.HOME)
         session.add(Revision.of(announcement, note="demo"))
         report["created"] += 1
+    _load_sections(session, data, report)
     session.commit()
     return report
+
+
+def _load_sections(session: Session, data: dict, report: dict[str, int]) -> None:
+    """Add the book site's talks, press reviews, press kit and chapters that are not there yet
+    (all published), and the files they name."""
+    write_demo_files(media_dir())
+    for model, items, key in (
+        (Talk, data.get("talks", []), ("title", "starts_at")),
+        (PressReview, data.get("press_reviews", []), ("outlet", "published_on")),
+        (PressFile, data.get("press_files", []), ("title",)),
+        (Chapter, data.get("chapters", []), ("number",)),
+    ):
+        for item in items:
+            found = session.scalar(
+                select(model).where(*(getattr(model, name) == item[name] for name in key))
+            )
+            if found is None:
+                session.add(model(**item, published=True))
+                report["sections"] += 1
 
 
 def _new_post(item: dict, terms: dict[str, Term], posts: dict[str, Post]) -> Post:
