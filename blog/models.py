@@ -3,7 +3,7 @@
 The rules every write must keep (a site's languages, one post per language per translation
 group, html rendered from source, one home) are checked at flush by rules.py.
 
-Over 400 lines because it is the whole schema and nothing else: thirteen tables on one
+Over 400 lines because it is the whole schema and nothing else: fourteen tables on one
 metadata, which the migrations are compared against, with relationships across them
 (posts, their revisions and authors); split by area, they would import one another.
 """
@@ -416,6 +416,9 @@ class Revision(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept by the editor while the author types, apart from the post until they save: at most
+    # one per post and author since the post's last save (see blog/autosave.py).
+    autosave: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     post: Mapped[Post] = relationship(back_populates="revisions", foreign_keys=[post_id])
     author: Mapped[User | None] = relationship(lazy="joined")
@@ -435,6 +438,25 @@ class Role(enum.StrEnum):
     EDITOR = "editor"
     AUTHOR = "author"
     TRANSLATOR = "translator"
+
+
+class DraftLink(Base):
+    """A shareable link to a post before it is published: unguessable, revocable, expiring."""
+
+    __tablename__ = "draft_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    post: Mapped[Post] = relationship()
+
+    def is_active(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
 
 
 class User(Base):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from blog import accounts, clock, db, people
+from blog import accounts, clock, db, people, sharing
 from blog.models import LoginSession, Revision, StoreState, Term, User
 from blog.schema import upgrade
+from blog.sections.models import Talk
 
 from .helpers import BLOG, PASSWORD, DeskClient, csrf_from, make_app
 
@@ -206,6 +208,9 @@ def filled(app, desk, make_post, session, author):
     term = Term(kind="tag", slug="a-tag")
     term.set_name("en", "A tag")
     session.add(term)
+    link = sharing.create(session, post, author, datetime.now(UTC), days=7)
+    talk = Talk(title="A talk", starts_at=datetime(2030, 1, 1, tzinfo=UTC))
+    session.add(talk)
     session.commit()
     revision_id = session.scalar(select(Revision.id).where(Revision.post_id == post.id))
     announced = app.test_cli_runner().invoke(
@@ -216,13 +221,17 @@ def filled(app, desk, make_post, session, author):
         token = people.new_link_token(session, author, people.RESET, clock.now())
     session.commit()
     return {
-        "token": token,
+        "link_token": token,
         "user_id": author.id,
         "post_id": post.id,
         "announcement_id": announcement_id,
         "revision_id": revision_id,
         "term_id": term.id,
         "site_key": "blog",
+        "link_id": link.id,
+        "token": link.token,
+        "key": "talks",
+        "row_id": talk.id,
     }
 
 

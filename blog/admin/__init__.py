@@ -7,10 +7,12 @@ from flask import Blueprint
 from . import (
     announcements,
     auth,
+    autosaving,
     bulk,
     menus,
     people,
     posts,
+    preview,
     revisions,
     sections,
     settings,
@@ -44,5 +46,7 @@ for child in (
     settings.bp,
     twofactor.bp,
     sections.bp,
+    autosaving.bp,
+    preview.bp,
 ):
     bp.register_blueprint(child)

@@ -19,8 +19,15 @@ SESSION_KEY = "desk"
 SEEN_KEY, ENDS_KEY = "seen", "ends"
 # How stale the "seen" time may get before a desk page writes it again (and resends the cookie).
 SEEN_PRECISION = 60
+# Pages for people who are not signed in: the sign-in and its second step, what a draft link
+# shows, and what a one-time link opens to set a password.
 PUBLIC_ENDPOINTS = frozenset(
-    {"admin.auth.login", "admin.twofactor.login_code", "admin.people.set_password"}
+    {
+        "admin.auth.login",
+        "admin.preview.shared",
+        "admin.twofactor.login_code",
+        "admin.people.set_password",
+    }
 )
 
 

@@ -16,7 +16,7 @@ bp = Blueprint("people", __name__)
 
 def link_url(token: str) -> str:
     """Return the absolute address of a one-time link, on the site the desk is used from."""
-    return url_for("admin.people.set_password", token=token, _external=True)
+    return url_for("admin.people.set_password", link_token=token, _external=True)
 
 
 def _send(user: User, token: str, purpose: str) -> bool:
@@ -101,11 +101,11 @@ def reset(user_id: int):
     return _page(link=None if mailed else link_url(token), mailed=mailed, for_user=user)
 
 
-@bp.route("/password/<token>", methods=["GET", "POST"])
-def set_password(token: str):
+@bp.route("/password/<link_token>", methods=["GET", "POST"])
+def set_password(link_token: str):
     """Set an account's password through its one-time link (signed in or not)."""
     session = db.session()
-    row = people.token_user(session, token, clock.now())
+    row = people.token_user(session, link_token, clock.now())
     if row is None:
         return render_template("admin/password.html", expired=True), 410
     error = None

@@ -72,7 +72,7 @@ def reset_password(email: str, site: str | None) -> None:
         )
     token = people.new_link_token(session, user, people.RESET, clock.now())
     session.commit()
-    url = site_url(chosen, "admin.people.set_password", token=token)
+    url = site_url(chosen, "admin.people.set_password", link_token=token)
     if people.mail_link(user, "Choose a new password", f"Open this link: {url}"):
         click.echo(f"Mailed to {user.email}.")
     click.echo(url)
