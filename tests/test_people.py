@@ -33,9 +33,10 @@ def person(app, session):
 
 def editor_values(client, path):
     tree = lxml_html.fromstring(client.get(path).data)
-    form = tree.xpath('//form[contains(@class, "editor")]')[0]
+    # What a browser sends: the form's fields, and those beside it that name it (form="editor").
+    named = "(self::input or self::textarea or self::select) and @name"
     values = {}
-    for field in form.xpath(".//input[@name]|.//textarea[@name]|.//select[@name]"):
+    for field in tree.xpath(f'//form[@id="editor"]//*[{named}] | //*[@form="editor"][{named}]'):
         if field.tag == "select":
             values[field.get("name")] = (field.xpath("option[@selected]/@value") or [""])[0]
         elif field.get("type") != "checkbox":

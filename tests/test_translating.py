@@ -9,9 +9,10 @@ from blog.models import Post, Term, TermKind
 
 def form_of(response):
     tree = lxml_html.fromstring(response.data)
-    form = tree.xpath('//form[contains(@class, "editor")]')[0]
+    # What a browser sends: the form's fields, and those beside it that name it (form="editor").
+    named = "(self::input or self::textarea or self::select) and @name"
     values = {}
-    for field in form.xpath(".//input[@name]|.//textarea[@name]|.//select[@name]"):
+    for field in tree.xpath(f'//form[@id="editor"]//*[{named}] | //*[@form="editor"][{named}]'):
         name = field.get("name")
         if field.tag == "select":
             chosen = field.xpath("option[@selected]/@value") or field.xpath("option/@value")[:1]

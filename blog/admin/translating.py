@@ -55,7 +55,8 @@ def new_translation(sites: SiteRegistry, original: Post, language: str) -> dict:
 
 def last_revision_id(post: Post) -> int | None:
     """Return the id of a post's latest revision (its text as it is now), if it has one."""
-    return db.session().scalar(post.revisions.select().with_only_columns(Revision.id).limit(1))
+    saved = post.revisions.select().where(~Revision.autosave)
+    return db.session().scalar(saved.with_only_columns(Revision.id).limit(1))
 
 
 def changes_since(post: Post | None):
