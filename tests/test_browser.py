@@ -131,7 +131,7 @@ def test_author_writes_and_translates_a_post_then_a_reader_switches_language(bro
     expect(reference.locator("h3")).to_have_text(FR_TITLE)
     expect(reference.locator(".content strong")).to_have_text("encore")
     expect(desk.locator("#language")).to_have_value("en")
-    expect(desk.locator(".publish .state")).to_contain_text("Brouillon")
+    expect(desk.locator(".publish .state")).to_contain_text("Pas encore enregistré")
     expect(desk.locator("#slug")).to_have_value("")  # never the original's address
     shot(desk, "04-translation-draft")
 

@@ -75,7 +75,7 @@ def test_outdated_flag_appears_after_an_edit_of_the_original_and_clears(browser,
     expect(desk.locator("#slug")).to_have_value("")
     desk.locator("#title").fill("Repères de crue")
     desk.locator("#source").fill("Repères de crue.")
-    desk.get_by_role("button", name="Save", exact=True).click()
+    desk.get_by_role("button", name="Save draft", exact=True).click()
     expect(desk).to_have_url(re.compile(r"/admin/posts/\d+\?saved=1$"))
     expect(desk.locator("#slug")).to_have_value("reperes-de-crue")
     french_url = desk.url.split("?")[0]
@@ -83,7 +83,8 @@ def test_outdated_flag_appears_after_an_edit_of_the_original_and_clears(browser,
 
     desk.goto(site.url("blog", f"/admin/posts/{original_id}"))
     desk.locator("#source").fill("Flood marks, and the year 1856.")
-    desk.get_by_role("button", name="Save", exact=True).click()
+    desk.get_by_role("button", name="Update", exact=True).click()
+    desk.get_by_role("button", name=re.compile("^Yes, update")).click()
     expect(desk).to_have_url(re.compile(r"\?saved=1$"))
 
     desk.goto(site.url("blog", "/admin/"))
@@ -154,12 +155,12 @@ def test_a_translator_is_refused_on_an_original(browser, site):
     desk.goto(site.url("blog", f"/admin/posts/{original_id}"))
     expect(desk.get_by_role("note")).to_contain_text("translations only")
     desk.locator("#title").fill("Changed by Tom")
-    desk.get_by_role("button", name="Save", exact=True).click()
+    desk.get_by_role("button", name="Update", exact=True).click()
     expect(desk.get_by_role("alert")).to_contain_text("translations only")
     expect(desk.locator("#title")).to_have_value("Changed by Tom")  # the text is kept
     desk.goto(site.url("blog", f"/admin/posts/{original_id}"))
     expect(desk.locator("#title")).to_have_value("Flood marks")
     desk.get_by_role("button", name="Translate into French").click()
     desk.locator("#title").fill("Repères de crue")
-    desk.get_by_role("button", name="Save", exact=True).click()
+    desk.get_by_role("button", name="Save draft", exact=True).click()
     expect(desk).to_have_url(re.compile(r"/admin/posts/\d+\?saved=1$"))
