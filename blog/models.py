@@ -113,6 +113,10 @@ post_term = Table(
     Column("post_id", ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
     # Indexed alone too: which posts carry a term (term pages, sitemaps, deleting a term).
     Column("term_id", ForeignKey("term.id", ondelete="CASCADE"), primary_key=True, index=True),
+    # The post's publication time, copied here by the database (triggers of migration 0015,
+    # never written by the app), so that a term page walks the term's posts by date.
+    Column("published_at", UTCDateTime),
+    Index("ix_post_term_listing", "term_id", "published_at", "post_id"),
 )
 
 
@@ -376,12 +380,19 @@ class Publication(Base):
     __table_args__ = (
         UniqueConstraint("post_id", "site"),
         Index("ix_publication_site", "site", "post_id"),
+        # A site's listings walk its own posts in order (queries.py).
+        Index("ix_publication_listing", "site", "published_at", "post_id"),
+        Index("ix_publication_home", "site", "pinned", "published_at", "post_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
     site: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16), default=PublicationKind.HOME)
+    # The post's publication time and pin, copied here by the database (triggers of migration
+    # 0016, never written by the app), so that each site walks its own posts in order.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     post: Mapped[Post] = relationship(back_populates="publications")
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, exists, func, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from .entries import COLUMNS, TermEntry
@@ -34,24 +34,31 @@ from .sites import Site
 from .translations import in_language
 from .visibility import NOW, Bound, built, of_kinds, on_site, visible
 
+# A listing's own publication row: the site's copy of each post's time and pin (migration 0016).
+_HERE = aliased(Publication, name="listing")
+
 
 def _listed(site: Site, language: str, *first) -> Select:
     """Build the dated posts a site lists in a language, newest first, at NOW (entries.COLUMNS).
 
-    `first`: conditions to test before the others, cheap ones that rule out most posts (a
-    term), since the database tests each post it walks in the order they are written.
+    `first`: conditions to test before the others, cheap ones that rule out most posts, since
+    the database tests each post it walks in the order they are written.
     """
-    # Walks ix_post_published_at (ix_post_home for the home) and stops after one page: the
-    # kind and the language are said so that no other index draws the planner (unindexed).
+    # Walks the site's own publications by date (ix_publication_listing, ix_publication_home
+    # for the home) and stops after one page: the kind and the language are said so that no
+    # index of post draws the planner (unindexed).
+    here = _HERE
     return (
         select(*COLUMNS)
+        .join(here, and_(here.post_id == Post.id, here.site == site.key))
         .where(
             *first,
+            here.published_at <= NOW,
             of_kinds(DATED_KINDS),
             on_site(site, NOW),
             in_language(site, language, NOW),
         )
-        .order_by(Post.published_at.desc(), Post.id.desc())
+        .order_by(here.published_at.desc(), here.post_id.desc())
     )
 
 
@@ -68,18 +75,32 @@ def home_posts(site: Site, language: str, now: datetime) -> Bound:
         lambda: (
             _listed(site, language)
             .order_by(None)
-            .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
+            .order_by(_HERE.pinned.desc(), _HERE.published_at.desc(), _HERE.post_id.desc())
         ),
     )
     return Bound(statement, {"now": now})
 
 
 def posts_in_term(site: Site, language: str, now: datetime, term: Term | TermEntry) -> Bound:
+    """Return the dated posts of a term a site lists in a language, newest first.
+
+    Walks the term's own posts by date (ix_post_term_listing, post_term.published_at being
+    the post's, kept by the database) and stops after one page, whatever the archive's size.
+    """
+
     def build():
-        carries = exists().where(
-            post_term.c.post_id == Post.id, post_term.c.term_id == bindparam("term_id")
+        return (
+            select(*COLUMNS)
+            .join(post_term, post_term.c.post_id == Post.id)
+            .where(
+                post_term.c.term_id == bindparam("term_id"),
+                post_term.c.published_at <= NOW,
+                of_kinds(DATED_KINDS),
+                on_site(site, NOW),
+                in_language(site, language, NOW),
+            )
+            .order_by(post_term.c.published_at.desc(), post_term.c.post_id.desc())
         )
-        return _listed(site, language, carries)
 
     return Bound(built(site, ("term", language), build), {"now": now, "term_id": term.id})
 
@@ -89,8 +110,8 @@ def posts_between(
 ) -> Bound:
     def build():
         return _listed(site, language).where(
-            Post.published_at >= bindparam("start", type_=UTCDateTime),
-            Post.published_at < bindparam("end", type_=UTCDateTime),
+            _HERE.published_at >= bindparam("start", type_=UTCDateTime),
+            _HERE.published_at < bindparam("end", type_=UTCDateTime),
         )
 
     statement = built(site, ("between", language), build)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from . import entries, queries, translations
 from .entries import ADDRESS_COLUMNS
 from .models import Post, Publication, PublicationKind, TermKind
-from .sections.pages import pages_of
+from .sections.pages import ENTRY_PAGES, pages_of
 from .sites import Site
 from .translations import Address, alternates, listing_alternates
 from .urls import canonical_url, site_url
@@ -167,6 +167,14 @@ def listing_urls(
         found += [
             SitemapUrl(url, None, alternates) for _, url in _each_language(site, page.endpoint)
         ]
+        if page.endpoint in ENTRY_PAGES:
+            endpoint, rows = ENTRY_PAGES[page.endpoint]
+            for slug, updated_at in session.execute(rows()):
+                alternates = listing_alternates(site, Address(endpoint, {"slug": slug}))
+                found += [
+                    SitemapUrl(url, updated_at, alternates)
+                    for _, url in _each_language(site, endpoint, slug=slug)
+                ]
     for kind in (TermKind.CATEGORY, TermKind.TAG):
         endpoint = f"public.{kind}"
         for language in site.languages:

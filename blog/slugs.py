@@ -21,7 +21,9 @@ from .models import SLUG_MAX, Post
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Words a page slug cannot take, because public URLs use them.
 # The book site's sections (blog/sections/pages.py) answer at their own addresses too.
-SECTION_SLUGS = frozenset({"rencontres", "revue-de-presse", "espace-presse", "chapitres"})
+SECTION_SLUGS = frozenset(
+    {"rencontres", "revue-de-presse", "espace-presse", "chapitres", "liaisons-artistiques"}
+)
 RESERVED_SLUGS = frozenset(
     {"category", "tag", "admin", "static", "media", "language", "feed", *SECTION_SLUGS}
 )

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from blog.models import Post, Term
-from blog.sections.models import PressReview
+from blog.sections.models import PressReview, Work
 
 from .helpers import BLOG, BOOK
 
@@ -28,6 +28,8 @@ PAGES = [
     (BOOK, "/nope/"),  # the 404 page
     (BOOK, "/rencontres/"),  # the book site's sections
     (BOOK, "/revue-de-presse/"),
+    (BOOK, "/liaisons-artistiques/"),
+    (BOOK, "/liaisons-artistiques/le-registre-des-hauteurs/"),
     (BLOG, "/fr/"),
     (BLOG, "/en/?page=2"),
     (BLOG, "/en/2026/06/what-flood-marks-tell-us/"),  # footnotes, tables
@@ -56,6 +58,7 @@ DESK_PAGES = [
     "/admin/book/talks/",
     "/admin/book/talks/new",
     "/admin/book/press-reviews/{review}",
+    "/admin/book/works/{work}",
 ]
 
 
@@ -71,6 +74,7 @@ def pages_dir(app, tmp_path, desk, session):
         "post": session.scalar(select(Post.id).where(Post.slug == "why-rivers-vanish-from-maps")),
         "term": session.scalar(select(Term.id).order_by(Term.id)),
         "review": session.scalar(select(PressReview.id).order_by(PressReview.id)),
+        "work": session.scalar(select(Work.id).order_by(Work.id)),
     }
     client = app.test_client()
     for n, (origin, path) in enumerate(PAGES):

@@ -48,12 +48,23 @@ class Field:
     required: bool = False
     max_length: int = NAME_MAX
     help: object = None
-    # For a choice: (value, label) pairs; for a file: the extensions it takes (empty: any).
-    choices: tuple = ()
+    # For a choice: (value, label) pairs, or a function that returns them when the form is
+    # shown; for a file: the extensions it takes (empty: any).
+    choices: tuple | Callable[[], list] = ()
     extensions: frozenset = frozenset()
+    # A value of its own shape: parse(text) returns it or raises ValueError(message), and
+    # show(value) writes it back as the form shows it.
+    parse: Callable[[str], Any] | None = None
+    show: Callable[[Any], str] | None = None
+
+    def options(self) -> list:
+        """Return the (value, label) pairs a choice offers."""
+        return list(self.choices() if callable(self.choices) else self.choices)
 
     def shown(self, value: Any) -> str:
         """Return a stored value as the form shows it."""
+        if self.show is not None:
+            return self.show(value)
         if value is None:
             return ""
         if self.kind == "bool":
@@ -78,8 +89,10 @@ class Section:
     # What names a row in the desk's list, and what dates it.
     name_of: Callable[[Any], str]
     when_of: Callable[[Any], Any]
-    # Checks across fields: (clean values) -> {field: message}.
-    check: Callable[[dict], dict[str, str]] = lambda clean: {}
+    # Checks across fields: (clean values, the row or None) -> {field: message}.
+    check: Callable[[dict, Any], dict[str, str]] = lambda clean, row: {}
+    # Writes the clean values to a row; by default each to the column of its name.
+    apply: Callable[[Any, dict], None] | None = None
 
 
 @dataclass
@@ -96,14 +109,14 @@ class SectionForm(Form):
     def from_request(cls, form: MultiDict, section: Section | None = None) -> SectionForm:
         return cls({f.name: form.get(f.name, "") for f in section.fields}, section=section)
 
-    def validate(self) -> bool:
+    def validate(self, row=None) -> bool:
         """Check every value by its field's kind; fill `clean` or `errors`."""
         for spec in self.section.fields:
             value = self._clean(spec, self.values[spec.name])
             if spec.name not in self.errors:
                 self.clean[spec.name] = value
         if not self.errors:
-            self.errors.update(self.section.check(self.clean))
+            self.errors.update(self.section.check(self.clean, row))
         return not self.errors
 
     def _clean(self, spec: Field, raw: str):
@@ -122,7 +135,13 @@ class SectionForm(Form):
             return None if spec.kind in ("datetime", "date") else ""
         if spec.kind == "int":
             return self.checked(spec.name, fields.integer, fields.Integer(spec.label, 0), text)
-        if spec.kind == "choice" and text not in {value for value, _label in spec.choices}:
+        if spec.parse is not None:
+            try:
+                return spec.parse(text)
+            except ValueError as refusal:
+                self.errors[spec.name] = str(refusal)
+                return None
+        if spec.kind == "choice" and text not in {value for value, _label in spec.options()}:
             self.errors[spec.name] = _("Choose one of the values offered.")
         elif spec.kind == "file":
             found = files.find(text)
@@ -165,11 +184,14 @@ class SectionForm(Form):
 
     def apply(self, row) -> None:
         """Write the clean values to the row."""
+        if self.section.apply is not None:
+            self.section.apply(row, self.clean)
+            return
         for name, value in self.clean.items():
             setattr(row, name, value)
 
 
-def _talk_check(clean: dict) -> dict[str, str]:
+def _talk_check(clean: dict, row=None) -> dict[str, str]:
     ends, starts = clean.get("ends_at"), clean.get("starts_at")
     if ends is not None and starts is not None and ends <= starts:
         return {"ends_at": _("The end must come after the start.")}

@@ -7,8 +7,10 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from .. import db
 from .desk import keeps_text
 from .sectionforms import SECTIONS, Section, SectionForm
+from .workforms import WORKS
 
 bp = Blueprint("sections", __name__, url_prefix="/book")
+SECTIONS = {**SECTIONS, WORKS.key: WORKS}
 
 
 def _section(key: str) -> Section:
@@ -77,7 +79,7 @@ def _save(section: Section, row):
     form = SectionForm.from_request(request.form, section)
     if g.get("user") is None or g.get("csrf_failed"):
         return _form(section, row, form, 409, signed_out=True)
-    if not form.validate():
+    if not form.validate(row):
         return _form(section, row, form, 422)
     session = db.session()
     if row is None:

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from ..config import media_dir
 from ..models import Kind, Post, PublicationKind, Revision, Status, Term
 from ..queries import term_by_slug
-from ..sections.models import Chapter, PressFile, PressReview, Talk
-from .files import write_demo_files
+from ..sections.models import Chapter, PressFile, PressReview, Talk, Work
+from .files import image_size, write_demo_files
 
 CONTENT_FILE = Path(__file__).with_name("content.toml")
 
@@ -89,6 +89,26 @@ def _load_sections(session: Session, data: dict, report: dict[str, int]) -> None
             if found is None:
                 session.add(model(**item, published=True))
                 report["sections"] += 1
+    session.flush()
+    for item in data.get("works", []):
+        if session.scalar(select(Work.id).where(Work.slug == item["slug"])) is None:
+            session.add(_new_work(session, dict(item)))
+            report["sections"] += 1
+
+
+def _new_work(session: Session, item: dict) -> Work:
+    """Return a published work of the demo, its text rendered and its images measured."""
+    number, images, source = item.pop("chapter"), item.pop("images"), item.pop("source")
+    work = Work(**item, published=True)
+    work.chapter_id = session.scalar(select(Chapter.id).where(Chapter.number == number))
+    work.set_source(source.strip())
+    work.set_images(
+        [
+            (image["file"], image["alt"], *image_size(media_dir() / image["file"]))
+            for image in images
+        ]
+    )
+    return work
 
 
 def _new_post(item: dict, terms: dict[str, Term], posts: dict[str, Post]) -> Post:

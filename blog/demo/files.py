@@ -1,7 +1,11 @@
-"""The demo's files for the book site's press kit and chapter slides, drawn with Pillow."""
+"""The demo's files for the book site's press kit, chapter slides and works, drawn with Pillow
+(and one recording, a tone written with the standard library's wave module)."""
 
 from __future__ import annotations
 
+import math
+import struct
+import wave
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -32,6 +36,77 @@ def cover() -> Image.Image:
     draw.text((80, 280), "des rivières", fill=PAPER, font_size=96)
     draw.text((80, 440), "Claire Vautrin", fill=PAPER, font_size=48)
     return image
+
+
+BLUE, STONE, GREY = (52, 104, 160), (120, 112, 100), (170, 168, 160)
+
+
+def _fresco(size=(1200, 750), detail: bool = False) -> Image.Image:
+    """Return a street drawn in section over the river its vault hides."""
+    width, height = size
+    image = Image.new("RGB", size, GREY)
+    draw = ImageDraw.Draw(image)
+    ground = height // 3 if not detail else 0
+    if not detail:
+        draw.rectangle((0, 0, width, ground), fill=(214, 226, 236))
+        for x in range(40, width, 160):
+            draw.rectangle((x, ground - 120, x + 90, ground), fill=STONE)
+    for y in range(ground + 10, height, 36):
+        for x in range((y // 36 % 2) * 30, width, 60):
+            draw.rectangle((x, y, x + 52, y + 28), outline=STONE, width=2)
+    vault = (width // 8, height // 2, width * 7 // 8, height * 2)
+    draw.ellipse(vault, fill=(64, 60, 56))
+    water = height * 5 // 8
+    for n in range(8):
+        y = water + n * 22
+        draw.arc((-40, y - 30, width + 40, y + 30), 0, 180, fill=BLUE, width=10)
+    return image
+
+
+def _strips(size=(1000, 750)) -> Image.Image:
+    """Return paper strips hung side by side, as long as an hour's water was high."""
+    image = Image.new("RGB", size, PAPER)
+    draw = ImageDraw.Draw(image)
+    for n in range(24):
+        length = int(200 + 380 * math.sin(n / 23 * math.pi) ** 2)
+        x = 40 + n * 39
+        draw.line((x + 12, 20, x + 12, 40), fill=INK, width=2)
+        draw.rectangle((x, 40, x + 24, 40 + length), fill=(255, 255, 250), outline=INK)
+    return image
+
+
+def _erased_map(size=(1000, 700)) -> Image.Image:
+    """Return an old town plan whose river has been rubbed out, leaving a pale trace."""
+    image = Image.new("RGB", size, (232, 220, 190))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, size[0], 70):
+        draw.line((x, 0, x + 40, size[1]), fill=(150, 130, 100), width=3)
+    for y in range(0, size[1], 60):
+        draw.line((0, y, size[0], y + 25), fill=(150, 130, 100), width=3)
+    draw.line([(0, 420), (250, 360), (500, 400), (750, 320), (1000, 350)], fill=(245, 240, 225),
+              width=40)  # fmt: skip
+    return image
+
+
+def _tone(path: Path, seconds: float = 4.0, rate: int = 8000) -> None:
+    """Write a low tone rising slowly (8-bit mono WAV, 8 kHz: a few tens of kilobytes)."""
+    frames = bytearray()
+    for n in range(int(seconds * rate)):
+        t = n / rate
+        pitch = 110 + 110 * t / seconds
+        fade = min(1.0, t * 4, (seconds - t) * 4)
+        frames += struct.pack("B", 128 + int(60 * fade * math.sin(2 * math.pi * pitch * t)))
+    with wave.open(str(path), "wb") as recording:
+        recording.setnchannels(1)
+        recording.setsampwidth(1)
+        recording.setframerate(rate)
+        recording.writeframes(bytes(frames))
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """Return the (width, height) of an image file."""
+    with Image.open(path) as image:
+        return image.size
 
 
 def write_demo_files(folder: Path) -> list[str]:
@@ -75,6 +150,15 @@ def write_demo_files(folder: Path) -> list[str]:
         files[f"chapitres/chapitre-{number}.pdf"] = lambda path, s=slides: s[0].save(
             path, save_all=True, append_images=s[1:]
         )
+    files |= {
+        "liaisons/riviere-sous-la-rue.png": lambda path: _fresco().save(path),
+        "liaisons/riviere-sous-la-rue-detail.png": lambda path: _fresco((800, 600), True).save(
+            path
+        ),
+        "liaisons/registre-des-hauteurs.png": lambda path: _strips().save(path),
+        "liaisons/registre-des-hauteurs.wav": _tone,
+        "liaisons/cartes-effacees.png": lambda path: _erased_map().save(path),
+    }
     for name, write in files.items():
         path = folder / name
         if not path.exists():

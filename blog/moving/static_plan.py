@@ -35,7 +35,7 @@ from ..models import (
     TermName,
     post_term,
 )
-from ..sections.pages import FILES, pages_of
+from ..sections.pages import ENTRY_PAGES, FILES, pages_of
 from ..sections.queries import sections_state
 from ..sites import Site
 from ..urls import fingerprinted_name, site_path
@@ -240,6 +240,11 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             for endpoint in (page.endpoint, *FILES.get(page.endpoint, ())):
                 section = path(endpoint)
                 yield Target(site, section, "", _digest(stamps.common, section, sections))
+            if page.endpoint in ENTRY_PAGES:
+                endpoint, rows = ENTRY_PAGES[page.endpoint]
+                for slug, _updated_at in session.execute(rows()):
+                    entry = path(endpoint, slug=slug)
+                    yield Target(site, entry, "", _digest(stamps.common, entry, sections))
         for page_id, slug in (
             queries.menu_pages(site, language, now)
             .with_only_columns(Post.id, Post.slug)

@@ -35,7 +35,8 @@ def render(
         # A listing exists in every language of its site: name them all.
         context.setdefault("alternates", translations.listing_alternates(site, address))
     context.setdefault("structured", [])
-    context["social"] = seo.social_tags(site, language, context["canonical"], post, versions)
+    if "social" not in context:  # a section's page may give its own (a work and its image)
+        context["social"] = seo.social_tags(site, language, context["canonical"], post, versions)
     if switch is None:
         switch = translations.list_switcher(site, language, address)
     menu = entries.fetch(db.connection(), queries.menu_pages(site, language, now()))

@@ -1,5 +1,5 @@
 """The book site's sections: talks (and their iCalendar feed), press reviews, press kit
-(and its archive), chapter slides.
+(and its archive), chapter slides, works inspired by the book (a gallery, a page per work).
 
 Only on sites of kind "book" (a 404 elsewhere); only published rows. The talks page and
 feed change as time passes, with no write to the store, so the page cache leaves them out
@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from flask import abort, current_app
 from flask_babel import format_date, format_time
 
-from .. import db
-from ..sections import calendar, files
+from .. import db, seo
+from ..sections import calendar, files, works
 from ..sections import queries as section_queries
 from ..sections.pages import pages_of
 from ..sites import Reading, Site
@@ -148,3 +148,66 @@ def chapters(reading: Reading):
     _book_site(reading)
     entries = _with_files(db.session().scalars(section_queries.published_chapters()), "slides")
     return render(reading, "public/chapters.html", entries=entries, size_label=files.size_label)
+
+
+def _work_entries(site: Site, language: str, found) -> list[dict]:
+    """Return what the gallery and a work's page show of each work: plain values, with the
+    chapter it answers (when published) read in one statement for them all."""
+    chapters = {row.id: row for row in db.session().execute(section_queries.chapter_names())}
+    chapters_path = site_path(site, "public.chapters", language)
+    shown = []
+    for work in found:
+        chapter = chapters.get(work.chapter_id)
+        shown.append(
+            {
+                "work": work,
+                "images": list(work.images),
+                "path": site_path(site, "public.work", language, slug=work.slug),
+                "url": site_url(site, "public.work", language, slug=work.slug),
+                "chapter": chapter,
+                "chapter_path": f"{chapters_path}#chapitre-{chapter.number}" if chapter else "",
+                "player": works.player(work.media),
+                "media": files.find(work.media) if work.media else None,
+            }
+        )
+    return shown
+
+
+def _chapter_name(entry: dict) -> str:
+    chapter = entry["chapter"]
+    return f"{chapter.number}. {chapter.title}" if chapter else ""
+
+
+@route("/liaisons-artistiques/")
+def works_gallery(reading: Reading):
+    site = _book_site(reading)
+    entries = _work_entries(
+        site, reading.language, db.session().scalars(section_queries.published_works())
+    )
+    return render(
+        reading,
+        "public/works.html",
+        entries=entries,
+        structured=[
+            works.creative_work(site, e["work"], e["url"], _chapter_name(e)) for e in entries
+        ],
+    )
+
+
+@route("/liaisons-artistiques/<slug>/")
+def work(reading: Reading, slug: str):
+    site = _book_site(reading)
+    found = db.session().scalars(section_queries.published_work(slug)).first()
+    if found is None:
+        abort(404)
+    (entry,) = _work_entries(site, reading.language, [found])
+    return render(
+        reading,
+        "public/work.html",
+        entry=entry,
+        social=works.social_tags(
+            seo.social_tags(site, reading.language, entry["url"]), site, found
+        ),
+        gallery_path=site_path(site, "public.works_gallery", reading.language),
+        structured=[works.creative_work(site, found, entry["url"], _chapter_name(entry))],
+    )

@@ -32,6 +32,13 @@ KINDS = {
     "jpeg": ("image/jpeg", "JPEG"),
     "png": ("image/png", "PNG"),
     "webp": ("image/webp", "WebP"),
+    "gif": ("image/gif", "GIF"),
+    "mp4": ("video/mp4", "MP4"),
+    "webm": ("video/webm", "WebM"),
+    "mp3": ("audio/mpeg", "MP3"),
+    "ogg": ("audio/ogg", "OGG"),
+    "m4a": ("audio/mp4", "M4A"),
+    "wav": ("audio/wav", "WAV"),
 }
 SLIDE_EXTENSIONS = frozenset({"pdf", "odp", "pptx"})
 

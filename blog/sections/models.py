@@ -2,8 +2,9 @@
 
 They are not posts: a talk is a dated event, a press review a quotation of someone else's
 text, so they carry the fields their pages and structured data need and nothing of a post's
-translation groups or publications. Each has a `published` flag; readers see published rows
-only. Writes advance the store state like any other (rules.install), so cached pages follow.
+translation groups or publications; a work inspired by the book has images of its own rows.
+Each has a `published` flag; readers see published rows only. Writes advance the store
+state like any other (rules.install), so cached pages follow.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Index, Integer, String, Text
+from markupsafe import Markup
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import false as sa_false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..models import Base, UTCDateTime, utcnow
+from .. import rendering
+from ..models import SLUG_MAX, Base, UTCDateTime, utcnow
 
 URL_MAX = 500
 NAME_MAX = 200
@@ -122,3 +125,84 @@ class Chapter(Base):
     def paragraphs(self) -> list[str]:
         """Return the summary's paragraphs (blank lines separate them)."""
         return [p.strip() for p in self.summary.split("\n\n") if p.strip()]
+
+
+class Work(Base):
+    """A work inspired by the book (« Les liaisons artistiques »): an artist's piece answering
+    a chapter, with its images, an optional recording (a video or audio file of the media
+    folder, with its transcript, or a link) and a text in Markdown, rendered when it is set."""
+
+    __tablename__ = "work"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(SLUG_MAX), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    artist: Mapped[str] = mapped_column(String(NAME_MAX))
+    chapter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chapter.id", ondelete="SET NULL"), index=True
+    )
+    # A video or audio file of the media folder (MP4, WebM, MP3, OGG, M4A, WAV), or "".
+    media: Mapped[str] = mapped_column(String(FILE_MAX), default="")
+    transcript: Mapped[str] = mapped_column(Text, default="")
+    # The recording elsewhere (a video platform, a radio's page), or "".
+    link: Mapped[str] = mapped_column(String(URL_MAX), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Loaded with the work in one more statement for all the works a query returns.
+    images: Mapped[list[WorkImage]] = relationship(
+        order_by="WorkImage.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        passive_deletes=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Work {self.id} {self.slug}>"
+
+    def set_source(self, source: str, rendered: rendering.Rendered | None = None) -> None:
+        """Set the Markdown text and its HTML, rendered now (French: the book site's language).
+
+        Raises rendering.RenderError, whose message says why, when the text cannot be shown."""
+        if rendered is None or rendered.source != source:
+            rendered = rendering.render(source, "fr")
+        self.source, self.html = source, rendered.html
+
+    @property
+    def body(self) -> Markup:
+        """Return the stored, sanitized HTML of the text."""
+        return rendering.stored_markup(self.html)
+
+    def set_images(self, images: list[tuple[str, str, int, int]]) -> None:
+        """Replace the images by (file, alt text, width, height), in this order."""
+        self.images = [
+            WorkImage(file=file, alt=alt, width=width, height=height, position=n)
+            for n, (file, alt, width, height) in enumerate(images)
+        ]
+        # A change of images alone updates no column of the work: date it all the same.
+        self.updated_at = utcnow()
+
+    def transcript_paragraphs(self) -> list[str]:
+        """Return the transcript's paragraphs (blank lines separate them)."""
+        return [p.strip() for p in self.transcript.split("\n\n") if p.strip()]
+
+
+class WorkImage(Base):
+    """An image of a work: a file of the media folder, its size and its (required) alt text."""
+
+    __tablename__ = "work_image"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_id: Mapped[int] = mapped_column(ForeignKey("work.id", ondelete="CASCADE"), index=True)
+    file: Mapped[str] = mapped_column(String(FILE_MAX))
+    alt: Mapped[str] = mapped_column(String(500))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def url(self) -> str:
+        return f"/media/{self.file}"

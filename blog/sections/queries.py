@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from .models import Chapter, PressFile, PressReview, Talk
+from .models import Chapter, PressFile, PressReview, Talk, Work
 
 
 def published_talks() -> Select:
@@ -42,6 +42,26 @@ def published_chapters() -> Select:
     return select(Chapter).where(Chapter.published).order_by(Chapter.number, Chapter.id)
 
 
+def published_works() -> Select:
+    """Return the published works, in their order (their images come with them)."""
+    return select(Work).where(Work.published).order_by(Work.position, Work.id)
+
+
+def published_work(slug: str) -> Select:
+    """Return the published work of a slug."""
+    return published_works().where(Work.slug == slug)
+
+
+def published_work_slugs() -> Select:
+    """Return (slug, updated_at) of the published works: the addresses of their pages."""
+    return select(Work.slug, Work.updated_at).where(Work.published).order_by(Work.position, Work.id)
+
+
+def chapter_names() -> Select:
+    """Return (id, number, title) of the published chapters, for the works that answer them."""
+    return select(Chapter.id, Chapter.number, Chapter.title).where(Chapter.published)
+
+
 def sections_state(session: Session, now: datetime) -> tuple:
     """Return what the sections' pages are made of at `now`, for a static export's stamps:
     each row's id, version time and status, and whether each talk is still upcoming."""
@@ -57,7 +77,7 @@ def sections_state(session: Session, now: datetime) -> tuple:
     ).all()
     others = [
         session.execute(select(m.id, m.updated_at, m.published).order_by(m.id)).all()
-        for m in (PressFile, Chapter)
+        for m in (PressFile, Chapter, Work)
     ]
     return (
         [(*row[:3], (row.ends_at or row.starts_at) >= now) for row in talks],

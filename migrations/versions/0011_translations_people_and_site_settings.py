@@ -1,7 +1,7 @@
 """translations follow their original; people, two-factor sign-in and site settings
 
 Revision ID: 0011
-Revises: 0010
+Revises: 0014
 Create Date: 2026-12-01
 
 Each post counts the changes of its text (`text_version`); a translation records the post it
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
