@@ -10,10 +10,45 @@ flags it as outdated when the original changes, with a diff of what changed (iss
 Accounts get a role (the existing ones stay administrators) and an optional TOTP secret with
 recovery codes; one-time links invite or reset a password; a site's title, tagline and
 description can be edited in the desk (site_setting, over the sites file's).
+
+On SQLite, `post` is rebuilt (batch mode): the triggers of 0015 and 0016 that name it are
+dropped first and created again after, as 0016 asks.
 """
+
+import importlib.util
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import op
+
+# The migrations whose SQLite triggers name `post` (their SQLITE_TRIGGERS).
+TRIGGER_MIGRATIONS = ("0015_term_listings_in_date_order", "0016_site_listings_in_date_order")
+TRIGGERS = (
+    "post_term_published_at_on_insert",
+    "post_term_published_at_on_post",
+    "publication_copy_on_insert",
+    "publication_copy_on_post",
+)
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
+def _drop_triggers() -> None:
+    for name in TRIGGERS:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _create_triggers() -> None:
+    for name in TRIGGER_MIGRATIONS:
+        path = Path(__file__).with_name(f"{name}.py")
+        spec = importlib.util.spec_from_file_location(f"migration_{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for statement in module.SQLITE_TRIGGERS:
+            op.execute(statement)
+
 
 revision = "0011"
 down_revision = "0014"
@@ -22,6 +57,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if _sqlite():
+        _drop_triggers()
     with op.batch_alter_table("post", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("text_version", sa.Integer(), server_default="1", nullable=False)
@@ -46,7 +83,8 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
-
+    if _sqlite():
+        _create_triggers()
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("role", sa.String(length=16), server_default="administrator", nullable=False)
@@ -102,6 +140,8 @@ def downgrade() -> None:
         batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_secret")
         batch_op.drop_column("role")
+    if _sqlite():
+        _drop_triggers()
     with op.batch_alter_table("post", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_post_translated_from_revision_id_revision"), type_="foreignkey"
@@ -112,3 +152,5 @@ def downgrade() -> None:
         batch_op.drop_column("translated_from_version")
         batch_op.drop_column("translated_from_id")
         batch_op.drop_column("text_version")
+    if _sqlite():
+        _create_triggers()
