@@ -1,7 +1,7 @@
 """translations follow their original; people, two-factor sign-in and site settings
 
 Revision ID: 0011
-Revises: 0014
+Revises: 0012
 Create Date: 2026-12-01
 
 Each post counts the changes of its text (`text_version`); a translation records the post it
@@ -51,7 +51,7 @@ def _create_triggers() -> None:
 
 
 revision = "0011"
-down_revision = "0014"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
