@@ -189,14 +189,19 @@ def term_named(kind: str, name: str) -> Select[tuple[Term]]:
 def site_terms(site: Site, language: str, now: datetime, kind: str = TermKind.CATEGORY):
     """Return the terms of a kind that at least one post listed here carries."""
 
-    # Asked per term, from the term's posts (post_term by term_id): it stops at the first one
-    # listed, instead of reading every listed post to collect their terms.
+    # Asked per term, from the term's own posts (ix_post_term_listing): it stops at the first
+    # one listed, instead of reading every listed post to collect their terms.
     def build():
         carried = (
-            _listed(site, language)
-            .with_only_columns(Post.id)
-            .order_by(None)
-            .where(post_term.c.post_id == Post.id, post_term.c.term_id == Term.id)
+            select(post_term.c.post_id)
+            .join(Post, Post.id == post_term.c.post_id)
+            .where(
+                post_term.c.term_id == Term.id,
+                post_term.c.published_at <= NOW,
+                of_kinds(DATED_KINDS),
+                on_site(site, NOW),
+                in_language(site, language, NOW),
+            )
         )
         return select(Term).where(Term.kind == kind, carried.exists()).order_by(Term.slug)
 

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import feeds, queries, sitemaps
+from ..comments.models import Comment
 from ..config import media_dir
 from ..models import (
     DATED_KINDS,
@@ -39,7 +40,6 @@ from ..sections.pages import ENTRY_PAGES, FILES, pages_of
 from ..sections.queries import sections_state
 from ..sites import Site
 from ..urls import fingerprinted_name, site_path
-from ..visibility import Bound
 
 # Query variants of a listing that get a file of their own: ?page=N (N ≥ 2) and the home's
 # "no translation" notice, which the language switcher links to.
@@ -123,10 +123,24 @@ class Stamps:
             )
         ):
             terms[post_id].append(term_id)
+        # A post's comments are on its page and in its comments feed.
+        comments = defaultdict(list)
+        for comment in session.execute(
+            select(
+                Comment.post_id, Comment.id, Comment.status, Comment.parent_id, Comment.html
+            ).order_by(Comment.post_id, Comment.id)
+        ):
+            comments[comment.post_id].append(_digest(*comment))
         members, key_of, announcements, pages = defaultdict(list), {}, defaultdict(list), []
         for row in rows:
             due = row.published_at is not None and row.published_at <= now
-            described = (*row, due, tuple(publications[row.id]), tuple(terms[row.id]))
+            described = (
+                *row,
+                due,
+                tuple(publications[row.id]),
+                tuple(terms[row.id]),
+                tuple(comments[row.id]),
+            )
             members[row.translation_key].append(described)
             key_of[row.id] = row.translation_key
             if row.announces_id is not None:
@@ -177,10 +191,17 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
     feed_size = current_app.config["FEED_SIZE"]
     sections = sections_state(session, now) if pages_of(site) else ()
     per_language = {}
+    # Every (term kind, term slug, post) of the store, read once; each language keeps the rows
+    # of the posts it lists (a statement per language would list the site's posts again).
+    carried = session.execute(
+        select(Term.kind, Term.slug, post_term.c.post_id).join(
+            post_term, post_term.c.term_id == Term.id
+        )
+    ).all()
     for language in site.languages:
         listed = (
             queries.listed_posts(site, language, now)
-            .with_only_columns(Post.id, Post.kind, Post.slug, Post.published_at)
+            .with_only_columns(Post.id, Post.kind, Post.slug, Post.published_at, Post.pinned)
             .run(session)
             .all()
         )
@@ -192,8 +213,9 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             )
             archives[("public.archive_year", (("year", when.year),))].append(row.id)
         order = {row.id: i for i, row in enumerate(listed)}
-        for kind, slug, post_id in _term_rows(site, language, now).run(session):
-            terms[(f"public.{kind}", (("slug", slug),))].append(post_id)
+        for kind, slug, post_id in carried:
+            if post_id in order:
+                terms[(f"public.{kind}", (("slug", slug),))].append(post_id)
         for ids in terms.values():
             ids.sort(key=order.__getitem__)
         per_language[language] = (listed, archives, terms)
@@ -205,12 +227,10 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             return site_path(site, endpoint, _language, **values)
 
         ids = [row.id for row in listed]
-        home_ids = list(
-            queries.home_posts(site, language, now)
-            .with_only_columns(Post.id)
-            .run(session)
-            .scalars()
-        )
+        # The home lists the same posts, pinned ones first (queries.home_posts).
+        home_ids = [row.id for row in listed if row.pinned] + [
+            row.id for row in listed if not row.pinned
+        ]
         yield from _listing(stamps, site, path("public.home"), home_ids, per_page)
         # Every page links its OpenSearch description; the search page itself is not
         # exported (a static site cannot answer queries).
@@ -228,6 +248,10 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
                 when = row.published_at
                 post = path("public.post", year=when.year, month=when.month, slug=row.slug)
                 yield Target(site, post, "", _digest(stamps.common, post, stamps.post(row.id)))
+                if site.comments and row.kind == Kind.POST:
+                    # Its page links the feed of its comments (comments.page).
+                    feed = post + "comments.atom"
+                    yield Target(site, feed, "", _digest(stamps.common, feed, stamps.post(row.id)))
         for endpoint, values in all_archives:
             listing = path(endpoint, **dict(values))
             yield from _listing(
@@ -294,18 +318,6 @@ def _sitemap_targets(session: Session, site: Site, now: datetime, stamps: Stamps
             parts.append(listings)
         stamp = _digest(stamps.common, chunk.number, parts)
         yield Target(site, f"/sitemap-{chunk.number}.xml", "", stamp)
-
-
-def _term_rows(site: Site, language: str, now: datetime) -> Bound:
-    """Return (kind, slug, post id) for each term of each post a site lists in a language."""
-    listed = queries.listed_posts(site, language, now)
-    ids = listed.statement.with_only_columns(Post.id).order_by(None)
-    statement = (
-        select(Term.kind, Term.slug, post_term.c.post_id)
-        .join(post_term, post_term.c.term_id == Term.id)
-        .where(post_term.c.post_id.in_(ids.scalar_subquery()))
-    )
-    return Bound(statement, listed.params)
 
 
 def _listing(
