@@ -62,6 +62,12 @@ DEFAULTS = {
     "SQLITE_BUSY_TIMEOUT": 30,
     # Uploaded files, kept in backups; None means the folder media/ of the instance.
     "MEDIA_DIR": None,
+    # The largest file the media library takes (bytes); keep it under MAX_CONTENT_LENGTH.
+    "MEDIA_MAX_SIZE": 15 * 1024 * 1024,
+    # The widths of an image's resized copies, made at upload (pixels).
+    "MEDIA_WIDTHS": (480, 960, 1600),
+    # The PeerTube instances whose videos become click-to-load embeds (and the CSP's frame-src).
+    "EMBED_PEERTUBE_HOSTS": ("framatube.org", "peertube.fr"),
     # Werkzeug's method for new password hashes; its default scrypt costs ~0.25 s per hash on
     # purpose. Tests lower it (e.g. "scrypt:16:1:1"); production keeps the default.
     "PASSWORD_HASH_METHOD": "scrypt",

@@ -85,6 +85,15 @@ def clock(app):
 
 
 @pytest.fixture
+def media_folder(app, tmp_path):
+    """Point MEDIA_DIR at a folder of the test's own (the media library writes there)."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    app.config["MEDIA_DIR"] = str(folder)
+    return folder
+
+
+@pytest.fixture
 def blog(app):
     """A test client for the research blog."""
     return SiteClient(app, app.response_class, use_cookies=True, base_url=BLOG)
@@ -134,7 +143,7 @@ def make_post(session):
             published_at=published_at or datetime(2025, 3, 1, tzinfo=UTC) + timedelta(seconds=n),
             **fields,
         )
-        post.set_source(source)
+        post.set_source(source, session=session)
         if translation_of is not None:
             post.translation_key = translation_of.translation_key
         post.publish_on(sites[0], PublicationKind.HOME)

@@ -5,6 +5,7 @@ Test modules import from here, never from conftest (which only defines fixtures)
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import event
 
 from blog import create_app
@@ -152,3 +154,15 @@ def gunicorn(environment: dict, log: Path, target: str = "app:app"):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def image_bytes(
+    width: int = 64, height: int = 48, fmt: str = "PNG", color=(30, 120, 90), exif=None
+) -> bytes:
+    """Return an image drawn by Pillow, in `fmt`, with an optional Exif block."""
+    out = io.BytesIO()
+    image = Image.new("RGB", (width, height), color)
+    image.paste((200, 40, 40), (0, 0, width // 2, height // 2))  # the top left is red
+    options = {"exif": exif} if exif is not None else {}
+    image.save(out, fmt, **options)
+    return out.getvalue()

@@ -192,7 +192,7 @@ class PostForm(Form):
         post.kind = c["kind"]
         for name in self.APPLIED_FIELDS:
             setattr(post, name, c[name])
-        post.set_source(c["source"])
+        post.set_source(c["source"], session=session)
         if c["status"] == Status.PUBLISHED and c["published_at"] is None:
             c["published_at"] = post.published_at or now
         post.published_at = c["published_at"]
