@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import shutil
 import warnings
 from collections.abc import Iterator
 from datetime import datetime
@@ -320,6 +319,28 @@ def _atomic(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def copy_tree(source: Path, target: Path) -> None:
-    """Copy a media folder (an export's, a backup's) without its dot files."""
-    shutil.copytree(source, target, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
+def thumbnail(media: Media) -> str | None:
+    """Return the address of an image's smallest copy, for the desk's grid."""
+    if media.kind != MediaKind.IMAGE:
+        return None
+    base = f"/media/{VARIANTS}/{media.stem}.{media.fingerprint}"
+    if media.widths:
+        return f"{base}.w{media.widths[0]}.webp"
+    return f"{base}.{media.extension}"
+
+
+def markdown_for(media: Media, language: str) -> str:
+    """Return the Markdown the editor's "insert" button places: a picture, a player, a link."""
+    texts = media.text(language)
+    address = f"/media/{media.name}"
+    if media.kind == MediaKind.IMAGE:
+        return f"![{_markdown_text(texts.alt if texts else '')}]({address})"
+    if media.kind in (MediaKind.AUDIO, MediaKind.VIDEO):
+        return f"![{_markdown_text(texts.caption if texts else '')}]({address})"
+    size = human_size(media.size)
+    label = f"{media.original_name or media.name} ({media.extension.upper()}, {size})"
+    return f"[{_markdown_text(label)}]({address})"
+
+
+def _markdown_text(text: str) -> str:
+    return " ".join(text.replace("[", "(").replace("]", ")").split())

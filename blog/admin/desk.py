@@ -10,7 +10,8 @@ from flask_babel import format_date, format_time, refresh
 from flask_babel import gettext as _
 
 from .. import accounts, clock, db
-from ..models import Post, Status
+from ..mediastore import thumbnail
+from ..models import MediaKind, Post, Status
 from ..sites import registry
 from ..urls import canonical_url
 
@@ -145,4 +146,25 @@ def desk_context() -> dict:
     return {"desk_language": g.get("desk_language")}
 
 
-TEMPLATE_GLOBALS = (desk_sites, status_label, field_label, post_public_url, languages)
+def media_kind_label(kind: str) -> str:
+    return {
+        MediaKind.IMAGE: _("Image"),
+        MediaKind.DOCUMENT: _("Document"),
+        MediaKind.AUDIO: _("Audio"),
+        MediaKind.VIDEO: _("Video"),
+    }.get(kind, kind)
+
+
+def media_thumbnail(media) -> str | None:
+    return thumbnail(media)
+
+
+TEMPLATE_GLOBALS = (
+    desk_sites,
+    status_label,
+    field_label,
+    post_public_url,
+    languages,
+    media_kind_label,
+    media_thumbnail,
+)
