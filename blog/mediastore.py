@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import warnings
 from collections.abc import Iterator
 from datetime import datetime
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from . import sniffing
 from .config import media_dir
+from .mediahtml import NAME
 from .models import Media, MediaKind, Post
 from .slugs import slugify
 
@@ -344,3 +346,18 @@ def markdown_for(media: Media, language: str) -> str:
 
 def _markdown_text(text: str) -> str:
     return " ".join(text.replace("[", "(").replace("]", ")").split())
+
+
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?/media/(" + NAME + r")>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def missing_alt(session: Session, source: str, language: str) -> list[str]:
+    """Return the library pictures a text shows with no alt text, in the Markdown or the
+    library in `language` (a post is not published so: alt text is required, per language)."""
+    bare = {name for alt, name in _MARKDOWN_IMAGE.findall(source) if not alt.strip()}
+    files = Media.catalogue(session, bare)
+    return sorted(
+        name
+        for name, found in files.items()
+        if found.kind == MediaKind.IMAGE and not found.words(language)[0].strip()
+    )

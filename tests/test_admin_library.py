@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from blog.models import Media
+from blog.models import Media, Post
 
 from .helpers import image_bytes
 
@@ -111,3 +111,69 @@ def test_uploading_needs_the_csrf_token(library, session):
     )
     assert response.status_code in (400, 403)
     assert session.query(Media).count() == 0
+
+
+def post_form(**overrides):
+    data = {
+        "title": "La crue",
+        "slug": "la-crue",
+        "language": "fr",
+        "home_site": "blog",
+        "summary": "",
+        "source": "Texte.",
+        "status": "published",
+        "published_at": "",
+        "tags": "",
+        "kind": "post",
+        "version": "",
+        "featured_media": "",
+        "action": "save",
+    }
+    return {**data, **overrides}
+
+
+def test_the_editor_offers_each_file_to_insert_at_the_cursor(library, session):
+    upload(library, ("riviere.png", image_bytes()), ("dossier.pdf", b"%PDF-1.4 x"))
+    media = session.query(Media).filter_by(name="riviere.png").one()
+    media.set_text("fr", "La Saône", "")
+    session.commit()
+    page = library.get("/admin/posts/new?language=fr")
+    assert 'data-markdown="![La Saône](/media/riviere.png)"' in page.text
+    assert 'data-markdown="[dossier.pdf (PDF, 10 B)](/media/dossier.pdf)"' in page.text
+    assert f'<option value="{media.id}">riviere.png</option>' in page.text
+
+
+def test_a_featured_image_is_chosen_from_the_library(library, session):
+    upload(library, ("riviere.png", image_bytes()), ("dossier.pdf", b"%PDF-1.4 x"))
+    image = session.query(Media).filter_by(name="riviere.png").one()
+    document = session.query(Media).filter_by(name="dossier.pdf").one()
+    refused = library.send("/admin/posts/new", post_form(featured_media=str(document.id)))
+    assert refused.status_code == 422 and "featured image among" in refused.text
+    saved = library.send("/admin/posts/new", post_form(featured_media=str(image.id)))
+    assert saved.status_code == 302
+    post = session.query(Post).filter_by(slug="la-crue").one()
+    assert post.featured_media_id == image.id
+
+
+def test_a_picture_without_alt_text_is_not_published(library, session):
+    upload(library, ("riviere.png", image_bytes()))
+    text = "Voici ![](/media/riviere.png)"
+    refused = library.send("/admin/posts/new", post_form(source=text))
+    assert refused.status_code == 422
+    assert "alt text before publishing" in refused.text and "riviere.png" in refused.text
+    assert text in refused.text  # the author's text comes back
+    draft = library.send("/admin/posts/new", post_form(source=text, status="draft"))
+    assert draft.status_code == 302
+    with_alt = library.send(
+        "/admin/posts/new", post_form(source="![La Saône](/media/riviere.png)", slug="deux")
+    )
+    assert with_alt.status_code == 302
+
+
+def test_the_preview_shows_library_pictures_as_published(library, session):
+    upload(library, ("riviere.png", image_bytes(1200, 800)))
+    media = session.query(Media).one()
+    response = library.send(
+        "/admin/preview", {"source": "![Saône](/media/riviere.png)", "language": "fr"}
+    )
+    assert f"/media/v/riviere.{media.fingerprint}.w480.webp 480w" in response.text

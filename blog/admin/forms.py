@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from .. import announcements, fields
-from ..models import SLUG_MAX, SLUG_RE, Kind, Post, Status, Term, TermKind
+from ..mediastore import missing_alt
+from ..models import SLUG_MAX, SLUG_RE, Kind, Media, MediaKind, Post, Status, Term, TermKind
 from ..queries import term_by_slug
 from ..rules import Rule
 from ..sites import registry
@@ -65,7 +66,8 @@ class PostForm(Form):
     """The editor of a post or a page."""
 
     TEXT_FIELDS = ("title", "slug", "language", "summary", "source", "home_site", "status",
-                   "published_at", "tags", "menu_order", "kind", "version", "pinned")  # fmt: skip
+                   "published_at", "tags", "menu_order", "kind", "version", "pinned",
+                   "featured_media")  # fmt: skip
     LIST_FIELDS = ("sites", "categories")
     # The fields written to the post as they are; the others need the store's objects.
     # The source goes through Post.set_source, which renders it.
@@ -105,6 +107,7 @@ class PostForm(Form):
                 "kind": post.kind,
                 "version": str(post.version or ""),
                 "pinned": "1" if post.pinned else "",
+                "featured_media": str(post.featured_media_id or ""),
             }
         )
 
@@ -164,9 +167,19 @@ class PostForm(Form):
             if name is not None and not slugify(name):
                 errors["tags"] = _("Each tag needs at least one letter or digit.")
             tag_names.append(name)
+        featured = self._featured(session, v.get("featured_media", ""))
+        if status == Status.PUBLISHED and source is not None and language in sites.languages:
+            bare = missing_alt(session, source, language)
+            if bare:
+                errors["source"] = _(
+                    "Give each picture an alt text before publishing (in the Markdown, or in "
+                    "the media library for this language): %(names)s.",
+                    names=", ".join(bare),
+                )
         if errors:
             return False
         self.clean = {
+            "featured_media_id": featured,
             "title": title,
             "slug": slug,
             "language": language,
@@ -186,10 +199,22 @@ class PostForm(Form):
         self.values["slug"] = slug
         return True
 
+    def _featured(self, session: Session, raw: str) -> int | None:
+        """Return the id of the featured image chosen, None for none; note a wrong choice."""
+        if not raw:
+            return None
+        media_id = fields.parse_int(raw)
+        media = session.get(Media, media_id) if media_id is not None else None
+        if media is None or media.kind != MediaKind.IMAGE:
+            self.errors["featured_media"] = _("Choose the featured image among the library's.")
+            return None
+        return media.id
+
     def apply(self, post: Post, session: Session, now: datetime) -> None:
         """Write the clean values to `post` (the store's rules are checked at flush)."""
         c = self.clean
         post.kind = c["kind"]
+        post.featured_media_id = c["featured_media_id"]
         for name in self.APPLIED_FIELDS:
             setattr(post, name, c[name])
         post.set_source(c["source"], session=session)

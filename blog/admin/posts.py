@@ -7,7 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import db, fields, queries, rendering, translations
-from ..models import Kind, Post, Revision, Status, Term, TermKind, utcnow
+from ..mediahtml import media_names
+from ..mediastore import library, markdown_for
+from ..models import Kind, Media, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
 from ..rules import ContentRuleError
@@ -18,6 +20,8 @@ from .diff import diff_fields
 from .forms import PostForm
 
 bp = Blueprint("posts", __name__)
+# The editor's "insert" panel and featured image list offer the newest files of the library.
+LIBRARY_IN_EDITOR = 200
 
 
 def _choice(value: str | None, offered: list[str]) -> str | None:
@@ -97,6 +101,8 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
         sites=list(sites),
         languages=sites.languages,
         categories=_categories(),
+        library_files=list(db.session().scalars(library().limit(LIBRARY_IN_EDITOR))),
+        markdown_for=markdown_for,
         **context,
     ), status
 
@@ -149,7 +155,9 @@ def _save(post: Post | None):
         return _editor(post, form, 409, signed_out=True)
     if request.form.get("action") == "preview":
         try:
-            preview = rendering.preview_markup(form.values["source"], form.values["language"])
+            source = form.values["source"]
+            files = Media.catalogue(session, media_names(source))
+            preview = rendering.preview_markup(source, form.values["language"], files)
         except RenderError as error:
             form.errors["source"] = str(error)
             preview = None
@@ -195,9 +203,9 @@ def session_last_revision(post: Post) -> Revision | None:
 def preview():
     """Return the HTML readers would get for a Markdown source (the editor's live preview)."""
     try:
-        return rendering.preview_markup(
-            request.form.get("source", ""), request.form.get("language") or None
-        )
+        source = request.form.get("source", "")
+        files = Media.catalogue(db.session(), media_names(source))
+        return rendering.preview_markup(source, request.form.get("language") or None, files)
     except RenderError as error:
         return str(error), 422, {"Content-Type": "text/plain; charset=utf-8"}
 
