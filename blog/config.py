@@ -107,8 +107,18 @@ SITE_KEYS = {
     "author",
     "book",
     "theme",
+    "image",
 }
-BOOK_KEYS = {"title", "author", "isbn", "publisher", "date_published", "cover", "language"}
+BOOK_KEYS = {
+    "title",
+    "author",
+    "isbn",
+    "publisher",
+    "date_published",
+    "cover",
+    "cover_image",
+    "language",
+}
 REQUIRED_SITE_KEYS = ("kind", "url", "hosts", "languages", "default_language", "title")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SITE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -185,11 +195,13 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
     texts = read.texts(languages, default)
     book = read.book()
     theme = read.theme(kind)
+    image = read.image()
     author = read.author(texts["title"][default])
     return Site(
         key=key,
         author=author,
         theme=theme,
+        image=image,
         book={k: str(v) for k, v in book.items()},
         kind=kind,
         url=f"{parts.scheme}://{parts.netloc}",
@@ -342,6 +354,22 @@ class _SiteTable:
                 f"book.{unknown}", "Unknown key.", "known keys: " + ", ".join(sorted(BOOK_KEYS))
             )
         return book
+
+    def image(self) -> str:
+        image = self.table.get("image", "")
+        if image == "":
+            return ""
+        if (
+            not isinstance(image, str)
+            or not image.lower().endswith((".png", ".jpg", ".jpeg"))
+            or not (PACKAGE_DIR / "static" / image).is_file()
+        ):
+            raise self.fail(
+                "image",
+                f"The sharing image {image!r} is not a PNG or JPEG file under blog/static/.",
+                "name a PNG or JPEG file under blog/static/ (social networks show no SVG).",
+            )
+        return image
 
     def theme(self, kind: str) -> str:
         theme = self.table.get("theme", kind)
