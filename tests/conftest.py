@@ -68,9 +68,11 @@ def _migrated(url: str):
 
 
 @pytest.fixture
-def app(database_url):
-    """The app on the test database (emptied after the test) and the tests' own sites file."""
-    app = make_app({"DATABASE_URL": database_url, "TESTING": True})
+def app(database_url, tmp_path):
+    """The app on the test database (emptied after the test), the tests' own sites file and
+    a media folder of the test's own (the demo and the media library write there)."""
+    media = str(tmp_path / "media")
+    app = make_app({"DATABASE_URL": database_url, "TESTING": True, "MEDIA_DIR": media})
     yield app
     with app.app_context():
         empty_tables(db.engine())
@@ -88,7 +90,7 @@ def clock(app):
 def media_folder(app, tmp_path):
     """Point MEDIA_DIR at a folder of the test's own (the media library writes there)."""
     folder = tmp_path / "media"
-    folder.mkdir()
+    folder.mkdir(exist_ok=True)
     app.config["MEDIA_DIR"] = str(folder)
     return folder
 

@@ -106,9 +106,10 @@ def test_media_is_not_served_on_an_unknown_host(media_app):
     assert response.status_code == 404
 
 
-def test_the_media_folder_defaults_to_the_instance(app):
+def test_the_media_folder_defaults_to_the_instance(database_url):
     from blog.config import media_dir
 
+    app = make_app({"DATABASE_URL": database_url})
     with app.app_context():
         assert media_dir() == Path(app.instance_path) / "media"
 

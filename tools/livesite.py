@@ -63,11 +63,14 @@ def serve(
         sites_file = workdir / "sites.toml"
         sites_file.write_text(sites, encoding="utf-8")
         database = f"sqlite:///{workdir / 'blog.sqlite3'}"
-        app = create_app({"DATABASE_URL": database, "SITES_FILE": str(sites_file)})
+        media = str(workdir / "media")
+        app = create_app(
+            {"DATABASE_URL": database, "SITES_FILE": str(sites_file), "MEDIA_DIR": media}
+        )
         with app.app_context():
             upgrade()
         if demo:
-            with app.extensions["db"]["sessionmaker"]() as session:
+            with app.app_context(), app.extensions["db"]["sessionmaker"]() as session:
                 load_demo(session)
         thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
         thread.start()
