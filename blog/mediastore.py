@@ -140,6 +140,38 @@ def save_upload(session: Session, data: bytes, filename: str, now: datetime) -> 
     return media
 
 
+def restore(session: Session, data: bytes, name: str, now: datetime) -> Media:
+    """Bring back a library file under its own name (a Markdown folder's), with its copies.
+
+    A file that the library stored is already clean: kept byte for byte, so that its
+    fingerprint, hence the addresses of its copies, stay the same. One that carries
+    metadata again is cleaned like an upload.
+    """
+    found = check(data, name)
+    if not re.fullmatch(NAME, name) or found.extensions[0] != name.rpartition(".")[2]:
+        raise MediaRefused(_("This file's name is not one the media library gives."))
+    prepared = _prepare(data, found)
+    if found.kind != MediaKind.IMAGE or not _has_metadata(data):
+        prepared.data = data
+    media = Media(
+        name=name,
+        original_name=name,
+        kind=found.kind,
+        mime_type=found.mime_type,
+        created_at=now,
+    )
+    _apply(media, prepared, now)
+    session.add(media)
+    session.flush()
+    _write(media, prepared)
+    return media
+
+
+def _has_metadata(data: bytes) -> bool:
+    with Image.open(io.BytesIO(data)) as image:
+        return bool(image.getexif()) or any(k in image.info for k in ("exif", "xmp", "comment"))
+
+
 def replace(session: Session, media: Media, data: bytes, filename: str, now: datetime) -> None:
     """Put new content behind a file's address; the posts showing it are rendered again."""
     found = check_replacement(media, data, filename)

@@ -68,10 +68,10 @@ def _migrated(url: str):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path_factory):
     """The app on the test database (emptied after the test), the tests' own sites file and
     a media folder of the test's own (the demo and the media library write there)."""
-    media = str(tmp_path / "media")
+    media = str(tmp_path_factory.mktemp("media"))
     app = make_app({"DATABASE_URL": database_url, "TESTING": True, "MEDIA_DIR": media})
     yield app
     with app.app_context():
