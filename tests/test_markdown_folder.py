@@ -85,7 +85,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_store(
 
 
 def test_media_are_written_beside_the_posts_and_linked_relatively(
-    app, cli, session, rich_store, tmp_path, media_folder
+    app, cli, session, rich_store, tmp_path
 ):
     out = tmp_path / "out"
     cli("export-markdown", str(out))
@@ -102,8 +102,9 @@ def test_media_are_written_beside_the_posts_and_linked_relatively(
 
 
 def test_a_folder_with_media_comes_back_into_a_new_instance(
-    app, cli, session, rich_store, tmp_path, media_folder
+    app, cli, session, rich_store, tmp_path
 ):
+    media_folder = Path(app.config["MEDIA_DIR"])
     before = {m.name: (m.fingerprint, m.width, m.texts[0].alt if m.texts else "")
               for m in session.scalars(select(Media))}  # fmt: skip
     html = session.scalar(select(Post).where(Post.slug == "why-rivers-vanish-from-maps")).html
