@@ -31,8 +31,9 @@ def media(app, tmp_path):
 
 
 @pytest.fixture
-def filled(cli, author):
-    """A store with the demo, a WordPress import (old addresses) and an author account."""
+def filled(cli, author, media):
+    """A store with the demo (its media files beside the two above), a WordPress import (old
+    addresses) and an author account."""
     cli("demo")
     cli("import-wxr", str(DATA / "polylang.xml"), "--site", "blog")
 

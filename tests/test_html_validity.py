@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from blog.models import Post, Term
+from blog.models import Media, Post, Term
 
 from .helpers import BLOG, BOOK
 
@@ -37,6 +37,8 @@ PAGES = [
     (BLOG, "/fr/2026/03/un-an-apres-errata-et-complements/"),
     ("http://localhost", "/"),  # the page that lists the sites
     (BOOK, "/admin/login"),
+    (BLOG, "/fr/2024/09/pourquoi-les-rivieres-disparaissent-des-cartes/"),  # a library picture
+    (BOOK, "/2025/03/la-memoire-des-rivieres-en-librairie/"),  # a picture and an embed
 ]
 DESK_PAGES = [
     "/admin/",
@@ -49,6 +51,9 @@ DESK_PAGES = [
     "/admin/profile",
     "/admin/posts/{post}/revisions",
     "/admin/posts/{post}/announce?site=book",
+    "/admin/media/",
+    "/admin/media/?view=list",
+    "/admin/media/{media}",
 ]
 
 
@@ -63,6 +68,7 @@ def pages_dir(app, tmp_path, desk, session):
         # A blog post with translations, and a term: whatever ids the database gave them.
         "post": session.scalar(select(Post.id).where(Post.slug == "why-rivers-vanish-from-maps")),
         "term": session.scalar(select(Term.id).order_by(Term.id)),
+        "media": session.scalar(select(Media.id).order_by(Media.id)),
     }
     client = app.test_client()
     for n, (origin, path) in enumerate(PAGES):
