@@ -11,6 +11,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -41,8 +42,13 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def make_app(config: dict | None = None) -> Flask:
-    """Return an app on the tests' sites file and cheap password hash, with `config` on top."""
-    return create_app({**TEST_CONFIG, **(config or {})})
+    """Return an app on the tests' sites file and cheap password hash, with `config` on top.
+
+    Its media folder is a new temporary one unless `config` names one (None: the default,
+    instance/media), so that no test writes files into the project's instance folder.
+    """
+    media = {"MEDIA_DIR": tempfile.mkdtemp(prefix="blog-test-media-")}
+    return create_app({**TEST_CONFIG, **media, **(config or {})})
 
 
 def empty_tables(engine) -> None:

@@ -109,7 +109,7 @@ def test_media_is_not_served_on_an_unknown_host(media_app):
 def test_the_media_folder_defaults_to_the_instance(database_url):
     from blog.config import media_dir
 
-    app = make_app({"DATABASE_URL": database_url})
+    app = make_app({"DATABASE_URL": database_url, "MEDIA_DIR": None})
     with app.app_context():
         assert media_dir() == Path(app.instance_path) / "media"
 

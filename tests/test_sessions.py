@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from blog import accounts, db
+from blog import accounts, db, mediastore
 from blog.models import LoginSession, Revision, StoreState, Term, User
 from blog.schema import upgrade
 
-from .helpers import BLOG, PASSWORD, DeskClient, csrf_from, make_app
+from .helpers import BLOG, PASSWORD, DeskClient, csrf_from, image_bytes, make_app
 
 
 def login(client, email, password, next_url=None):
@@ -212,7 +213,11 @@ def filled(app, desk, make_post, session, author):
         args=["announce", str(post.id), "--on", "book", "--language", "fr", "--title", "Annonce"]
     )
     announcement_id = int(re.search(r"as post (\d+)", announced.output).group(1))
+    with app.test_request_context("/admin/"):
+        media = mediastore.save_upload(session, image_bytes(), "a.png", datetime.now(UTC))
+        session.commit()
     return {
+        "media_id": media.id,
         "post_id": post.id,
         "announcement_id": announcement_id,
         "revision_id": revision_id,

@@ -1,7 +1,7 @@
 """The demo content: original posts for both sites, loaded through the store's own rules.
 
-Its pictures and documents are drawn by pictures.py and go through the media library's own
-upload (mediastore.save_upload), as an author's would.
+Its pictures and documents are drawn by pictures.py and go into the media library under their
+own names (mediastore.restore), with their sizes and copies, as an upload's would.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..mediastore import save_upload
+from ..mediastore import restore
 from ..models import Kind, Media, Post, PublicationKind, Revision, Status, Term, utcnow
 from ..queries import term_by_slug
 from .pictures import DRAWINGS
@@ -83,8 +83,9 @@ def _load_media(session: Session, items: list[dict]) -> dict[str, Media]:
     for item in items:
         media = session.scalar(select(Media).where(Media.name == item["file"]))
         if media is None:
-            data = DRAWINGS[item["draw"]]()
-            media = save_upload(session, data, item["file"], utcnow())
+            # Under its own name, even where a file of that name was left in the folder: the
+            # posts link to it by that name.
+            media = restore(session, DRAWINGS[item["draw"]](), item["file"], utcnow())
         for language in sorted(set(item.get("alt", {})) | set(item.get("caption", {}))):
             media.set_text(
                 language,
