@@ -27,7 +27,7 @@ from blog import create_app
 # the time the demo was loaded).
 PINNED = "2026-10-01 00:00:00.000000"
 # ETag digests the templates' bytes (the build id), so any template edit changes it.
-VOLATILE = {"date", "x-request-id", "set-cookie", "last-modified", "etag"}
+VOLATILE = {"date", "expires", "x-request-id", "set-cookie", "last-modified", "etag"}
 
 
 def crawl(app, limit: int = 2000) -> dict[str, dict]:

@@ -110,7 +110,7 @@ PAGES = {
              ("contact", {"fr": "Contact", "en": "Contact", "it": "Contatti"}),
              ("method", {"fr": "Méthode", "en": "Method", "it": "Metodo"})],
     "book": [("le-livre", {"fr": "Le livre"}), ("presse", {"fr": "Presse"}),
-             ("rencontres", {"fr": "Rencontres"})],
+             ("l-autrice", {"fr": "L’autrice"})],
 }  # fmt: skip
 ANNOUNCE_TITLE = {"fr": "{title}", "en": "In French: {title}"}
 ANNOUNCE = {"fr": "À lire sur l'autre site : {title}.", "en": "Read it on the other site: {title}."}

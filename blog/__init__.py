@@ -88,7 +88,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         security,
         urls,
     )
-    from .public import pages, switching, syndication  # noqa: F401 (their views join public.bp)
+    from .public import pages, sections, switching, syndication  # noqa: F401 (views join public.bp)
 
     i18n.init_app(app, locale_selector=routing.interface_language)
     db.init_app(app)

@@ -23,7 +23,11 @@ from . import clock, db, pagecache
 from .models import Post, StoreState
 from .sites import current_reading
 
-UNCACHED_ENDPOINTS = frozenset({"public.switch_language"})
+# The talks change as time passes (upcoming, then past) with no write, and the press kit's
+# archive is large: never kept.
+UNCACHED_ENDPOINTS = frozenset(
+    {"public.switch_language", "public.talks", "public.talks_calendar", "public.press_kit_archive"}
+)
 RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})
 # Settings that change what a page shows without changing a file.
 RENDERING_SETTINGS = ("POSTS_PER_PAGE", "FEED_SIZE", "TIMEZONE", "LANGUAGE_COOKIE")

@@ -40,6 +40,8 @@ DEFAULTS = {
     "SQL_ECHO": False,
     # Times typed and shown in the desk are in this zone; the store keeps UTC.
     "TIMEZONE": "Europe/Paris",
+    # Days a shareable draft link works (the desk offers shorter and longer ones too).
+    "DRAFT_LINK_DAYS": 7,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # A desk session ends this long after sign-in, however busy (seconds)…
     "SESSION_LIFETIME": 30 * 24 * 3600,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import rules
@@ -72,6 +72,12 @@ def session() -> Session:
             not has_request_context() or request.method not in READ_ONLY_METHODS
         )
     return g.db_session
+
+
+def connection() -> Connection:
+    """Return the connection of the current session (its transaction): for Core statements,
+    such as the read model's (entries.py)."""
+    return session().connection()
 
 
 def close_session(_exc: BaseException | None = None) -> None:

@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from lxml import etree
 
 from .config import media_dir
-from .mediastore import card
 from .models import Post
 from .rendering import CONTROL_CHARACTERS, clean_html
 from .sites import Site, registry
@@ -130,10 +129,10 @@ def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
             )
             content += f'<p><a href="{html.escape(url)}">{html.escape(label)}</a></p>'
         home = sites[post.home_site]
-        card_path = card(post.featured_media)
+        featured = getattr(post, "featured", None)
         enclosure = None
-        if card_path is not None:
-            enclosure = (home.url + card_path, _size(card_path))
+        if featured is not None:
+            enclosure = (home.url + featured.path, _size(featured.path))
         found.append(
             FeedItem(
                 id=entry_id(post, sites[post.home_site]),

@@ -68,6 +68,25 @@ class LibraryFile:
         return self.texts.get(language, ("", "", ""))
 
 
+CARD_SIZE = (1200, 630)
+
+
+def card_path(name: str, fingerprint: str) -> str:
+    """Return the address of an image's 1200×630 sharing card (made at upload)."""
+    return f"{VARIANTS_PREFIX}{name.rpartition('.')[0]}.{fingerprint}.card.jpg"
+
+
+@dataclass(frozen=True, slots=True)
+class Featured:
+    """A post's featured image as pages and feeds share it: its card and alt texts."""
+
+    path: str
+    alts: dict[str, str] = field(default_factory=dict)
+
+    def alt(self, language: str) -> str:
+        return self.alts.get(language, "")
+
+
 def media_names(source: str) -> set[str]:
     """Return the names of library files a Markdown source refers to (/media/<name>)."""
     return set(_NAME_IN_SOURCE.findall(source))

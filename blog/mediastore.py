@@ -28,12 +28,11 @@ from sqlalchemy.orm import Session
 
 from . import sniffing
 from .config import media_dir
-from .mediahtml import NAME
+from .mediahtml import CARD_SIZE, NAME, card_path
 from .models import Media, MediaKind, Post
 from .slugs import slugify
 
 VARIANTS = "v"
-CARD_SIZE = (1200, 630)
 # Pillow refuses images past twice this many pixels (decompression bombs): 60 megapixels.
 Image.MAX_IMAGE_PIXELS = 30_000_000
 _PILLOW_FORMATS = {
@@ -235,7 +234,7 @@ def card(media: Media | None) -> str | None:
     """Return the site-relative address of an image's 1200×630 sharing card, if it has one."""
     if media is None or media.kind != MediaKind.IMAGE:
         return None
-    return f"/media/{VARIANTS}/{media.stem}.{media.fingerprint}.card.jpg"
+    return card_path(media.name, media.fingerprint)
 
 
 def library(search: str = "", kind: str = ""):

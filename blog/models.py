@@ -3,7 +3,7 @@
 The rules every write must keep (a site's languages, one post per language per translation
 group, html rendered from source, one home) are checked at flush by rules.py.
 
-Over 400 lines because it is the whole schema and nothing else: fifteen tables on one
+Over 400 lines because it is the whole schema and nothing else: sixteen tables on one
 metadata, which the migrations are compared against, with relationships across them
 (posts, their revisions and authors); split by area, they would import one another.
 """
@@ -45,7 +45,7 @@ from sqlalchemy.orm import (
 )
 
 from . import rendering
-from .mediahtml import LibraryFile, media_names
+from .mediahtml import Featured, LibraryFile, card_path, media_names
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -116,10 +116,71 @@ post_term = Table(
     Column("post_id", ForeignKey("post.id", ondelete="CASCADE"), primary_key=True),
     # Indexed alone too: which posts carry a term (term pages, sitemaps, deleting a term).
     Column("term_id", ForeignKey("term.id", ondelete="CASCADE"), primary_key=True, index=True),
+    # The post's publication time, copied here by the database (triggers of migration 0015,
+    # never written by the app), so that a term page walks the term's posts by date.
+    Column("published_at", UTCDateTime),
+    Index("ix_post_term_listing", "term_id", "published_at", "post_id"),
 )
 
 
-class Post(Base):
+class PostFacts:
+    """What readers' pages ask of a post, answered from its columns, sites and terms.
+
+    Shared by the ORM's `Post` (the desk, the importers) and the read model's `Entry`
+    (entries.py: public pages, loaded without the ORM), so that templates, URLs and the
+    fallback policy take either. A class using it has the post's columns, `publications`
+    (each with `.site` and `.kind`), `terms` and `announces`.
+    """
+
+    __slots__ = ()
+
+    @property
+    def body(self) -> Markup:
+        """Return the stored, sanitized HTML of the post."""
+        return rendering.stored_markup(self.html)
+
+    @property
+    def home_site(self) -> str | None:
+        for publication in self.publications:
+            if publication.kind == PublicationKind.HOME:
+                return publication.site
+        return None
+
+    @property
+    def sites(self) -> list[str]:
+        """Return the keys of the sites this post appears on, its home first."""
+        return sorted((p.site for p in self.publications), key=lambda s: s != self.home_site)
+
+    def is_on(self, site_key: str) -> bool:
+        return any(p.site == site_key for p in self.publications)
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == Status.PUBLISHED and not self.is_visible()
+
+    def is_visible(self, now: datetime | None = None) -> bool:
+        """Return whether readers can see the post now (published, due and not trashed).
+
+        An announcement is visible only while the post it announces is.
+        """
+        now = now or utcnow()
+        if self.announces is not None and not self.announces.is_visible(now):
+            return False
+        return (
+            self.deleted_at is None
+            and self.status == Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= now
+        )
+
+    def categories(self) -> list[Term]:
+        return [t for t in self.terms if t.kind == TermKind.CATEGORY]
+
+    def tags(self) -> list[Term]:
+        return [t for t in self.terms if t.kind == TermKind.TAG]
+
+
+class Post(PostFacts, Base):
     """A dated piece of writing (or an undated page) in exactly one language."""
 
     __tablename__ = "post"
@@ -199,6 +260,15 @@ class Post(Base):
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.language}/{self.slug}>"
 
+    @property
+    def featured(self) -> Featured | None:
+        """Return the featured image as pages share it (entries.Entry carries the same)."""
+        media = self.featured_media
+        if media is None or media.kind != MediaKind.IMAGE:
+            return None
+        alts = {t.language: t.alt for t in media.texts}
+        return Featured(card_path(media.name, media.fingerprint), alts)
+
     # What set_source last rendered (a rendering.Rendered); not stored, not loaded.
     rendered_from = None
 
@@ -231,51 +301,6 @@ class Post(Base):
         # Control characters are invalid in HTML and XML feeds: never store them.
         return rendering.CONTROL_CHARACTERS.sub("", text) if text else text
 
-    @property
-    def body(self) -> Markup:
-        """Return the stored, sanitized HTML of the post."""
-        return rendering.stored_markup(self.html)
-
-    @property
-    def home_site(self) -> str | None:
-        for publication in self.publications:
-            if publication.kind == PublicationKind.HOME:
-                return publication.site
-        return None
-
-    @property
-    def sites(self) -> list[str]:
-        """Return the keys of the sites this post appears on, its home first."""
-        return sorted((p.site for p in self.publications), key=lambda s: s != self.home_site)
-
-    def is_on(self, site_key: str) -> bool:
-        return any(p.site == site_key for p in self.publications)
-
-    @property
-    def is_scheduled(self) -> bool:
-        return self.status == Status.PUBLISHED and not self.is_visible()
-
-    def is_visible(self, now: datetime | None = None) -> bool:
-        """Return whether readers can see the post now (published, due and not trashed).
-
-        An announcement is visible only while the post it announces is.
-        """
-        now = now or utcnow()
-        if self.announces is not None and not self.announces.is_visible(now):
-            return False
-        return (
-            self.deleted_at is None
-            and self.status == Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= now
-        )
-
-    def categories(self) -> list[Term]:
-        return [t for t in self.terms if t.kind == TermKind.CATEGORY]
-
-    def tags(self) -> list[Term]:
-        return [t for t in self.terms if t.kind == TermKind.TAG]
-
     def set_sites(self, sites: list[str]) -> bool:
         """Make the post appear on exactly these sites, the first its home; say if it changed."""
         wanted = {site: PublicationKind.CROSSPOST for site in sites}
@@ -307,12 +332,19 @@ class Publication(Base):
     __table_args__ = (
         UniqueConstraint("post_id", "site"),
         Index("ix_publication_site", "site", "post_id"),
+        # A site's listings walk its own posts in order (queries.py).
+        Index("ix_publication_listing", "site", "published_at", "post_id"),
+        Index("ix_publication_home", "site", "pinned", "published_at", "post_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
     site: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16), default=PublicationKind.HOME)
+    # The post's publication time and pin, copied here by the database (triggers of migration
+    # 0016, never written by the app), so that each site walks its own posts in order.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     post: Mapped[Post] = relationship(back_populates="publications")
 
@@ -347,6 +379,9 @@ class Revision(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept by the editor while the author types, apart from the post until they save: at most
+    # one per post and author since the post's last save (see blog/autosave.py).
+    autosave: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     post: Mapped[Post] = relationship(back_populates="revisions")
     author: Mapped[User | None] = relationship(lazy="joined")
@@ -357,6 +392,25 @@ class Revision(Base):
     def of(cls, post: Post, author: User | None = None, note: str = "") -> Revision:
         """Return a revision holding the post's current text."""
         return cls(post=post, author=author, note=note, **{f: getattr(post, f) for f in cls.FIELDS})
+
+
+class DraftLink(Base):
+    """A shareable link to a post before it is published: unguessable, revocable, expiring."""
+
+    __tablename__ = "draft_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    post: Mapped[Post] = relationship()
+
+    def is_active(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
 
 
 class User(Base):
@@ -410,7 +464,18 @@ class StoreState(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Term(Base):
+class TermFacts:
+    """A term's name per language; shared by the ORM's `Term` and the read model's."""
+
+    __slots__ = ()
+
+    def name(self, language: str) -> str:
+        """Return the term's name in `language`, else in any language, else its slug."""
+        by_language = {n.language: n.name for n in self.names}
+        return by_language.get(language) or next(iter(by_language.values()), self.slug)
+
+
+class Term(TermFacts, Base):
     """A category or a tag: a stable slug and a name per language."""
 
     __tablename__ = "term"
@@ -427,11 +492,6 @@ class Term(Base):
 
     def __repr__(self) -> str:
         return f"<Term {self.kind}:{self.slug}>"
-
-    def name(self, language: str) -> str:
-        """Return the term's name in `language`, else in any language, else its slug."""
-        by_language = {n.language: n.name for n in self.names}
-        return by_language.get(language) or next(iter(by_language.values()), self.slug)
 
     def set_name(self, language: str, name: str) -> None:
         for existing in self.names:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import abort, current_app, g, request
 from sqlalchemy import Select, func, select
 
 from . import db
+from .visibility import Bound
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 # Counts kept per app; forgotten all at once beyond this (each write makes new keys anyway).
@@ -30,22 +32,31 @@ class Pagination:
     total: int
 
 
-def paginate(statement: Select, per_page: int | None = None) -> Pagination:
-    """Run one page of `statement`, the page number coming from ?page= (404 when invalid)."""
+def paginate(
+    statement: Select | Bound, load: Callable | None = None, per_page: int | None = None
+) -> Pagination:
+    """Run one page of `statement`, the page number coming from ?page= (404 when invalid).
+
+    The public pages give a Bound statement and `load(connection, bound)` that returns its
+    rows (entries.loaded); the desk gives an ORM statement, whose objects it gets.
+    """
     per_page = per_page or current_app.config["POSTS_PER_PAGE"]
     raw = request.args.get("page", "1")
     if not PAGE_NUMBER.fullmatch(raw):
         abort(404)
     page = int(raw)
     offset = (page - 1) * per_page
-    items = list(db.session().scalars(statement.limit(per_page).offset(offset)))
+    if load is None:
+        items = list(db.session().scalars(statement.limit(per_page).offset(offset)))
+    else:
+        items = load(db.connection(), statement.page(per_page, offset))
     if not items and page > 1:
         abort(404)
     total = offset + len(items) if len(items) < per_page else counted(statement)
     return Pagination(items, page, max(1, math.ceil(total / per_page)), total)
 
 
-def counted(statement: Select) -> int:
+def counted(statement: Select | Bound) -> int:
     """Return the number of rows of a public listing, counted once per state of the store.
 
     A public listing depends on its address and on the store's state as conditional requests
@@ -66,6 +77,9 @@ def counted(statement: Select) -> int:
     return total
 
 
-def _count(statement: Select) -> int:
+def _count(statement: Select | Bound) -> int:
+    if isinstance(statement, Bound):
+        subquery = statement.statement.order_by(None).subquery()
+        return db.session().scalar(select(func.count()).select_from(subquery), statement.params)
     subquery = statement.order_by(None).subquery()
     return db.session().scalar(select(func.count()).select_from(subquery))

@@ -1,5 +1,8 @@
 """The store's reads as functions that return Select statements; views only execute them.
 
+The public ones select entries.COLUMNS, for the read model (entries.fetch); the desk's
+select ORM posts.
+
 What a site lists in a language applies the site's fallback policy through
 `translations.in_language`, so listings, archives, feeds and sitemaps agree on
 what a reader of one language sees; who may see a post at all is
@@ -10,9 +13,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, bindparam, exists, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import Select, and_, bindparam, exists, select
+from sqlalchemy.orm import aliased
 
+from .entries import COLUMNS, TermEntry
 from .models import (
     DATED_KINDS,
     Kind,
@@ -27,35 +31,42 @@ from .models import (
 )
 from .sites import Site
 from .translations import in_language
-from .visibility import NOW, built, of_kinds, on_site
+from .visibility import NOW, Bound, built, of_kinds, on_site, visible
+
+# A listing's own publication row: the site's copy of each post's time and pin (migration 0016).
+_HERE = aliased(Publication, name="listing")
 
 
-def _listed(site: Site, language: str, *first) -> Select[tuple[Post]]:
-    """Build the dated posts a site lists in a language, newest first, at NOW.
+def _listed(site: Site, language: str, *first) -> Select:
+    """Build the dated posts a site lists in a language, newest first, at NOW (entries.COLUMNS).
 
-    `first`: conditions to test before the others, cheap ones that rule out most posts (a
-    term), since the database tests each post it walks in the order they are written.
+    `first`: conditions to test before the others, cheap ones that rule out most posts, since
+    the database tests each post it walks in the order they are written.
     """
-    # Walks ix_post_published_at (ix_post_home for the home) and stops after one page: the
-    # kind and the language are said so that no other index draws the planner (unindexed).
+    # Walks the site's own publications by date (ix_publication_listing, ix_publication_home
+    # for the home) and stops after one page: the kind and the language are said so that no
+    # index of post draws the planner (unindexed).
+    here = _HERE
     return (
-        select(Post)
+        select(*COLUMNS)
+        .join(here, and_(here.post_id == Post.id, here.site == site.key))
         .where(
             *first,
+            here.published_at <= NOW,
             of_kinds(DATED_KINDS),
             on_site(site, NOW),
             in_language(site, language, NOW),
         )
-        .order_by(Post.published_at.desc(), Post.id.desc())
+        .order_by(here.published_at.desc(), here.post_id.desc())
     )
 
 
-def listed_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
+def listed_posts(site: Site, language: str, now: datetime) -> Bound:
     """Return the dated posts a site lists in a language, newest first."""
-    return built(site, ("listed", language), lambda: _listed(site, language)).params(now=now)
+    return Bound(built(site, ("listed", language), lambda: _listed(site, language)), {"now": now})
 
 
-def home_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
+def home_posts(site: Site, language: str, now: datetime) -> Bound:
     """Return what a site's home page lists: pinned posts first, then the newest."""
     statement = built(
         site,
@@ -63,62 +74,87 @@ def home_posts(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
         lambda: (
             _listed(site, language)
             .order_by(None)
-            .order_by(Post.pinned.desc(), Post.published_at.desc(), Post.id.desc())
+            .order_by(_HERE.pinned.desc(), _HERE.published_at.desc(), _HERE.post_id.desc())
         ),
     )
-    return statement.params(now=now)
+    return Bound(statement, {"now": now})
 
 
-def posts_in_term(site: Site, language: str, now: datetime, term: Term) -> Select[tuple[Post]]:
+def posts_in_term(site: Site, language: str, now: datetime, term: Term | TermEntry) -> Bound:
+    """Return the dated posts of a term a site lists in a language, newest first.
+
+    Walks the term's own posts by date (ix_post_term_listing, post_term.published_at being
+    the post's, kept by the database) and stops after one page, whatever the archive's size.
+    """
+
     def build():
-        carries = exists().where(
-            post_term.c.post_id == Post.id, post_term.c.term_id == bindparam("term_id")
+        return (
+            select(*COLUMNS)
+            .join(post_term, post_term.c.post_id == Post.id)
+            .where(
+                post_term.c.term_id == bindparam("term_id"),
+                post_term.c.published_at <= NOW,
+                of_kinds(DATED_KINDS),
+                on_site(site, NOW),
+                in_language(site, language, NOW),
+            )
+            .order_by(post_term.c.published_at.desc(), post_term.c.post_id.desc())
         )
-        return _listed(site, language, carries)
 
-    return built(site, ("term", language), build).params(now=now, term_id=term.id)
+    return Bound(built(site, ("term", language), build), {"now": now, "term_id": term.id})
 
 
 def posts_between(
     site: Site, language: str, now: datetime, start: datetime, end: datetime
-) -> Select[tuple[Post]]:
+) -> Bound:
     def build():
         return _listed(site, language).where(
-            Post.published_at >= bindparam("start", type_=UTCDateTime),
-            Post.published_at < bindparam("end", type_=UTCDateTime),
+            _HERE.published_at >= bindparam("start", type_=UTCDateTime),
+            _HERE.published_at < bindparam("end", type_=UTCDateTime),
         )
 
     statement = built(site, ("between", language), build)
-    return statement.params(now=now, start=start, end=end)
+    return Bound(statement, {"now": now, "start": start, "end": end})
 
 
-def menu_pages(site: Site, language: str, now: datetime) -> Select[tuple[Post]]:
+def menu_pages(site: Site, language: str, now: datetime) -> Bound:
     """Return the pages in a site's menu for readers of a language."""
 
     def build():
         return (
-            select(Post)
+            select(*COLUMNS)
             .where(Post.kind == Kind.PAGE, on_site(site, NOW), in_language(site, language, NOW))
             .order_by(Post.menu_order.is_(None), Post.menu_order, Post.title)
-            .options(lazyload(Post.terms))
         )
 
-    return built(site, ("menu", language), build).params(now=now)
+    return Bound(built(site, ("menu", language), build), {"now": now})
 
 
-def moved(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:
+def announcements_of(post_id: int, now: datetime) -> Bound:
+    """Return the visible announcements of a post (itself visible), oldest first."""
+    return Bound(_ANNOUNCEMENTS, {"post_id": post_id, "now": now})
+
+
+_ANNOUNCEMENTS = (
+    select(*COLUMNS)
+    .where(Post.announces_id == bindparam("post_id"), visible(NOW))
+    .order_by(Post.id)
+)
+
+
+def moved(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Bound:
     """Return the visible posts of a site that had this slug before, most recent change first."""
 
     def build():
         return (
-            select(Post)
+            select(*COLUMNS)
             .join(SlugHistory, SlugHistory.post_id == Post.id)
             .where(SlugHistory.slug == bindparam("slug"), of_kinds(kinds), on_site(site, NOW))
             .order_by(SlugHistory.changed_at.desc(), SlugHistory.id.desc())
             .limit(1)
         )
 
-    return built(site, ("moved", kinds), build).params(now=now, slug=slug)
+    return Bound(built(site, ("moved", kinds), build), {"now": now, "slug": slug})
 
 
 def gone(site: Site, slug: str, kinds: tuple[str, ...]) -> Select[tuple[int]]:
@@ -152,7 +188,7 @@ def site_terms(site: Site, language: str, now: datetime, kind: str = TermKind.CA
         )
         return select(Term).where(Term.kind == kind, carried.exists()).order_by(Term.slug)
 
-    return built(site, ("terms", language, kind), build).params(now=now)
+    return Bound(built(site, ("terms", language, kind), build), {"now": now})
 
 
 def desk_posts(

@@ -336,7 +336,10 @@ class _Taken:
 
 # Written by every flush and bulk statement that changes the store, so that a reader's
 # conditional request can be answered from this row alone (see caching.py).
-_STATE_TABLES = frozenset({"store_state", "login_session", "login_failure"})
+# Autosaved revisions and draft links change no public page (a real save changes the post).
+_STATE_TABLES = frozenset(
+    {"store_state", "login_session", "login_failure", "revision", "draft_link"}
+)
 
 
 def _advance_state(session: Session, context) -> None:

@@ -13,7 +13,7 @@ from flask import current_app, url_for
 from PIL import Image
 
 from .feeds import first_image
-from .mediastore import CARD_SIZE, card
+from .mediahtml import CARD_SIZE
 from .models import Kind, Post
 from .sites import Site
 from .urls import canonical_url, site_url
@@ -38,14 +38,12 @@ class SharingImage:
     alt: str = ""
 
 
-def featured_image(site: Site, post: Post) -> SharingImage | None:
+def featured_image(site: Site, post) -> SharingImage | None:
     """Return a post's featured image as its 1200×630 sharing card, if it has one."""
-    media = post.featured_media
-    card_path = card(media)
-    if card_path is None:
+    featured = getattr(post, "featured", None)
+    if featured is None:
         return None
-    texts = media.text(post.language)
-    return SharingImage(site.url + card_path, *CARD_SIZE, texts.alt if texts else "")
+    return SharingImage(site.url + featured.path, *CARD_SIZE, featured.alt(post.language))
 
 
 def _image(site: Site, post: Post | None) -> SharingImage | None:

@@ -12,17 +12,22 @@ from datetime import UTC, datetime
 
 from lxml import etree
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
-from . import queries, translations
+from . import entries, queries, translations
+from .entries import ADDRESS_COLUMNS
 from .models import Post, Publication, PublicationKind, TermKind
+from .sections.pages import ENTRY_PAGES, pages_of
 from .sites import Site
 from .translations import Address, alternates, listing_alternates
 from .urls import canonical_url, site_url
 from .visibility import on_site
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# Posts whose translations a chunk reads at once.
+VERSIONS_BATCH = 1000
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8'?>"
 
 
 @dataclass
@@ -44,12 +49,8 @@ def canonical_posts(session: Session, site: Site, now: datetime):
         Publication.site == site.key,
         Publication.kind == PublicationKind.HOME,
     )
-    return (
-        select(Post)
-        .where(at_home, on_site(site, now))
-        .order_by(Post.published_at, Post.id)
-        .options(lazyload(Post.terms))
-    )
+    statement = select(*ADDRESS_COLUMNS).where(at_home, on_site(site, now))
+    return statement.order_by(Post.published_at, Post.id)
 
 
 @dataclass(frozen=True)
@@ -125,39 +126,59 @@ def _aware(moment: datetime) -> datetime:
 
 def post_urls(session: Session, site: Site, now: datetime, offset: int, limit: int):
     """Return the canonical posts of a site from `offset`, each with its hreflang alternates."""
+    connection = session.connection()
     statement = canonical_posts(session, site, now).offset(offset).limit(limit)
-    posts = list(session.scalars(statement))
-    groups = defaultdict(list)
-    group_keys = {p.translation_key for p in posts}
-    if group_keys:
-        for version in session.scalars(translations.groups(group_keys, now)):
+    posts = entries.fetch(connection, statement)
+    found = []
+    # Their translations a batch at a time, so that a chunk of thousands of posts never holds
+    # every version of every post at once.
+    for start in range(0, len(posts), VERSIONS_BATCH):
+        batch = posts[start : start + VERSIONS_BATCH]
+        keys = {p.translation_key for p in batch}
+        versions = entries.fetch(connection, translations.groups(keys, now, ADDRESS_COLUMNS))
+        entries.complete(connection, batch + versions)
+        groups = defaultdict(list)
+        for version in versions:
             if version.is_visible(now):
                 groups[version.translation_key].append(version)
-    found = []
-    for post in posts:
-        versions = groups[post.translation_key]
-        found.append(
-            SitemapUrl(
-                canonical_url(post),
-                max(post.updated_at, post.published_at),
-                alternates(versions) if len(versions) > 1 else [],
+        for post in batch:
+            group = groups[post.translation_key]
+            found.append(
+                SitemapUrl(
+                    canonical_url(post),
+                    max(post.updated_at, post.published_at),
+                    alternates(group) if len(group) > 1 else [],
+                )
             )
-        )
     return found
 
 
 def listing_urls(
     session: Session, site: Site, now: datetime, latest: datetime | None
 ) -> list[SitemapUrl]:
-    """Return a site's homes (dated `latest`) and term pages, in every language of the site."""
+    """Return a site's homes (dated `latest`), its sections' pages and its term pages, in every
+    language of the site."""
     found = [
         SitemapUrl(url, latest, listing_alternates(site, Address("public.home")))
         for _lang, url in _each_language(site, "public.home")
     ]
+    for page in pages_of(site):
+        alternates = listing_alternates(site, Address(page.endpoint))
+        found += [
+            SitemapUrl(url, None, alternates) for _, url in _each_language(site, page.endpoint)
+        ]
+        if page.endpoint in ENTRY_PAGES:
+            endpoint, rows = ENTRY_PAGES[page.endpoint]
+            for slug, updated_at in session.execute(rows()):
+                alternates = listing_alternates(site, Address(endpoint, {"slug": slug}))
+                found += [
+                    SitemapUrl(url, updated_at, alternates)
+                    for _, url in _each_language(site, endpoint, slug=slug)
+                ]
     for kind in (TermKind.CATEGORY, TermKind.TAG):
         endpoint = f"public.{kind}"
         for language in site.languages:
-            for term in session.scalars(queries.site_terms(site, language, now, kind)):
+            for term in queries.site_terms(site, language, now, kind).run(session).scalars():
                 found.append(
                     SitemapUrl(
                         site_url(site, endpoint, language, slug=term.slug),
@@ -173,20 +194,34 @@ def _each_language(site: Site, endpoint: str, **values):
         yield language, site_url(site, endpoint, language, **values)
 
 
-def render(entries: list[SitemapUrl]) -> bytes:
-    """Return the sitemap XML of `entries`."""
-    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "xhtml": XHTML_NS})
-    for entry in entries:
-        url = etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
-        etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = entry.loc
-        if entry.lastmod is not None:
-            lastmod = etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod")
-            lastmod.text = entry.lastmod.replace(microsecond=0).isoformat()
-        for language, href in entry.alternates:
-            etree.SubElement(
-                url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=language, href=href
+def render(urls: list[SitemapUrl]) -> bytes:
+    """Return the sitemap XML of `urls`, written line by line (a chunk of 10,000 URLs as an
+    element tree would cost tens of megabytes for a few)."""
+    opening = f'<urlset xmlns="{SITEMAP_NS}" xmlns:xhtml="{XHTML_NS}"'
+    if not urls:
+        return f"{XML_DECLARATION}\n{opening}/>\n".encode()
+    lines = [XML_DECLARATION, opening + ">"]
+    for url in urls:
+        lines.append("  <url>")
+        lines.append(f"    <loc>{_text(url.loc)}</loc>")
+        if url.lastmod is not None:
+            lines.append(f"    <lastmod>{url.lastmod.replace(microsecond=0).isoformat()}</lastmod>")
+        for language, href in url.alternates:
+            lines.append(
+                f'    <xhtml:link rel="alternate" hreflang={_attribute(language)}'
+                f" href={_attribute(href)}/>"
             )
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode()
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    return '"' + _text(value).replace('"', "&quot;") + '"'
 
 
 def render_index(site: Site, found: list[Chunk]) -> bytes:

@@ -20,7 +20,13 @@ from .models import SLUG_MAX, Post
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Words a page slug cannot take, because public URLs use them.
-RESERVED_SLUGS = frozenset({"category", "tag", "admin", "static", "media", "language", "feed"})
+# The book site's sections (blog/sections/pages.py) answer at their own addresses too.
+SECTION_SLUGS = frozenset(
+    {"rencontres", "revue-de-presse", "espace-presse", "chapitres", "liaisons-artistiques"}
+)
+RESERVED_SLUGS = frozenset(
+    {"category", "tag", "admin", "static", "media", "language", "feed", *SECTION_SLUGS}
+)
 
 # Letters that Unicode's decomposition does not bring to ASCII, in lower case. Accents are
 # removed first (NFKD), so that ά, ё, й reach this table as α, е, и.

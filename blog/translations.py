@@ -21,13 +21,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, bindparam, case, or_, select
-from sqlalchemy.orm import Session, aliased, lazyload
+from sqlalchemy import Connection, Select, and_, bindparam, case, or_, select
+from sqlalchemy.orm import aliased
 
-from .models import Post, Status
+from . import entries
+from .entries import COLUMNS, Entry
+from .models import Post, PostFacts, Status
 from .sites import Site, SiteRegistry
 from .urls import canonical_url, post_path, post_url, site_path, site_url
-from .visibility import NOW, built, of_kinds, on_site, row_by_row, unindexed, visible
+from .visibility import NOW, Bound, built, of_kinds, on_site, row_by_row, unindexed, visible
 
 
 class Notice(enum.StrEnum):
@@ -44,13 +46,13 @@ class Notice(enum.StrEnum):
 class Choice:
     """What one address shows a reader: a post (with a notice), a redirect, or nothing."""
 
-    post: Post | None = None
+    post: Entry | None = None
     redirect: str | None = None
     notice: Notice = Notice.NONE
     # With Notice.ELSEWHERE: the version in the reader's language, on its own site.
-    elsewhere: Post | None = None
+    elsewhere: Entry | None = None
     # The visible posts of the shown post's group, oldest first.
-    versions: Sequence[Post] = ()
+    versions: Sequence[Entry] = ()
 
 
 @dataclass
@@ -113,33 +115,33 @@ def in_language(site: Site, language: str, now: datetime, entity=Post):
     return or_(own, and_(in_site, ~translated, ~preferred))
 
 
-def group(post: Post, now: datetime) -> Select[tuple[Post]]:
+_GROUP = (
+    select(*COLUMNS).where(Post.translation_key == bindparam("key"), visible(NOW)).order_by(Post.id)
+)
+
+
+def group(post: PostFacts, now: datetime) -> Bound:
     """Return every visible post of a post's translation group, itself included, oldest first."""
-    return (
-        select(Post)
-        .where(Post.translation_key == post.translation_key, visible(now))
-        .order_by(Post.id)
-        .options(lazyload(Post.terms))
-    )
+    return Bound(_GROUP, {"key": post.translation_key, "now": now})
 
 
-def groups(group_keys: Sequence[str], now: datetime) -> Select[tuple[Post]]:
+def groups(group_keys: Sequence[str], now: datetime, columns=COLUMNS) -> Select:
     """Return the visible posts of several translation groups (by key), group by group, oldest
-    first."""
+    first (`columns`: entries.COLUMNS or ADDRESS_COLUMNS)."""
     # Ordered as ix_post_translation_key is (key, then id), so that the index serves it.
     return (
-        select(Post)
+        select(*columns)
         .where(Post.translation_key.in_(group_keys), visible(now))
         .order_by(Post.translation_key, Post.id)
     )
 
 
-def by_slug(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Select[tuple[Post]]:
+def by_slug(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Bound:
     """Return the visible posts of a site with this slug, in the site's language order."""
 
     def build():
         return (
-            select(Post)
+            select(*COLUMNS)
             .where(
                 of_kinds(kinds),
                 # Always true of a post on the site; it lets the (language, slug) index find it.
@@ -150,11 +152,11 @@ def by_slug(site: Site, slug: str, now: datetime, kinds: tuple[str, ...]) -> Sel
             .order_by(_language_rank(site, Post))
         )
 
-    return built(site, ("by_slug", kinds), build).params(now=now, slug=slug)
+    return Bound(built(site, ("by_slug", kinds), build), {"now": now, "slug": slug})
 
 
 def choose(
-    session: Session,
+    connection: Connection,
     site: Site,
     language: str,
     slug: str,
@@ -167,16 +169,18 @@ def choose(
     The post in that language; else, by the fallback policy, a redirect to the address of
     the version the site lists for that reader, or that version with its notice; else
     nothing (Choice.post is None: the caller answers 301, 410 or 404). A post asked at
-    another date's address redirects to its own.
+    another date's address redirects to its own. The chosen post comes with its terms, and
+    every version with its sites (entries.complete).
     """
-    candidates = list(session.scalars(by_slug(site, slug, now, kinds)))
+    candidates = entries.fetch(connection, by_slug(site, slug, now, kinds))
     if not candidates:
         return Choice()
-    found = next((p for p in candidates if p.language == language), None)
-    versions: list[Post] | None = None
-    if found is None:
-        found = candidates[0]
-        versions = list(session.scalars(group(found, now)))
+    found = next((p for p in candidates if p.language == language), candidates[0])
+    # The group holds `found` (visible): the versions are what the page works with.
+    versions = entries.fetch(connection, group(found, now))
+    found = next(p for p in versions if p.id == found.id)
+    if found.language != language:
+        entries.complete(connection, versions)
         here = [p for p in versions if p.is_on(site.key) and site.accepts(p.language)]
         # Serve only the version this site lists for readers of `language`: the translation
         # in that language, else the one whose language comes first in the site's list.
@@ -187,10 +191,11 @@ def choose(
             return Choice()
         if preferred.id != found.id:
             return Choice(redirect=post_path(preferred, site, language))
+        entries.complete(connection, (), terms=[found])
+    else:
+        entries.complete(connection, versions, terms=[found])
     if year_month and year_month != (found.published_at.year, found.published_at.month):
         return Choice(redirect=post_path(found, site, language))
-    if versions is None:
-        versions = list(session.scalars(group(found, now)))
     if found.language == language:
         return Choice(post=found, versions=versions)
     elsewhere = next((p for p in versions if p.language == language), None)
@@ -219,7 +224,7 @@ def list_switcher(site: Site, language: str, address: Address) -> list[LanguageL
 
 
 def post_switcher(
-    sites: SiteRegistry, site: Site, language: str, versions: Sequence[Post]
+    sites: SiteRegistry, site: Site, language: str, versions: Sequence[PostFacts]
 ) -> list[LanguageLink]:
     """Offer each language: its translation here, else on its home site, else that home page."""
     if len(site.languages) < 2:
@@ -244,7 +249,11 @@ def post_switcher(
 
 
 def other_site_links(
-    sites: SiteRegistry, site: Site, language: str, post: Post | None, versions: Sequence[Post]
+    sites: SiteRegistry,
+    site: Site,
+    language: str,
+    post: PostFacts | None,
+    versions: Sequence[PostFacts],
 ) -> list[SiteLink]:
     """Link each other site at the same text when it appears there, else at its home."""
     links = []
@@ -262,7 +271,7 @@ def other_site_links(
     return links
 
 
-def alternates(versions: Sequence[Post]) -> list[tuple[str, str]]:
+def alternates(versions: Sequence[PostFacts]) -> list[tuple[str, str]]:
     """Return (hreflang, URL) for each translation's canonical page, plus x-default.
 
     `versions` are the visible posts of one translation group, oldest first.

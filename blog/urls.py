@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from flask import Flask, current_app, send_from_directory
+from flask import Flask, current_app, send_from_directory, url_for
 
 from . import rendering
 from .models import Kind, MediaKind, PublicationKind, Status, TermKind
@@ -46,15 +46,33 @@ def init_app(app: Flask) -> None:
         link_term=link_term,
         canonical_of=canonical_url,
         site_title=site_title,
+        static_url=static_url,
         json_ld=rendering.json_ld,
     )
 
 
+# Addresses built and kept per app: a pure function of the URL map, the site and the values.
+# Forgotten all at once beyond this many (the addresses of a few thousand posts).
+MAX_BUILT_URLS = 20_000
+
+
 def site_url(site: Site, endpoint: str, language: str | None = None, **values) -> str:
-    """Return the absolute URL of `endpoint` on `site`, prefixed by `language` if the site is."""
-    if site.language_prefix and endpoint in localized_endpoints():
-        values["lang"] = language if language in site.languages else site.default_language
-    return _adapter(site).build(endpoint, values, force_external=True)
+    """Return the absolute URL of `endpoint` on `site`, prefixed by `language` if the site is.
+
+    Each address is built once per app (a page links to dozens: its menu, its switcher, its
+    feeds, its posts); werkzeug builds it the first time.
+    """
+    known = current_app.extensions.setdefault("built_urls", {})
+    key = (site.key, endpoint, language, *values.items())
+    url = known.get(key)
+    if url is None:
+        if site.language_prefix and endpoint in localized_endpoints():
+            values["lang"] = language if language in site.languages else site.default_language
+        url = _adapter(site).build(endpoint, values, force_external=True)
+        if len(known) >= MAX_BUILT_URLS:
+            known.clear()
+        known[key] = url
+    return url
 
 
 def _adapter(site: Site):
@@ -186,6 +204,18 @@ def fingerprinted_name(filename: str) -> str:
     # A name without a suffix keeps its plain name: the suffix is what gives its media type.
     digest = fingerprint(filename) if dot and "/" not in suffix else None
     return filename if digest is None else f"{head}.{digest}.{suffix}"
+
+
+def static_url(filename: str) -> str:
+    """Return the path of a static file under its fingerprinted name (url_for's, kept per app;
+    asked again each time in debug mode, where an edited file gets a new name at once)."""
+    if current_app.debug:
+        return url_for("static", filename=filename)
+    known = current_app.extensions.setdefault("static_urls", {})
+    url = known.get(filename)
+    if url is None:
+        url = known[filename] = url_for("static", filename=filename)
+    return url
 
 
 def _fingerprint_static(endpoint: str, values: dict) -> None:

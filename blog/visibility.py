@@ -8,6 +8,7 @@ selects through these conditions.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Exists, Select, and_, bindparam, exists, or_, select
@@ -27,12 +28,47 @@ def built(site: Site, key: Hashable, build: Callable[[], Select]) -> Select:
 
     `key` names what the statement depends on besides the site (its kind of page, the
     language…); values that change per request are bind parameters (NOW, a slug, a term),
-    which callers give with `.params()`.
+    given at execution (see Bound).
     """
     found = site.statements.get(key)
     if found is None:
         found = site.statements[key] = build()
     return found
+
+
+# The first pages of built statements (Bound.page), built once per statement.
+_PAGED: dict[int, tuple[Select, Select]] = {}
+LIMIT, OFFSET = bindparam("limit"), bindparam("offset")
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A statement built once and the values of one execution of it.
+
+    Giving values with `Select.params()` copies the whole statement and makes SQLAlchemy
+    walk the copy for its cache key, at every request: milliseconds for a listing. A Bound
+    keeps the statement as built (its compiled form is found at once) and passes the values
+    to `execute`.
+    """
+
+    statement: Select
+    params: dict
+
+    def page(self, limit: int, offset: int) -> Bound:
+        """Return `limit` rows from `offset` of this statement, as another Bound."""
+        known = _PAGED.get(id(self.statement))
+        if known is None:
+            paged = self.statement.limit(LIMIT).offset(OFFSET)
+            # The statement is kept with its page, so that its id is never another's.
+            known = _PAGED[id(self.statement)] = (self.statement, paged)
+        return Bound(known[1], {**self.params, "limit": limit, "offset": offset})
+
+    def with_only_columns(self, *columns) -> Bound:
+        return Bound(self.statement.with_only_columns(*columns), self.params)
+
+    def run(self, connection):
+        """Execute on a Connection or a Session; return its Result."""
+        return connection.execute(self.statement, self.params)
 
 
 def visible(now: datetime, entity=Post):

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from blog.models import Base
+from blog.sections import models as section_models  # noqa: F401 (their tables join Base's)
 
 config = context.config
 target_metadata = Base.metadata

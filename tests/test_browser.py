@@ -106,13 +106,15 @@ def test_author_writes_and_translates_a_post_then_a_reader_switches_language(bro
     expect(preview.locator("strong")).to_have_text("encore")
     shot(desk, "02-editor-preview")
 
-    desk.locator("#status").select_option(label="Publié")
     expect(desk.locator("#published_at")).to_have_value("")  # empty: published now
-    desk.get_by_role("button", name="Enregistrer", exact=True).click()
+    desk.get_by_role("button", name="Publier", exact=True).click()
+    # Publishing says where first, then publishes.
+    expect(desk.locator("#confirm")).to_contain_text("/fr/")
+    desk.get_by_role("button", name="Oui, publier maintenant").click()
     expect(desk).to_have_url(re.compile(r"/admin/posts/\d+\?saved=1$"))
-    expect(desk.get_by_role("status")).to_have_text("Enregistré.")
+    expect(desk.locator("p.ok")).to_have_text("Enregistré.")
     expect(desk.locator("#title")).to_have_value(FR_TITLE)
-    expect(desk.locator("#status")).to_have_value("published")
+    expect(desk.locator(".publish .state")).to_contain_text("Publié le")
     french_editor = desk.url
     shot(desk, "03-saved")
 
@@ -129,19 +131,19 @@ def test_author_writes_and_translates_a_post_then_a_reader_switches_language(bro
     expect(reference.locator("h3")).to_have_text(FR_TITLE)
     expect(reference.locator(".content strong")).to_have_text("encore")
     expect(desk.locator("#language")).to_have_value("en")
-    expect(desk.locator("#status")).to_have_value("draft")
+    expect(desk.locator(".publish .state")).to_contain_text("Brouillon")
     shot(desk, "04-translation-draft")
 
     desk.locator("#title").fill(EN_TITLE)
     desk.locator("#slug").fill("")  # made from the English title
     desk.locator("#source").fill(EN_SOURCE)
     expect(preview.locator("strong")).to_have_text("still")
-    desk.locator("#status").select_option(label="Publié")
-    desk.get_by_role("button", name="Enregistrer", exact=True).click()
+    desk.get_by_role("button", name="Publier", exact=True).click()
+    desk.get_by_role("button", name="Oui, publier maintenant").click()
     expect(desk).to_have_url(re.compile(r"/admin/posts/\d+\?saved=1$"))
     expect(desk.locator("#title")).to_have_value(EN_TITLE)
     expect(desk.locator("#slug")).to_have_value("the-buried-rivers-of-lyon")
-    expect(desk.locator("#status")).to_have_value("published")
+    expect(desk.locator(".publish .state")).to_contain_text("Publié le")
     shot(desk, "05-translation-saved")
 
     # A reader finds the French post and switches to English.

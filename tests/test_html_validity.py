@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from blog.models import Media, Post, Term
+from blog.sections.models import PressReview, Work
 
 from .helpers import BLOG, BOOK
 
@@ -25,6 +26,10 @@ PAGES = [
     (BOOK, "/category/press/"),
     (BOOK, "/2025/"),
     (BOOK, "/nope/"),  # the 404 page
+    (BOOK, "/rencontres/"),  # the book site's sections
+    (BOOK, "/revue-de-presse/"),
+    (BOOK, "/liaisons-artistiques/"),
+    (BOOK, "/liaisons-artistiques/le-registre-des-hauteurs/"),
     (BLOG, "/fr/"),
     (BLOG, "/en/?page=2"),
     (BLOG, "/en/2026/06/what-flood-marks-tell-us/"),  # footnotes, tables
@@ -51,6 +56,11 @@ DESK_PAGES = [
     "/admin/profile",
     "/admin/posts/{post}/revisions",
     "/admin/posts/{post}/announce?site=book",
+    "/admin/book/",
+    "/admin/book/talks/",
+    "/admin/book/talks/new",
+    "/admin/book/press-reviews/{review}",
+    "/admin/book/works/{work}",
     "/admin/media/",
     "/admin/media/?view=list",
     "/admin/media/{media}",
@@ -68,6 +78,8 @@ def pages_dir(app, tmp_path, desk, session):
         # A blog post with translations, and a term: whatever ids the database gave them.
         "post": session.scalar(select(Post.id).where(Post.slug == "why-rivers-vanish-from-maps")),
         "term": session.scalar(select(Term.id).order_by(Term.id)),
+        "review": session.scalar(select(PressReview.id).order_by(PressReview.id)),
+        "work": session.scalar(select(Work.id).order_by(Work.id)),
         "media": session.scalar(select(Media.id).order_by(Media.id)),
     }
     client = app.test_client()

@@ -272,7 +272,8 @@ def test_menu_lists_pages_in_order(book, make_post):
     make_post(kind="page", sites=("book",), slug="contact", title="Contact", menu_order=2)
     make_post(kind="page", sites=("book",), slug="le-livre", title="Le livre", menu_order=1)
     menu = page(book.get("/")).xpath('//nav[@class="site-nav"]//a/text()')
-    assert menu == ["Accueil", "Le livre", "Contact"]
+    # The home, the pages in order, then the book's sections.
+    assert menu[:3] == ["Accueil", "Le livre", "Contact"]
     assert "Contact" in book.get("/contact/").text
 
 

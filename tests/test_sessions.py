@@ -9,9 +9,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from blog import accounts, db, mediastore
+from blog import accounts, db, mediastore, sharing
 from blog.models import LoginSession, Revision, StoreState, Term, User
 from blog.schema import upgrade
+from blog.sections.models import Talk
 
 from .helpers import BLOG, PASSWORD, DeskClient, csrf_from, image_bytes, make_app
 
@@ -207,6 +208,9 @@ def filled(app, desk, make_post, session, author):
     term = Term(kind="tag", slug="a-tag")
     term.set_name("en", "A tag")
     session.add(term)
+    link = sharing.create(session, post, author, datetime.now(UTC), days=7)
+    talk = Talk(title="A talk", starts_at=datetime(2030, 1, 1, tzinfo=UTC))
+    session.add(talk)
     session.commit()
     revision_id = session.scalar(select(Revision.id).where(Revision.post_id == post.id))
     announced = app.test_cli_runner().invoke(
@@ -223,6 +227,10 @@ def filled(app, desk, make_post, session, author):
         "revision_id": revision_id,
         "term_id": term.id,
         "site_key": "blog",
+        "link_id": link.id,
+        "token": link.token,
+        "key": "talks",
+        "row_id": talk.id,
     }
 
 

@@ -63,15 +63,16 @@ def serve(
         sites_file = workdir / "sites.toml"
         sites_file.write_text(sites, encoding="utf-8")
         database = f"sqlite:///{workdir / 'blog.sqlite3'}"
-        media = str(workdir / "media")
+        # Its own media folder: the demo writes its files there, not in the project's instance/.
         app = create_app(
-            {"DATABASE_URL": database, "SITES_FILE": str(sites_file), "MEDIA_DIR": media}
-        )
+            {"DATABASE_URL": database, "SITES_FILE": str(sites_file),
+             "MEDIA_DIR": str(workdir / "media")}
+        )  # fmt: skip
         with app.app_context():
             upgrade()
-        if demo:
-            with app.app_context(), app.extensions["db"]["sessionmaker"]() as session:
-                load_demo(session)
+            if demo:
+                with app.extensions["db"]["sessionmaker"]() as session:
+                    load_demo(session)
         thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
         thread.start()
         try:

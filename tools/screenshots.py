@@ -1,4 +1,4 @@
-"""Take the README's screenshots: both sites, desktop and phone, on the demo content.
+"""Take the README's screenshots: both sites, desktop and phone, and the desk, on the demo content.
 
     python -m tools.screenshots [--out docs/screenshots]
 
@@ -11,6 +11,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from blog.accounts import create_user
 from tools.livesite import CHROMIUM, CHROMIUM_ARGS, serve
 
 SHOTS = [
@@ -47,8 +48,41 @@ def take(out: Path) -> list[Path]:
                 page.screenshot(path=str(target))
                 page.close()
                 written.append(target)
+            written += take_desk(browser, site, out)
         finally:
             browser.close()
+    return written
+
+
+DESK_EMAIL, DESK_PASSWORD = "claire@example.org", "screenshots-only-password"
+
+
+def take_desk(browser, site, out: Path) -> list[Path]:
+    """Photograph the desk in English: sign-in, post list, editor, a confirmation."""
+    with site.app.extensions["db"]["sessionmaker"]() as session:
+        create_user(session, DESK_EMAIL, DESK_PASSWORD, name="Claire Vautrin", language="en")
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    written = []
+
+    def shot(name: str) -> None:
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target))
+        written.append(target)
+
+    page.goto(site.url("blog", "/admin/login"))
+    page.locator("#email").fill(DESK_EMAIL)
+    shot("desk-sign-in")
+    page.locator("#password").fill(DESK_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/admin/")
+    shot("desk-posts")
+    page.locator("tbody td a").first.click()
+    page.wait_for_selector("#editor")
+    shot("desk-editor")
+    page.get_by_role("button", name="Update", exact=True).click()
+    page.wait_for_selector("#confirm")
+    shot("desk-confirm")
+    page.close()
     return written
 
 

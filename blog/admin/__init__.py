@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from . import announcements, auth, library, menus, posts, revisions, terms, trash
+from . import (
+    announcements,
+    auth,
+    autosaving,
+    library,
+    menus,
+    posts,
+    preview,
+    revisions,
+    sections,
+    terms,
+    trash,
+)
 from .desk import TEMPLATE_GLOBALS, desk_context, desk_time, load_author, no_store
 from .diff import Change
 
@@ -16,14 +28,6 @@ bp.add_app_template_filter(desk_time)
 for function in TEMPLATE_GLOBALS:
     bp.add_app_template_global(function)
 bp.add_app_template_global(Change, "Change")
-for child in (
-    auth.bp,
-    posts.bp,
-    revisions.bp,
-    trash.bp,
-    menus.bp,
-    announcements.bp,
-    terms.bp,
-    library.bp,
-):
+children = (auth.bp, posts.bp, revisions.bp, trash.bp, menus.bp, announcements.bp, terms.bp)
+for child in (*children, sections.bp, autosaving.bp, preview.bp, library.bp):
     bp.register_blueprint(child)

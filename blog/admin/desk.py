@@ -20,7 +20,8 @@ SESSION_KEY = "desk"
 SEEN_KEY, ENDS_KEY = "seen", "ends"
 # How stale the "seen" time may get before a desk page writes it again (and resends the cookie).
 SEEN_PRECISION = 60
-PUBLIC_ENDPOINTS = frozenset({"admin.auth.login"})
+# Pages for people who are not signed in: the sign-in, and what a draft link shows.
+PUBLIC_ENDPOINTS = frozenset({"admin.auth.login", "admin.preview.shared"})
 
 
 def session_limits() -> tuple[timedelta, timedelta]:

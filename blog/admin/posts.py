@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import db, fields, queries, rendering, translations
+from .. import autosave, clock, db, fields, queries, rendering, sharing, translations
 from ..mediahtml import media_names
 from ..mediastore import library, markdown_for
 from ..models import Kind, Media, Post, Revision, Status, Term, TermKind, utcnow
@@ -15,9 +16,11 @@ from ..rendering import RenderError
 from ..rules import ContentRuleError
 from ..sites import registry
 from ..slugs import free_slug, slugify
-from .desk import keeps_text, post_or_404
+from . import preview as full_page
+from .desk import keeps_text, local, post_or_404
 from .diff import diff_fields
-from .forms import PostForm
+from .forms import TIME_FORMAT, PostForm
+from .publishing import CONFIRMED, PAGE_PREVIEW, STATUS, Action, Confirmation, places, readings
 
 bp = Blueprint("posts", __name__)
 # The editor's "insert" panel and featured image list offer the newest files of the library.
@@ -89,22 +92,41 @@ def index():
 
 
 def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
-    sites = registry()
+    sites, session = registry(), db.session()
     reference_id = _query_id("reference")
-    reference = db.session().get(Post, reference_id) if reference_id is not None else None
+    reference = session.get(Post, reference_id) if reference_id is not None else None
+    group = _translation_group(post)
+    v = form.values
+    translated = {language for language, p in group.items() if post is None or p.id != post.id}
     return render_template(
         "admin/editor.html",
         post=post,
         form=form,
-        group=_translation_group(post),
+        group=group,
         reference=reference,
         sites=list(sites),
         languages=sites.languages,
         categories=_categories(),
         library_files=list(db.session().scalars(library().limit(LIBRARY_IN_EDITOR))),
         markdown_for=markdown_for,
+        previews=readings([v["home_site"], *v["sites"]], v["language"], translated),
+        draft_links=sharing.active(session, post, clock.now()) if post else [],
+        link_url=full_page.link_url,
+        lifetimes=sharing.LIFETIMES,
+        counts=text_counts(v["source"]),
+        now_field=local(utcnow()).strftime(TIME_FORMAT),
         **context,
     ), status
+
+
+# Words a minute an adult reads silently, the usual figure for "reading time".
+READING_SPEED = 230
+
+
+def text_counts(source: str) -> dict[str, int]:
+    """Return the words of a Markdown text and the minutes it takes to read (at least one)."""
+    words = len(source.split())
+    return {"words": words, "minutes": max(1, round(words / READING_SPEED))}
 
 
 @bp.get("/posts/new")
@@ -135,7 +157,17 @@ def edit(post_id: int):
     post = post_or_404(post_id)
     if post.kind == Kind.ANNOUNCEMENT:
         return redirect(url_for("admin.announcements.edit", post_id=post.id))
-    return _editor(post, PostForm.from_post(post), saved=request.args.get("saved") == "1")
+    form = PostForm.from_post(post)
+    autosaved = autosave.latest(db.session(), post, g.user)
+    restored = None
+    if autosaved is not None and request.args.get("restore") == "autosave":
+        # The autosaved text in the form; the version stays the post's, so saving keeps it.
+        form.values.update({name: getattr(autosaved, name) for name in autosave.TEXT_FIELDS})
+        form.values["language"] = autosaved.language
+        restored, autosaved = autosaved, None
+    return _editor(
+        post, form, saved=request.args.get("saved") == "1", autosaved=autosaved, restored=restored
+    )
 
 
 @bp.post("/posts/<int:post_id>")
@@ -153,7 +185,8 @@ def _save(post: Post | None):
     form = PostForm.from_request(request.form)
     if g.get("user") is None or g.get("csrf_failed"):
         return _editor(post, form, 409, signed_out=True)
-    if request.form.get("action") == "preview":
+    action = request.form.get("action", Action.SAVE)
+    if action == Action.PREVIEW:
         try:
             source = form.values["source"]
             files = Media.catalogue(session, media_names(source))
@@ -162,10 +195,13 @@ def _save(post: Post | None):
             form.errors["source"] = str(error)
             preview = None
         return _editor(post, form, preview=preview)
+    action, page = _action(action, post, form)
     if not form.validate(session):
         return _editor(post, form, 422)
     if post is not None and form.values["version"] != str(post.version):
         return _conflict(post, form)
+    if page is not None or (action in CONFIRMED and request.form.get("confirmed") != action):
+        return _try_out(post, form, action, page)
 
     target = post or Post()
     now = utcnow()
@@ -185,6 +221,57 @@ def _save(post: Post | None):
     return redirect(url_for("admin.posts.edit", post_id=target.id, saved=1))
 
 
+def _action(asked: str, post: Post | None, form: PostForm) -> tuple[str, tuple | None]:
+    """Return the action a button asks for (and the page a full-page preview shows), after
+    giving the form the status that action means."""
+    page = None
+    if asked.startswith(PAGE_PREVIEW + ":"):
+        page, asked = tuple(asked.split(":")[1:3]), Action.PREVIEW
+        if len(page) != 2:
+            abort(404)
+    elif asked not in Action.__members__.values():
+        asked = Action.SAVE
+    if asked == Action.DRAFT and post is not None and post.status == Status.PUBLISHED:
+        asked = Action.UNPUBLISH  # taking a post away from its readers is confirmed first
+    if asked in STATUS:
+        form.values["status"] = STATUS[asked]
+    elif not form.values["status"]:
+        form.values["status"] = post.status if post is not None else Status.DRAFT
+    return asked, page
+
+
+def _try_out(post: Post | None, form: PostForm, action: str, page: tuple | None):
+    """Apply the form without keeping it, to show what an action would do or a full-page
+    preview; a refusal of the store comes back as a form error, the text intact."""
+    session = db.session()
+    target = post or Post()
+    try:
+        form.apply(target, session, utcnow())
+        if post is None:
+            session.add(target)
+        session.flush()
+        if page is not None:
+            notice = _l("Preview: this is how the page will look. It is not published.")
+            return full_page.page(target, *page, notice)
+        confirmation = Confirmation(
+            action=action,
+            title=target.title,
+            places=places(target),
+            published_at=target.published_at,
+            scheduled=target.is_scheduled,
+        )
+    except (ContentRuleError, RenderError) as error:
+        session.rollback()
+        form.refused(error)
+        return _editor(post and session.get(Post, post.id), form, 422)
+    except StaleDataError:
+        session.rollback()
+        return _conflict(session.get(Post, post.id), form)
+    finally:
+        session.rollback()
+    return _editor(post and session.get(Post, post.id), form, confirmation=confirmation)
+
+
 def _conflict(post: Post, form: PostForm):
     """Show that the post changed since the editor opened, with the author's text kept."""
     stored = PostForm.from_post(post).values
@@ -196,7 +283,7 @@ def _conflict(post: Post, form: PostForm):
 
 
 def session_last_revision(post: Post) -> Revision | None:
-    return db.session().scalar(post.revisions.select().limit(1))
+    return db.session().scalar(post.revisions.select().where(~Revision.autosave).limit(1))
 
 
 @bp.post("/preview")

@@ -17,7 +17,7 @@ bp = Blueprint("revisions", __name__)
 @bp.get("/posts/<int:post_id>/revisions")
 def index(post_id: int):
     post = post_or_404(post_id)
-    found = list(db.session().scalars(post.revisions.select()))
+    found = list(db.session().scalars(post.revisions.select().where(~Revision.autosave)))
     return render_template("admin/revisions.html", post=post, revisions=found)
 
 
@@ -67,7 +67,7 @@ def restore(post_id: int, revision_id: int):
         return render_template(
             "admin/revisions.html",
             post=session.get(Post, post_id),
-            revisions=list(session.scalars(post.revisions.select())),
+            revisions=list(session.scalars(post.revisions.select().where(~Revision.autosave))),
             error=str(error),
         ), 422
     return redirect(url_for("admin.posts.edit", post_id=post.id, saved=1))

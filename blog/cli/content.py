@@ -23,7 +23,8 @@ def demo() -> None:
     upgrade()
     report = load_demo(db.session())
     click.echo(
-        f"Demo content: {report['created']} posts created, {report['existing']} already there."
+        f"Demo content: {report['created']} posts created, {report['existing']} already there; "
+        f"{report['sections']} entries of the book site's sections created."
     )
     for site in registry():
         click.echo(f"  {site.key}: {site.url}/")

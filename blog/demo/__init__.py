@@ -12,9 +12,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..config import media_dir
 from ..mediastore import restore
 from ..models import Kind, Media, Post, PublicationKind, Revision, Status, Term, utcnow
 from ..queries import term_by_slug
+from ..sections.models import Chapter, PressFile, PressReview, Talk, Work
+from .files import image_size, write_demo_files
 from .pictures import DRAWINGS
 
 CONTENT_FILE = Path(__file__).with_name("content.toml")
@@ -35,7 +38,7 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
         terms[item["slug"]] = term
 
     library = _load_media(session, data.get("media", []))
-    report = {"created": 0, "existing": 0}
+    report = {"created": 0, "existing": 0, "sections": 0}
     posts: dict[str, Post] = {}
     # Originals first, so that translations can join their group.
     for item in sorted(data.get("posts", []), key=lambda i: "translation_of" in i):
@@ -73,6 +76,7 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
         announcement.publish_on(item["site"], PublicationKind.HOME)
         session.add(Revision.of(announcement, note="demo"))
         report["created"] += 1
+    _load_sections(session, data, report)
     session.commit()
     return report
 
@@ -95,6 +99,45 @@ def _load_media(session: Session, items: list[dict]) -> dict[str, Media]:
         library[media.name] = media
     session.flush()
     return library
+
+
+def _load_sections(session: Session, data: dict, report: dict[str, int]) -> None:
+    """Add the book site's talks, press reviews, press kit and chapters that are not there yet
+    (all published), and the files they name."""
+    write_demo_files(media_dir())
+    for model, items, key in (
+        (Talk, data.get("talks", []), ("title", "starts_at")),
+        (PressReview, data.get("press_reviews", []), ("outlet", "published_on")),
+        (PressFile, data.get("press_files", []), ("title",)),
+        (Chapter, data.get("chapters", []), ("number",)),
+    ):
+        for item in items:
+            found = session.scalar(
+                select(model).where(*(getattr(model, name) == item[name] for name in key))
+            )
+            if found is None:
+                session.add(model(**item, published=True))
+                report["sections"] += 1
+    session.flush()
+    for item in data.get("works", []):
+        if session.scalar(select(Work.id).where(Work.slug == item["slug"])) is None:
+            session.add(_new_work(session, dict(item)))
+            report["sections"] += 1
+
+
+def _new_work(session: Session, item: dict) -> Work:
+    """Return a published work of the demo, its text rendered and its images measured."""
+    number, images, source = item.pop("chapter"), item.pop("images"), item.pop("source")
+    work = Work(**item, published=True)
+    work.chapter_id = session.scalar(select(Chapter.id).where(Chapter.number == number))
+    work.set_source(source.strip())
+    work.set_images(
+        [
+            (image["file"], image["alt"], *image_size(media_dir() / image["file"]))
+            for image in images
+        ]
+    )
+    return work
 
 
 def _new_post(item: dict, terms: dict[str, Term], posts: dict[str, Post], session: Session) -> Post:

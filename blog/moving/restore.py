@@ -19,7 +19,7 @@ import tarfile
 import tempfile
 import zlib
 from contextlib import closing
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
 from alembic import command
@@ -316,10 +316,15 @@ def _write_rows(engine: Engine, tables: dict[str, dict]) -> None:
                 continue
             connection.execute(table.delete())
             columns = tables[table.name]["columns"]
-            moments = {c.name for c in table.columns if _python_type(c.type) is datetime}
+            # Times and dates travel as ISO text; the others as JSON has them.
+            parsers = {
+                c.name: kind.fromisoformat
+                for c in table.columns
+                if (kind := _python_type(c.type)) in (datetime, date)
+            }
             rows = [
                 {
-                    name: datetime.fromisoformat(v) if name in moments and isinstance(v, str) else v
+                    name: parsers[name](v) if name in parsers and isinstance(v, str) else v
                     for name, v in zip(columns, row, strict=True)
                     if name in table.columns
                 }

@@ -35,8 +35,11 @@ from ..models import (
     TermName,
     post_term,
 )
+from ..sections.pages import ENTRY_PAGES, FILES, pages_of
+from ..sections.queries import sections_state
 from ..sites import Site
 from ..urls import fingerprinted_name, site_path
+from ..visibility import Bound
 
 # Query variants of a listing that get a file of their own: ?page=N (N ≥ 2) and the home's
 # "no translation" notice, which the language switcher links to.
@@ -172,13 +175,15 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
     """
     per_page = current_app.config["POSTS_PER_PAGE"]
     feed_size = current_app.config["FEED_SIZE"]
+    sections = sections_state(session, now) if pages_of(site) else ()
     per_language = {}
     for language in site.languages:
-        listed = session.execute(
-            queries.listed_posts(site, language, now).with_only_columns(
-                Post.id, Post.kind, Post.slug, Post.published_at
-            )
-        ).all()
+        listed = (
+            queries.listed_posts(site, language, now)
+            .with_only_columns(Post.id, Post.kind, Post.slug, Post.published_at)
+            .run(session)
+            .all()
+        )
         archives, terms = defaultdict(list), defaultdict(list)
         for row in listed:
             when = row.published_at
@@ -187,7 +192,7 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             )
             archives[("public.archive_year", (("year", when.year),))].append(row.id)
         order = {row.id: i for i, row in enumerate(listed)}
-        for kind, slug, post_id in session.execute(_term_rows(site, language, now)):
+        for kind, slug, post_id in _term_rows(site, language, now).run(session):
             terms[(f"public.{kind}", (("slug", slug),))].append(post_id)
         for ids in terms.values():
             ids.sort(key=order.__getitem__)
@@ -201,7 +206,10 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
 
         ids = [row.id for row in listed]
         home_ids = list(
-            session.scalars(queries.home_posts(site, language, now).with_only_columns(Post.id))
+            queries.home_posts(site, language, now)
+            .with_only_columns(Post.id)
+            .run(session)
+            .scalars()
         )
         yield from _listing(stamps, site, path("public.home"), home_ids, per_page)
         if len(site.languages) > 1:
@@ -227,8 +235,20 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             for format in feeds.FORMATS:
                 feed = path(f"{endpoint}_feed", **dict(values), format=format)
                 yield Target(site, feed, "", stamps.listing(feed, post_ids=term_ids[:feed_size]))
-        for page_id, slug in session.execute(
-            queries.menu_pages(site, language, now).with_only_columns(Post.id, Post.slug)
+        # The sections' pages and files: stamped by their rows and the talks still upcoming.
+        for page in pages_of(site):
+            for endpoint in (page.endpoint, *FILES.get(page.endpoint, ())):
+                section = path(endpoint)
+                yield Target(site, section, "", _digest(stamps.common, section, sections))
+            if page.endpoint in ENTRY_PAGES:
+                endpoint, rows = ENTRY_PAGES[page.endpoint]
+                for slug, _updated_at in session.execute(rows()):
+                    entry = path(endpoint, slug=slug)
+                    yield Target(site, entry, "", _digest(stamps.common, entry, sections))
+        for page_id, slug in (
+            queries.menu_pages(site, language, now)
+            .with_only_columns(Post.id, Post.slug)
+            .run(session)
         ):
             page = path("public.page", slug=slug)
             yield Target(site, page, "", _digest(stamps.common, page, stamps.post(page_id)))
@@ -259,7 +279,9 @@ def _sitemap_targets(session: Session, site: Site, now: datetime, stamps: Stamps
                     [
                         [
                             t.slug
-                            for t in session.scalars(queries.site_terms(site, language, now, kind))
+                            for t in queries.site_terms(site, language, now, kind)
+                            .run(session)
+                            .scalars()
                         ]
                         for kind in (TermKind.CATEGORY, TermKind.TAG)
                         for language in site.languages
@@ -270,14 +292,16 @@ def _sitemap_targets(session: Session, site: Site, now: datetime, stamps: Stamps
         yield Target(site, f"/sitemap-{chunk.number}.xml", "", stamp)
 
 
-def _term_rows(site: Site, language: str, now: datetime):
+def _term_rows(site: Site, language: str, now: datetime) -> Bound:
     """Return (kind, slug, post id) for each term of each post a site lists in a language."""
-    listed = queries.listed_posts(site, language, now).with_only_columns(Post.id).order_by(None)
-    return (
+    listed = queries.listed_posts(site, language, now)
+    ids = listed.statement.with_only_columns(Post.id).order_by(None)
+    statement = (
         select(Term.kind, Term.slug, post_term.c.post_id)
         .join(post_term, post_term.c.term_id == Term.id)
-        .where(post_term.c.post_id.in_(listed.scalar_subquery()))
+        .where(post_term.c.post_id.in_(ids.scalar_subquery()))
     )
+    return Bound(statement, listed.params)
 
 
 def _listing(

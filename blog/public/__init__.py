@@ -13,8 +13,8 @@ from datetime import datetime
 
 from flask import Blueprint, abort, g
 
-from .. import caching, clock, db, queries
-from ..models import Term
+from .. import caching, clock, db, entries
+from ..entries import TermEntry
 from ..sites import current_reading
 
 bp = Blueprint("public", __name__)
@@ -51,8 +51,8 @@ def now() -> datetime:
     return g.now
 
 
-def term_or_404(kind: str, slug: str) -> Term:
-    term = db.session().scalar(queries.term_by_slug(kind, slug))
+def term_or_404(kind: str, slug: str) -> TermEntry:
+    term = entries.term(db.connection(), kind, slug)
     if term is None:
         abort(404)
     return term

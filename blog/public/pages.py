@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 from flask import abort, redirect, render_template, request
 
-from .. import db, feeds, pagetree, queries, seo, translations
-from ..models import DATED_KINDS, Kind, Post, Term, TermKind
+from .. import db, entries, feeds, pagetree, queries, seo, translations
+from ..entries import Entry, TermEntry
+from ..models import DATED_KINDS, Kind, TermKind
 from ..pagination import paginate
 from ..sites import Reading, Site, registry
 from ..translations import Address, Notice
@@ -20,8 +21,8 @@ def render(
     reading: Reading,
     template: str,
     *,
-    post: Post | None = None,
-    versions: list[Post] = (),
+    post: Entry | None = None,
+    versions: list[Entry] = (),
     switch: list | None = None,
     **context,
 ):
@@ -34,10 +35,11 @@ def render(
         # A listing exists in every language of its site: name them all.
         context.setdefault("alternates", translations.listing_alternates(site, address))
     context.setdefault("structured", [])
-    context["social"] = seo.social_tags(site, language, context["canonical"], post, versions)
+    if "social" not in context:  # a section's page may give its own (a work and its image)
+        context["social"] = seo.social_tags(site, language, context["canonical"], post, versions)
     if switch is None:
         switch = translations.list_switcher(site, language, address)
-    menu = list(db.session().scalars(queries.menu_pages(site, language, now())))
+    menu = entries.fetch(db.connection(), queries.menu_pages(site, language, now()))
     return render_template(
         template,
         reading=reading,
@@ -60,7 +62,7 @@ def listing_canonical(site: Site, language: str, address: Address) -> str:
     return url if page == "1" else f"{url}?{urlencode({'page': page})}"
 
 
-def feed_links(site: Site, language: str, term: Term | None = None) -> list[dict]:
+def feed_links(site: Site, language: str, term: TermEntry | None = None) -> list[dict]:
     """Return the feeds a page advertises: the site's, and its term's first when it has one."""
     links = []
     for name, format in feeds.FORMATS.items():
@@ -75,7 +77,7 @@ def feed_links(site: Site, language: str, term: Term | None = None) -> list[dict
 @route("/")
 def home(reading: Reading):
     site, language = reading.site, reading.language
-    listing = paginate(queries.home_posts(site, language, now()))
+    listing = paginate(queries.home_posts(site, language, now()), entries.loaded)
     structured = [seo.website(site, language)]
     if site.kind == "book" and seo.book(site):
         structured.append(seo.book(site))
@@ -103,8 +105,8 @@ def show_post(
 ):
     """Show what translations.choose decides for this address, or say where it went."""
     site, language = reading.site, reading.language
-    session = db.session()
-    choice = translations.choose(session, site, language, slug, kinds, now(), year_month)
+    connection = db.connection()
+    choice = translations.choose(connection, site, language, slug, kinds, now(), year_month)
     if choice.redirect is not None:
         return redirect(choice.redirect, 301)
     if choice.post is None:
@@ -123,9 +125,9 @@ def show_post(
         notice=choice.notice,
         elsewhere=choice.elsewhere,
         home_site=home_site,
-        also_on=also_on(found, site),
+        also_on=also_on(connection, found, site),
         switch=translations.post_switcher(registry(), site, language, versions),
-        ancestors=pagetree.ancestors(session, found, pagetree.visible_on(site, now()))
+        ancestors=pagetree.ancestors(db.session(), found, pagetree.visible_on(site, now()))
         if found.kind == Kind.PAGE
         else [],
     )
@@ -134,15 +136,15 @@ def show_post(
 def _moved_or_gone(reading: Reading, slug: str, kinds: tuple[str, ...]):
     """Answer an address nothing visible has now: 301 if a post had it, 410 if its original went."""
     site, session = reading.site, db.session()
-    moved = session.scalar(queries.moved(site, slug, now(), kinds))
-    if moved is not None:
-        return redirect(post_path(moved, site, reading.language), 301)
+    moved = entries.fetch(db.connection(), queries.moved(site, slug, now(), kinds))
+    if moved:
+        return redirect(post_path(moved[0], site, reading.language), 301)
     if session.scalar(queries.gone(site, slug, kinds)) is not None:
         abort(410, description="announcement")
     abort(404)
 
 
-def also_on(post: Post, site: Site) -> list[translations.SiteLink]:
+def also_on(connection, post: Entry, site: Site) -> list[translations.SiteLink]:
     """Return where else readers find a post: in full on another site, or announced there."""
     sites, links = registry(), []
     if post.kind == Kind.ANNOUNCEMENT:
@@ -151,8 +153,10 @@ def also_on(post: Post, site: Site) -> list[translations.SiteLink]:
         if key != site.key:
             other = sites[key]
             links.append(translations.SiteLink(other, post_url(post, other), post.language))
-    for announcement in post.announcements:
-        if announcement.is_visible(now()) and announcement.home_site != site.key:
+    announcements = entries.fetch(connection, queries.announcements_of(post.id, now()))
+    entries.complete(connection, announcements)
+    for announcement in announcements:
+        if announcement.home_site != site.key:
             other = sites[announcement.home_site]
             link = translations.SiteLink(other, canonical_url(announcement), announcement.language)
             links.append(link)
@@ -162,7 +166,7 @@ def also_on(post: Post, site: Site) -> list[translations.SiteLink]:
 def _term_page(reading: Reading, kind: str, slug: str):
     site, language = reading.site, reading.language
     term = term_or_404(kind, slug)
-    listing = paginate(queries.posts_in_term(site, language, now(), term))
+    listing = paginate(queries.posts_in_term(site, language, now(), term), entries.loaded)
     return render(
         reading,
         "public/term.html",
@@ -203,7 +207,7 @@ def _archive(reading: Reading, year: int, month: int | None = None):
     else:
         end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
     statement = queries.posts_between(reading.site, reading.language, now(), start, end)
-    listing = paginate(statement)
+    listing = paginate(statement, entries.loaded)
     return render(
         reading, "public/archive.html", listing=listing, year=year, month=month, start=start
     )

@@ -7,14 +7,15 @@ from collections.abc import Callable
 from flask import abort, current_app, g, request
 from flask_babel import gettext as _
 
-from .. import db, feeds, queries, sitemaps
-from ..models import Term, TermKind
+from .. import db, entries, feeds, queries, sitemaps
+from ..entries import TermEntry
+from ..models import TermKind
 from ..sites import Reading
 from ..urls import site_url
 from . import now, route, term_or_404
 
 
-def _feed(reading: Reading, format: str, term: Term | None = None):
+def _feed(reading: Reading, format: str, term: TermEntry | None = None):
     """Answer a feed of the site in the reading's language, or of one of its terms."""
     if format not in feeds.FORMATS:
         abort(404)
@@ -30,7 +31,8 @@ def _feed(reading: Reading, format: str, term: Term | None = None):
         else:
             label = _("Tag: %(name)s", name=name)
         title = f"{site.title_in(language)} — {label}"
-    posts = list(db.session().scalars(statement.limit(current_app.config["FEED_SIZE"])))
+    size = current_app.config["FEED_SIZE"]
+    posts = entries.loaded(db.connection(), statement.page(size, 0))
     meta = feeds.FeedMeta(
         feed_url=site_url(site, request.endpoint, language, **request.view_args),
         home_url=site_url(site, "public.home", language),

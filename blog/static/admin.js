@@ -3,10 +3,10 @@
   "use strict";
   const form = document.querySelector("form.editor");
   if (!form) return;
-  const source = form.querySelector("#source");
+  const source = document.getElementById("source");
   const preview = document.getElementById("preview");
-  const title = form.querySelector("#title");
-  const slug = form.querySelector("#slug");
+  const title = document.getElementById("title");
+  const slug = document.getElementById("slug");
   const token = form.querySelector("input[name=csrf_token]").value;
   let timer = null;
   let sent = 0;
@@ -15,7 +15,7 @@
     const mine = ++sent;
     const body = new FormData();
     body.append("source", source.value);
-    body.append("language", form.querySelector("#language").value);
+    body.append("language", document.getElementById("language").value);
     fetch(form.dataset.previewUrl, { method: "POST", body, headers: { "X-CSRF-Token": token } })
       .then((response) => response.text().then((text) => ({ ok: response.ok, text })))
       .then(({ ok, text }) => {
