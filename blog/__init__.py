@@ -88,7 +88,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         security,
         urls,
     )
-    from .public import pages, sections, switching, syndication  # noqa: F401 (views join public.bp)
+    from .public import (  # noqa: F401 (their views join public.bp)
+        comments,
+        pages,
+        searching,
+        sections,
+        switching,
+        syndication,
+    )
 
     i18n.init_app(app, locale_selector=routing.interface_language)
     db.init_app(app)

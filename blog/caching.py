@@ -23,10 +23,19 @@ from . import clock, db, pagecache
 from .models import Post, StoreState
 from .sites import current_reading
 
-# The talks change as time passes (upcoming, then past) with no write, and the press kit's
-# archive is large: never kept.
+# Never kept nor answered 304: a language switch; searches (a reader could fill the cache with
+# queries of their own; a search is cheap enough to run each time); the talks, which change
+# as time passes (upcoming, then past) with no write; the press kit's archive, which is large;
+# a removal link's page, which shows one reader's comment.
 UNCACHED_ENDPOINTS = frozenset(
-    {"public.switch_language", "public.talks", "public.talks_calendar", "public.press_kit_archive"}
+    {
+        "public.switch_language",
+        "public.search",
+        "public.talks",
+        "public.talks_calendar",
+        "public.press_kit_archive",
+        "public.remove_comment",
+    }
 )
 RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})
 # Settings that change what a page shows without changing a file.

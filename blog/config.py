@@ -94,6 +94,31 @@ DEFAULTS = {
     # copy without asking (seconds), and how long after that it may still serve it while it asks.
     "CACHE_MAX_AGE": 60,
     "CACHE_STALE_WHILE_REVALIDATE": 300,
+    # Comments (blog/comments/): a first-time commenter's comment waits for the author's
+    # approval; False publishes every comment that passes the spam checks.
+    "COMMENTS_HOLD_FIRST": True,
+    # A form sent sooner than this after its page was made is a robot's (seconds)…
+    "COMMENTS_MIN_SECONDS": 3,
+    # …and a form older than this is refused, to be sent again with a fresh token (seconds):
+    # long, because a cached page keeps the token it was rendered with until the store changes.
+    "COMMENTS_FORM_MAX_AGE": 30 * 24 * 3600,
+    # At most this many comments per address in COMMENTS_RATE_WINDOW seconds.
+    "COMMENTS_RATE_LIMIT": 5,
+    "COMMENTS_RATE_WINDOW": 600,
+    # A comment with more links than this waits; with more than COMMENTS_MAX_LINKS, refused.
+    "COMMENTS_HOLD_LINKS": 2,
+    "COMMENTS_MAX_LINKS": 6,
+    "COMMENTS_MAX_LENGTH": 5000,
+    # The address hash kept for rate limits is erased this many days after the comment.
+    "COMMENTS_ADDRESS_DAYS": 7,
+    # SMTP for notifications (None: no mail); MAIL_FROM is the sender of every message.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_STARTTLS": False,
+    "MAIL_FROM": "blog@localhost",
+    "MAIL_TIMEOUT": 10,
 }
 
 SITE_KEYS = {
@@ -110,6 +135,7 @@ SITE_KEYS = {
     "book",
     "theme",
     "image",
+    "comments",
 }
 BOOK_KEYS = {
     "title",
@@ -199,7 +225,9 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
     theme = read.theme(kind)
     image = read.image()
     author = read.author(texts["title"][default])
+    comments = read.comments(kind)
     return Site(
+        comments=comments,
         key=key,
         author=author,
         theme=theme,
@@ -385,6 +413,12 @@ class _SiteTable:
                 f"create blog/static/themes/{theme}.css or remove the key.",
             )
         return theme
+
+    def comments(self, kind: str) -> bool:
+        comments = self.table.get("comments", kind == "blog")
+        if not isinstance(comments, bool):
+            raise self.fail("comments", "This must be true or false.", "write comments = true.")
+        return comments
 
     def author(self, title: str) -> str:
         author = self.table.get("author", title)

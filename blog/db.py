@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import rules
+from . import rules, search
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -54,6 +54,8 @@ def init_app(app: Flask) -> None:
     # The store checks its rules against the configured sites (rules.check_rules).
     factory = sessionmaker(engine, expire_on_commit=False, info={"sites": app.extensions["sites"]})
     rules.install(factory)
+    # The search index follows every write of the store (search.install).
+    search.install(factory)
     event.listen(factory, "after_begin", take_write_lock)
     app.extensions["db"] = {"engine": engine, "sessionmaker": factory}
     app.teardown_appcontext(close_session)

@@ -89,6 +89,7 @@ class Entry(PostFacts):
     parent_id: int | None
     pinned: bool
     version: int
+    comments_open: bool
     featured_media_id: int | None
     publications: list[Placement] = field(default_factory=list)
     terms: list[TermEntry] = field(default_factory=list)

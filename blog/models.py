@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -226,6 +227,8 @@ class Post(PostFacts, Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # Counts saves, so that a save based on an older version is caught (no silent overwrite).
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Readers may comment (on a site whose comments are on: the sites file's `comments`).
+    comments_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     # The picture that stands for the post: sharing cards, feeds, JSON-LD, listings.
     featured_media_id: Mapped[int | None] = mapped_column(
         ForeignKey("media.id", ondelete="SET NULL"), index=True

@@ -381,6 +381,23 @@ def clean_html(html: str) -> str:
     raise RenderError(_("The text's markup does not settle into a stable form: simplify it."))
 
 
+# A comment's Markdown keeps emphasis, links, code and quotes; its links say rel="nofollow ugc".
+COMMENT_TAGS = frozenset({"p", "br", "em", "strong", "a", "code", "pre", "blockquote"})
+
+
+def _comment_link(attrs: dict, new: bool = False) -> dict:
+    attrs[(None, "rel")] = "nofollow ugc"
+    return attrs
+
+
+def render_comment(source: str, language: str | None = None) -> str:
+    """Return the clean HTML of a reader's comment: the posts' sanitizer, then the comments'."""
+    html = markdown.markdown(CONTROL_CHARACTERS.sub("", source), output_format="html")
+    html = bleach.clean(clean_html(html), tags=COMMENT_TAGS, attributes={"a": ["href"]}, strip=True)
+    linker = bleach.Linker(callbacks=[_comment_link], skip_tags={"pre", "code"})
+    return typography(linker.linkify(html), language)
+
+
 def stored_markup(html: str) -> Markup:
     """Mark HTML that render_markdown produced and the store kept as safe for templates."""
     return Markup(html)

@@ -336,16 +336,25 @@ class _Taken:
 
 # Written by every flush and bulk statement that changes the store, so that a reader's
 # conditional request can be answered from this row alone (see caching.py).
-# Autosaved revisions and draft links change no public page (a real save changes the post).
+# Autosaved revisions, draft links and the comments' blocklist change no public page (a real
+# save changes the post); a comment says itself whether it does (changes_no_page).
 _STATE_TABLES = frozenset(
-    {"store_state", "login_session", "login_failure", "revision", "draft_link"}
+    {"store_state", "login_session", "login_failure", "revision", "draft_link", "comment_block"}
 )
 
 
 def _advance_state(session: Session, context) -> None:
     changed = session.new | session.dirty | session.deleted
-    if any(getattr(o, "__tablename__", "") not in _STATE_TABLES for o in changed):
+    if any(_changes_pages(o) for o in changed):
         advance_store_state(session.connection())
+
+
+def _changes_pages(row) -> bool:
+    # A row may know better (a held comment changes no page; an approved one does).
+    if getattr(row, "__tablename__", "") in _STATE_TABLES:
+        return False
+    says = getattr(row, "changes_no_page", None)
+    return says is None or not says()
 
 
 def _advance_state_on_bulk(state) -> None:

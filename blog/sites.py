@@ -31,6 +31,8 @@ class Site:
     book: dict[str, str] = field(default_factory=dict)
     # The per-site stylesheet, blog/static/themes/<theme>.css (by default the site's kind).
     theme: str = ""
+    # Readers may comment on this site's posts (each post may still close its own).
+    comments: bool = False
     # The default sharing image (og:image), a PNG or JPEG under blog/static/; "" for none.
     image: str = ""
     # The read path's statements built for this site (visibility.built): building one with

@@ -44,6 +44,8 @@ def init_app(app: Flask) -> None:
         link=link,
         link_home=link_home,
         link_term=link_term,
+        link_search=link_search,
+        opensearch_url=opensearch_url,
         canonical_of=canonical_url,
         site_title=site_title,
         static_url=static_url,
@@ -159,6 +161,18 @@ def link(post: Post) -> str:
 def link_home() -> str:
     reading = current_reading()
     return site_path(reading.site, "public.home", reading.language)
+
+
+def link_search() -> str:
+    """Return the path of the current site's search page, in the page's language."""
+    reading = current_reading()
+    return site_path(reading.site, "public.search", reading.language)
+
+
+def opensearch_url() -> str:
+    """Return the URL of the current site's OpenSearch description, in the page's language."""
+    reading = current_reading()
+    return site_url(reading.site, "public.opensearch", reading.language)
 
 
 def link_term(term: Term) -> str:

@@ -3,11 +3,18 @@
 from alembic import context
 from sqlalchemy import create_engine
 
+from blog import search
+from blog.comments import models as comment_models  # noqa: F401 (their tables join Base's)
 from blog.models import Base
 from blog.sections import models as section_models  # noqa: F401 (their tables join Base's)
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def outside_search_index(name, type_, _parent_names) -> bool:
+    """Leave the search index's tables to the search module (they are not models)."""
+    return not (type_ == "table" and search.is_index_table(name))
 
 
 def run_migrations_online() -> None:
@@ -27,7 +34,10 @@ def run_migrations_online() -> None:
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
             context.configure(
-                connection=connection, target_metadata=target_metadata, render_as_batch=sqlite
+                connection=connection,
+                target_metadata=target_metadata,
+                render_as_batch=sqlite,
+                include_name=outside_search_index,
             )
             with context.begin_transaction():
                 context.run_migrations()

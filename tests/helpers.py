@@ -23,7 +23,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import event
 
-from blog import create_app
+from blog import create_app, search
 from blog.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +56,7 @@ def empty_tables(engine) -> None:
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+        search.clear(connection)
 
 
 def csrf_from(response) -> str:

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
+from blog.comments.models import Comment
 from blog.models import Media, Post, Term
 from blog.sections.models import PressReview, Work
 
@@ -61,10 +62,37 @@ DESK_PAGES = [
     "/admin/book/talks/new",
     "/admin/book/press-reviews/{review}",
     "/admin/book/works/{work}",
+    "/admin/comments/",
+    "/admin/comments/?status=approved",
+    "/admin/comments/{comment}",
+    "/admin/comments/blocklist",
     "/admin/media/",
     "/admin/media/?view=list",
     "/admin/media/{media}",
 ]
+
+
+def _comments_on(session, post) -> int:
+    """Give a post a comment with a website, a reply of the author's and one waiting."""
+    first = Comment(
+        post_id=post.id,
+        name="Ada",
+        website="https://ada.example",
+        source="*Yes*",
+        html="<p><em>Yes</em></p>",
+        language=post.language,
+        status="approved",
+    )
+    session.add(first)
+    session.flush()
+    session.add_all([
+        Comment(post_id=post.id, parent_id=first.id, name="Claire", source="Thanks",
+                html="<p>Thanks</p>", language=post.language, status="approved", by_author=True),
+        Comment(post_id=post.id, name="Spam", source="buy", html="<p>buy</p>",
+                language=post.language),
+    ])  # fmt: skip
+    session.commit()
+    return first.id
 
 
 def java() -> str | None:
@@ -82,8 +110,11 @@ def pages_dir(app, tmp_path, desk, session):
         "work": session.scalar(select(Work.id).order_by(Work.id)),
         "media": session.scalar(select(Media.id).order_by(Media.id)),
     }
+    post = session.get(Post, ids["post"])
+    ids["comment"] = _comments_on(session, post)
+    commented = f"/{post.language}/{post.published_at:%Y/%m}/{post.slug}/"
     client = app.test_client()
-    for n, (origin, path) in enumerate(PAGES):
+    for n, (origin, path) in enumerate([*PAGES, (BLOG, commented), (BLOG, commented + "?reply=1")]):
         response = client.get(path, base_url=origin)
         assert response.status_code in (200, 404), (origin, path, response.status_code)
         (tmp_path / f"public-{n:02d}.html").write_bytes(response.data)
@@ -111,5 +142,5 @@ def test_every_page_type_passes_the_nu_html_checker(pages_dir):
         for m in messages
         if m["type"] == "error" or m.get("subType") == "fatal"
     ]
-    assert len(list(pages_dir.glob("*.html"))) == len(PAGES) + len(DESK_PAGES)
+    assert len(list(pages_dir.glob("*.html"))) == len(PAGES) + 2 + len(DESK_PAGES)
     assert errors == []

@@ -8,6 +8,7 @@ from . import (
     announcements,
     auth,
     autosaving,
+    comments,
     library,
     menus,
     posts,
@@ -29,5 +30,6 @@ for function in TEMPLATE_GLOBALS:
     bp.add_app_template_global(function)
 bp.add_app_template_global(Change, "Change")
 children = (auth.bp, posts.bp, revisions.bp, trash.bp, menus.bp, announcements.bp, terms.bp)
+children += (comments.bp,)
 for child in (*children, sections.bp, autosaving.bp, preview.bp, library.bp):
     bp.register_blueprint(child)

@@ -10,6 +10,7 @@ from flask_babel import format_date, format_time, refresh
 from flask_babel import gettext as _
 
 from .. import accounts, clock, db
+from ..comments.service import pending_count
 from ..mediastore import thumbnail
 from ..models import MediaKind, Post, Status
 from ..sites import registry
@@ -144,7 +145,11 @@ def languages() -> list[str]:
 
 def desk_context() -> dict:
     """Give desk templates the language the desk speaks (the author's, not a reader's)."""
-    return {"desk_language": g.get("desk_language")}
+    context = {"desk_language": g.get("desk_language")}
+    if g.get("user") is not None:
+        # One statement per desk page: the header shows how many comments wait.
+        context["pending_comments"] = pending_count(db.session())
+    return context
 
 
 def media_kind_label(kind: str) -> str:

@@ -67,11 +67,12 @@ class PostForm(Form):
 
     TEXT_FIELDS = ("title", "slug", "language", "summary", "source", "home_site", "status",
                    "published_at", "tags", "menu_order", "kind", "version", "pinned",
-                   "featured_media")  # fmt: skip
+                   "comments_open", "featured_media")  # fmt: skip
     LIST_FIELDS = ("sites", "categories")
     # The fields written to the post as they are; the others need the store's objects.
     # The source goes through Post.set_source, which renders it.
-    APPLIED_FIELDS = ("title", "slug", "language", "summary", "status", "menu_order", "pinned")
+    APPLIED_FIELDS = ("title", "slug", "language", "summary", "status", "menu_order", "pinned",
+                      "comments_open")  # fmt: skip
     # Which field shows a refusal of the store, by the rule it names (every rule has one:
     # tests/test_rules.py); the text's own field for the rules the author cannot fix elsewhere.
     RULE_FIELDS: ClassVar[dict[Rule, str]] = {
@@ -107,6 +108,7 @@ class PostForm(Form):
                 "kind": post.kind,
                 "version": str(post.version or ""),
                 "pinned": "1" if post.pinned else "",
+                "comments_open": "1" if post.comments_open else "",
                 "featured_media": str(post.featured_media_id or ""),
             }
         )
@@ -196,6 +198,7 @@ class PostForm(Form):
         }
         # Only a post is listed by date, so only a post can be pinned first on the home page.
         self.clean["pinned"] = self.clean["kind"] == Kind.POST and v.get("pinned") == "1"
+        self.clean["comments_open"] = v.get("comments_open") == "1"
         self.values["slug"] = slug
         return True
 

@@ -142,7 +142,7 @@ def new():
     form = PostForm({"title": "", "slug": "", "language": language, "summary": "", "source": "",
                      "home_site": home, "sites": [], "status": Status.DRAFT, "published_at": "",
                      "categories": [], "tags": "", "menu_order": "", "kind": kind,
-                     "version": "", "pinned": ""})  # fmt: skip
+                     "version": "", "pinned": "", "comments_open": "1"})  # fmt: skip
     return _editor(None, form)
 
 

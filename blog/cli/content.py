@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import accounts, db, fields
+from .. import accounts, db, fields, search
 from ..announcements import check, create_announcement, prefill
 from ..demo import load_demo
 from ..models import Post, Status
@@ -97,3 +97,13 @@ def announce(post_id, site, language, title, text, slug, draft) -> None:
     click.echo(
         f"Announced post {post_id} on {site} as post {announcement.id} ({announcement.language})."
     )
+
+
+@click.command()
+@with_appcontext
+@store_command
+def reindex() -> None:
+    """Rebuild the search index from every post in the store."""
+    count = search.rebuild(db.connection())
+    db.session().commit()
+    click.echo(f"Search index rebuilt: {count} posts.")

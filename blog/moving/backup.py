@@ -37,7 +37,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from .. import db
+from .. import db, search
 from ..config import media_dir
 
 FORMAT = "blog-backup"
@@ -176,7 +176,8 @@ def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
 
 def reflect_tables(connection: Connection) -> MetaData:
     metadata = MetaData()
-    metadata.reflect(connection)
+    # The search index is made from the posts (flask reindex), not kept: restore rebuilds it.
+    metadata.reflect(connection, only=lambda name, _metadata: not search.is_index_table(name))
     return metadata
 
 

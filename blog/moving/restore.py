@@ -30,7 +30,7 @@ from sqlalchemy import Integer, create_engine, func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from .. import db
+from .. import db, search
 from ..config import media_dir
 from ..rules import advance_store_state
 from ..schema import alembic_config, upgrade
@@ -229,6 +229,8 @@ def restore(source: Path) -> dict:
             with engine.begin() as connection:
                 # Pages and feeds that readers cached before the restore are stale now.
                 advance_store_state(connection)
+                # The search index is not in a backup: it is made from the restored posts.
+                search.rebuild(connection)
             for _member, relative in files:
                 target = media.joinpath(*relative.parts)
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -212,6 +212,10 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             .scalars()
         )
         yield from _listing(stamps, site, path("public.home"), home_ids, per_page)
+        # Every page links its OpenSearch description; the search page itself is not
+        # exported (a static site cannot answer queries).
+        opensearch = path("public.opensearch")
+        yield Target(site, opensearch, "", _digest(stamps.common, opensearch))
         if len(site.languages) > 1:
             home = path("public.home")
             stamp = stamps.listing(home, NOTICE_QUERY, post_ids=home_ids[:per_page])

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from flask import abort, redirect, render_template, request
+from flask import abort, current_app, redirect, render_template, request
 
 from .. import db, entries, feeds, pagetree, queries, seo, translations
+from ..comments import page as comment_page
+from ..comments import queries as comment_queries
+from ..comments.service import CommentForm
 from ..entries import Entry, TermEntry
 from ..models import DATED_KINDS, Kind, TermKind
 from ..pagination import paginate
@@ -40,6 +43,10 @@ def render(
     if switch is None:
         switch = translations.list_switcher(site, language, address)
     menu = entries.fetch(db.connection(), queries.menu_pages(site, language, now()))
+    listing = context.get("listing")
+    if listing is not None and site.comments:
+        ids = [item.id for item in listing.items]
+        context["comment_counts"] = comment_queries.counts(db.connection(), ids)
     return render_template(
         template,
         reading=reading,
@@ -101,9 +108,16 @@ def page(reading: Reading, slug: str):
 
 
 def show_post(
-    reading: Reading, kinds: tuple[str, ...], slug: str, year_month: tuple[int, int] | None = None
+    reading: Reading,
+    kinds: tuple[str, ...],
+    slug: str,
+    year_month: tuple[int, int] | None = None,
+    comment_form: CommentForm | None = None,
 ):
-    """Show what translations.choose decides for this address, or say where it went."""
+    """Show what translations.choose decides for this address, or say where it went.
+
+    With `comment_form` (a refused comment), the page comes back with it filled in, as a 422.
+    """
     site, language = reading.site, reading.language
     connection = db.connection()
     choice = translations.choose(connection, site, language, slug, kinds, now(), year_month)
@@ -114,7 +128,12 @@ def show_post(
     found, versions = choice.post, list(choice.versions)
     home_site = registry()[found.home_site]
     is_canonical = site.key == found.home_site and language == found.language
-    return render(
+    secret = current_app.config["SECRET_KEY"]
+    sent, reply_to = request.args.get("comment", ""), request.args.get("reply", "")
+    comments = comment_page.context(
+        connection, site, found, now(), secret, comment_form, sent, reply_to
+    )
+    page = render(
         reading,
         "public/post.html",
         post=found,
@@ -130,7 +149,9 @@ def show_post(
         ancestors=pagetree.ancestors(db.session(), found, pagetree.visible_on(site, now()))
         if found.kind == Kind.PAGE
         else [],
+        **comments,
     )
+    return (page, 422) if comment_form is not None else page
 
 
 def _moved_or_gone(reading: Reading, slug: str, kinds: tuple[str, ...]):

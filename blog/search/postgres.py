@@ -1,0 +1,115 @@
+"""The search index on PostgreSQL: a tsvector per post in its language's configuration.
+
+`to_tsvector('french' | 'english' | 'italian', unaccent(…))`, the title weighted A, the
+summary and the term names B, the text D; a GIN index serves `@@`. A query is read by
+`plainto_tsquery` in each language it may find, restricted to the posts of that language.
+`unaccent` is an extension (contrib), created by migration 0012.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import (
+    Connection,
+    and_,
+    bindparam,
+    case,
+    column,
+    func,
+    literal_column,
+    or_,
+    table,
+    text,
+)
+
+from .documents import Document
+
+TABLE = "search_document"
+# PostgreSQL's text search configuration per language; others are only folded ('simple').
+CONFIGURATIONS = {
+    "fr": "french",
+    "en": "english",
+    "it": "italian",
+    "de": "german",
+    "es": "spanish",
+    "pt": "portuguese",
+    "nl": "dutch",
+}
+
+index = table(TABLE, column("post_id"), column("language"), column("document"))
+
+_STORE = text(
+    f"INSERT INTO {TABLE} (post_id, language, document) VALUES (:id, :language, "
+    "setweight(to_tsvector(CAST(:config AS regconfig), unaccent(:title)), 'A') || "
+    "setweight(to_tsvector(CAST(:config AS regconfig), unaccent(:summary)), 'B') || "
+    "setweight(to_tsvector(CAST(:config AS regconfig), unaccent(:terms)), 'B') || "
+    "setweight(to_tsvector(CAST(:config AS regconfig), unaccent(:body)), 'D'))"
+)
+
+
+def configuration(language: str) -> str:
+    return CONFIGURATIONS.get(language, "simple")
+
+
+def create(connection: Connection) -> None:
+    connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS unaccent")
+    connection.exec_driver_sql(
+        f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+        "post_id INTEGER PRIMARY KEY REFERENCES post (id) ON DELETE CASCADE, "
+        "language VARCHAR(16) NOT NULL, document TSVECTOR NOT NULL)"
+    )
+    connection.exec_driver_sql(
+        f"CREATE INDEX IF NOT EXISTS ix_{TABLE} ON {TABLE} USING GIN (document)"
+    )
+
+
+def drop(connection: Connection) -> None:
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
+
+
+def store(connection: Connection, documents: Sequence[Document]) -> None:
+    """Write these documents, replacing what the index held of their posts."""
+    if not documents:
+        return
+    forget(connection, [d.id for d in documents])
+    rows = [{**d._asdict(), "config": configuration(d.language)} for d in documents]
+    connection.execute(_STORE, rows)
+
+
+def forget(connection: Connection, ids: Iterable[int]) -> None:
+    ids = list(ids)
+    if ids:
+        connection.execute(index.delete().where(index.c.post_id.in_(ids)))
+
+
+def prune(connection: Connection) -> None:
+    """Nothing to do: a deleted post's row goes with it (ON DELETE CASCADE)."""
+
+
+def clear(connection: Connection) -> None:
+    connection.execute(index.delete())
+
+
+def _query(language: str):
+    # A name from CONFIGURATIONS, never from the request.
+    config = literal_column(f"'{configuration(language)}'::regconfig")
+    return func.plainto_tsquery(config, func.unaccent(bindparam("query")))
+
+
+def matching(post_id, languages: Sequence[str]):
+    """Return (the index to join, its join condition, the match condition, the score)."""
+    document = index.c.document
+    condition = or_(
+        *(and_(index.c.language == lang, document.op("@@")(_query(lang))) for lang in languages)
+    )
+    # ts_rank grows with relevance; the caller orders by score ascending (as BM25 is).
+    score = -case(
+        *((index.c.language == lang, func.ts_rank(document, _query(lang))) for lang in languages),
+        else_=0.0,
+    )
+    return index, index.c.post_id == post_id, condition, score
+
+
+def parameters(query: str, stems: Mapping[str, Sequence[str]]) -> dict:
+    return {"query": query}
