@@ -6,12 +6,44 @@ The desk's form and the `announce` command both build announcements here; the st
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from . import db, fields
 from .models import Kind, Post, PublicationKind, Revision, Status, utcnow
 from .sites import registry
 from .slugs import slugify
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A live announcement that leads to a post, and what it will lead to once that post goes."""
+
+    announcement: Post
+    # None: nothing else is live for it to lead to, so its address will answer 410.
+    then: Post | None
+
+
+def withdrawal_effects(post: Post, now: datetime) -> list[Effect]:
+    """Return the live announcements that lead to `post` now, and where each leads without it.
+
+    Asked before `post` is trashed or unpublished, so the desk can say what will change.
+    """
+    group_ids = [p.id for p in post.group] or [post.id]
+    found = db.session().scalars(
+        select(Post).where(Post.announces_id.in_(group_ids), Post.deleted_at.is_(None))
+    )
+    effects = []
+    for announcement in found:
+        if announcement.announced_version(now) is not post:
+            continue
+        original = announcement.announces
+        then = original if original is not post and original.is_visible(now) else None
+        effects.append(Effect(announcement, then))
+    return sorted(effects, key=lambda e: e.announcement.id)
 
 
 def prefill(original: Post, site_key: str | None) -> dict[str, str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, request
 from sqlalchemy import func, select
 
-from . import clock, db, pagecache
+from . import clock, db, pagecache, sitesettings
 from .models import Post, StoreState
 from .sites import current_reading
 
@@ -102,6 +102,8 @@ def stamp() -> Stamp:
     # The page is rendered at the very instant its stamp names (public.now() reads g.now).
     now = g.now = g.get("now") or clock.now()
     stored_version, changed_at, due = g.store_moment = store_moment(now)
+    # The sites' texts edited in the desk: read again only when the store changed.
+    sitesettings.follow(db.session(), stored_version)
     reading = current_reading()
     moments = [m for m in (changed_at, due) if m is not None]
     last_modified = max(moments).replace(microsecond=0) if moments else now.replace(microsecond=0)

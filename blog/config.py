@@ -73,6 +73,10 @@ DEFAULTS = {
     # Werkzeug's method for new password hashes; its default scrypt costs ~0.25 s per hash on
     # purpose. Tests lower it (e.g. "scrypt:16:1:1"); production keeps the default.
     "PASSWORD_HASH_METHOD": "scrypt",
+    # Invitations and password resets are one-time links, valid this many seconds; they are
+    # mailed when MAIL_SERVER is set (below), else shown to the administrator (or printed by
+    # `flask reset-password`) to pass on.
+    "LINK_LIFETIME": 3 * 24 * 3600,
     # A function returning the current time (aware UTC), or None for the system clock; tests set
     # one to move time instead of sleeping. Asked through blog.clock.now().
     "CLOCK": None,
@@ -111,7 +115,8 @@ DEFAULTS = {
     "COMMENTS_MAX_LENGTH": 5000,
     # The address hash kept for rate limits is erased this many days after the comment.
     "COMMENTS_ADDRESS_DAYS": 7,
-    # SMTP for notifications (None: no mail); MAIL_FROM is the sender of every message.
+    # SMTP for every message (comment notifications, invitations, password resets; None: no
+    # mail); MAIL_FROM is the sender of every message.
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
     "MAIL_USERNAME": None,
@@ -131,6 +136,7 @@ SITE_KEYS = {
     "language_prefix",
     "title",
     "tagline",
+    "description",
     "author",
     "book",
     "theme",
@@ -242,6 +248,7 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
         language_prefix=prefix,
         title=texts["title"],
         tagline=texts["tagline"],
+        description=texts["description"],
     )
 
 
@@ -355,7 +362,7 @@ class _SiteTable:
 
     def texts(self, languages: list[str], default: str) -> dict[str, dict[str, str]]:
         fail, texts = self.fail, {}
-        for name in ("title", "tagline"):
+        for name in ("title", "tagline", "description"):
             value = self.table.get(name, {})
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 raise fail(

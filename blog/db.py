@@ -37,9 +37,12 @@ def make_engine(url: str, echo: bool = False, busy_timeout: float = 30, **option
     return engine
 
 
-def take_write_lock(session: Session, _transaction, connection) -> None:
+def take_write_lock(session: Session, transaction, connection) -> None:
     """Begin a writing session's SQLite transaction with the write lock (BEGIN IMMEDIATE)."""
     # pysqlite would begin only at the first INSERT or UPDATE, after the reads it depends on.
+    # A savepoint (begin_nested) is inside that transaction already.
+    if transaction.nested:
+        return
     if session.info.get("writes") and connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -36,8 +36,13 @@ from .models import (
 )
 from .visibility import Bound
 
-# What a public page reads of a post: every column but the Markdown source.
-COLUMNS = tuple(column for column in Post.__table__.c if column.key != "source")
+# What a public page reads of a post: every column but the Markdown source and the desk's
+# bookkeeping of translations (what a translation was made from).
+DESK_ONLY = frozenset(
+    {"source", "text_version", "translated_from_id", "translated_from_version",
+     "translated_from_revision_id"}
+)  # fmt: skip
+COLUMNS = tuple(column for column in Post.__table__.c if column.key not in DESK_ONLY)
 # The same without the texts (empty), for what lists thousands of posts by address only (a
 # sitemap chunk): what a post is and where it lives, not what it says.
 ADDRESS_COLUMNS = tuple(
@@ -94,6 +99,8 @@ class Entry(PostFacts):
     publications: list[Placement] = field(default_factory=list)
     terms: list[TermEntry] = field(default_factory=list)
     announces: Entry | None = None
+    # For an announced post: its translation group (what an announcement may lead to).
+    group: list[Entry] = field(default_factory=list)
     featured: Featured | None = None
 
     def __repr__(self) -> str:
@@ -108,6 +115,11 @@ _PLACEMENTS = select(Publication.post_id, Publication.site, Publication.kind).wh
     Publication.post_id.in_(_IDS)
 )
 _BY_ID = select(*COLUMNS).where(Post.id.in_(_IDS))
+# The versions of announced posts in their announcements' languages (Post.announced_version).
+_VERSIONS = select(*COLUMNS).where(
+    Post.translation_key.in_(bindparam("keys", expanding=True)),
+    Post.language.in_(bindparam("languages", expanding=True)),
+)
 # A post's terms in the order the desk attached them is not kept; by term id is stable.
 _TERMS = (
     select(
@@ -162,6 +174,7 @@ def complete(
     for entry in entries:
         if entry.announces_id is not None:
             entry.announces = by_id.get(entry.announces_id, [None])[0]
+    _add_versions(connection, entries, by_id)
     if by_id:
         for post_id, site, kind in connection.execute(_PLACEMENTS, {"ids": list(by_id)}):
             for entry in by_id[post_id]:
@@ -199,6 +212,22 @@ def _complete_featured(connection: Connection, entries: Sequence[Entry]) -> None
     for entry in entries:
         if entry.featured_media_id is not None:
             entry.featured = found.get(entry.featured_media_id)
+
+
+def _add_versions(connection: Connection, entries, by_id: dict[int, list[Entry]]) -> None:
+    """Give the announced posts of a batch their versions in their announcements' languages
+    (one statement, only when an announcement is in another language than its post)."""
+    foreign = [e for e in entries if e.announces is not None and e.announces.language != e.language]
+    if not foreign:
+        return
+    keys = sorted({e.announces.translation_key for e in foreign})
+    languages = sorted({e.language for e in foreign})
+    versions = fetch(connection, Bound(_VERSIONS, {"keys": keys, "languages": languages}))
+    # A version already in the batch is that entry: it gets its sites with the others.
+    versions = [by_id.setdefault(version.id, [version])[0] for version in versions]
+    for entry in foreign:
+        original = entry.announces
+        original.group = [v for v in versions if v.translation_key == original.translation_key]
 
 
 def loaded(

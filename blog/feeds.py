@@ -23,6 +23,7 @@ from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
 from lxml import etree
 
+from . import clock
 from .config import media_dir
 from .models import Post
 from .rendering import CONTROL_CHARACTERS, clean_html
@@ -115,14 +116,16 @@ def first_image(content: str) -> str | None:
 
 def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
     """Return the feed items of `posts` for readers of `language`."""
-    sites = registry()
+    sites, now = registry(), clock.now()
     found = []
     for post in posts:
-        # An announcement's entry leads to what it announces, on that post's own site.
-        url = canonical_url(post.announces or post)
+        # An announcement's entry leads to what it announces (in the announcement's language
+        # when that version is live), on that post's own site.
+        target = post.announced_version(now) or post.announces or post
+        url = canonical_url(target)
         content = absolute_links(post.html, url)
         if post.announces is not None:
-            original_site = sites[post.announces.home_site]
+            original_site = sites[target.home_site]
             label = _(
                 "Read on %(site)s",
                 site=original_site.title_in(original_site.reading_language(language)),

@@ -70,6 +70,12 @@ EMAIL = Text(_l("Email"), 254)
 DISPLAY_NAME = Text(_l("Name"), 200)
 PASSWORD = Text(_l("Password"), 1_000)
 SEARCH = Text(_l("Search"), 200)
+# A site's texts edited in the desk (sitesettings.py), by name.
+SITE_TEXTS = {
+    "title": Text(_l("Site title"), 200),
+    "tagline": Text(_l("Tagline"), 300),
+    "description": Text(_l("Description"), 500),
+}
 LANGUAGE = Text(_l("Language"), 16)
 TRANSLATION_GROUP = Text(_l("Translation group"), 36)
 SITE = Text(_l("Site"), 32)

@@ -162,10 +162,10 @@ class PostFacts:
     def is_visible(self, now: datetime | None = None) -> bool:
         """Return whether readers can see the post now (published, due and not trashed).
 
-        An announcement is visible only while the post it announces is.
+        An announcement is visible only while what it leads to is (announced_version).
         """
         now = now or utcnow()
-        if self.announces is not None and not self.announces.is_visible(now):
+        if self.announces is not None and self.announced_version(now) is None:
             return False
         return (
             self.deleted_at is None
@@ -173,6 +173,37 @@ class PostFacts:
             and self.published_at is not None
             and self.published_at <= now
         )
+
+    def announced_version(self, now: datetime | None = None):
+        """Return what an announcement leads its readers to at `now`, None when nothing is live.
+
+        The version of the announced post in the announcement's own language when readers
+        can see it (a French announcement leads to the French translation), else the announced
+        post itself when they can. The announced post's `group` holds its versions (the ORM's
+        relationship; entries.complete for the read model). visibility.on_site is the same
+        rule in SQL.
+        """
+        original = self.announces
+        if original is None:
+            return None
+        now = now or utcnow()
+        if original.language != self.language:
+            for version in original.group:
+                if version.language == self.language and version.is_visible(now):
+                    return version
+        return original if original.is_visible(now) else None
+
+    @property
+    def is_orphaned(self) -> bool:
+        """Return whether an announcement has nothing left to lead to (in the trash or drafts).
+
+        Its address answers 410 until a version it links to is published again.
+        """
+        original = self.announces
+        if original is None:
+            return False
+        linked = [original, *(v for v in original.group if v.language == self.language)]
+        return not any(v.deleted_at is None and v.status == Status.PUBLISHED for v in linked)
 
     def categories(self) -> list[Term]:
         return [t for t in self.terms if t.kind == TermKind.CATEGORY]
@@ -229,6 +260,18 @@ class Post(PostFacts, Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Readers may comment (on a site whose comments are on: the sites file's `comments`).
     comments_open: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # Counts the changes of the text itself (title, summary, source), advanced at flush by
+    # rules.py: a translation made from an older count is outdated.
+    text_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # For a translation: the post it was translated from, the text_version of that post it
+    # matches (when made, or when last marked up to date) and that post's revision then.
+    translated_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="SET NULL"), index=True
+    )
+    translated_from_version: Mapped[int | None] = mapped_column(Integer)
+    translated_from_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", ondelete="SET NULL", use_alter=True)
+    )
     # The picture that stands for the post: sharing cards, feeds, JSON-LD, listings.
     featured_media_id: Mapped[int | None] = mapped_column(
         ForeignKey("media.id", ondelete="SET NULL"), index=True
@@ -250,11 +293,25 @@ class Post(PostFacts, Base):
     announcements: Mapped[list[Post]] = relationship(
         foreign_keys=[announces_id], back_populates="announces", lazy="select", passive_deletes=True
     )
+    # The post's translation group, itself included, whatever their state (read only). Loaded
+    # when asked; a listing of announcements loads their originals' groups in one statement
+    # (queries.py), for announced_version.
+    group: Mapped[list[Post]] = relationship(
+        primaryjoin="foreign(Post.translation_key) == remote(Post.translation_key)",
+        viewonly=True,
+        uselist=True,
+        lazy="select",
+        order_by="Post.id",
+    )
+    translated_from: Mapped[Post | None] = relationship(
+        remote_side=[id], foreign_keys=[translated_from_id], lazy="select"
+    )
     slug_history: WriteOnlyMapped[SlugHistory] = relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
     revisions: WriteOnlyMapped[Revision] = relationship(
         back_populates="post",
+        foreign_keys="Revision.post_id",
         cascade="all, delete-orphan",
         passive_deletes=True,
         order_by="Revision.id.desc()",
@@ -303,6 +360,23 @@ class Post(PostFacts, Base):
     def _drop_control_characters(self, _key: str, text: str) -> str:
         # Control characters are invalid in HTML and XML feeds: never store them.
         return rendering.CONTROL_CHARACTERS.sub("", text) if text else text
+
+    @property
+    def is_outdated(self) -> bool:
+        """Return whether the post it was translated from changed since (see text_version)."""
+        original = self.translated_from
+        return (
+            original is not None
+            and original.deleted_at is None
+            and self.translated_from_version is not None
+            and original.text_version > self.translated_from_version
+        )
+
+    def follow(self, original: Post, revision_id: int | None) -> None:
+        """Record that this translation matches `original` as it is now (its revision)."""
+        self.translated_from = original
+        self.translated_from_version = original.text_version
+        self.translated_from_revision_id = revision_id
 
     def set_sites(self, sites: list[str]) -> bool:
         """Make the post appear on exactly these sites, the first its home; say if it changed."""
@@ -386,7 +460,7 @@ class Revision(Base):
     # one per post and author since the post's last save (see blog/autosave.py).
     autosave: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
-    post: Mapped[Post] = relationship(back_populates="revisions")
+    post: Mapped[Post] = relationship(back_populates="revisions", foreign_keys=[post_id])
     author: Mapped[User | None] = relationship(lazy="joined")
 
     FIELDS = ("language", "title", "slug", "summary", "source", "status", "published_at")
@@ -395,6 +469,15 @@ class Revision(Base):
     def of(cls, post: Post, author: User | None = None, note: str = "") -> Revision:
         """Return a revision holding the post's current text."""
         return cls(post=post, author=author, note=note, **{f: getattr(post, f) for f in cls.FIELDS})
+
+
+class Role(enum.StrEnum):
+    """What an account may do in the desk (permissions.py says what each may)."""
+
+    ADMINISTRATOR = "administrator"
+    EDITOR = "editor"
+    AUTHOR = "author"
+    TRANSLATOR = "translator"
 
 
 class DraftLink(Base):
@@ -428,9 +511,51 @@ class User(Base):
     # The language of the desk for this author.
     language: Mapped[str] = mapped_column(String(16), default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role: Mapped[str] = mapped_column(
+        String(16), default=Role.ADMINISTRATOR, server_default=Role.ADMINISTRATOR.value
+    )
+    # Two-factor sign-in (totp.py): the base32 secret once set up, and the last time step a
+    # code was accepted for, so that a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class RecoveryCode(Base):
+    """A one-time code that signs in without the authenticator app (SHA-256 kept only)."""
+
+    __tablename__ = "recovery_code"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+
+
+class OneTimeToken(Base):
+    """A link that sets an account's password once: an invitation or a password reset."""
+
+    __tablename__ = "one_time_token"
+
+    # SHA-256 of the token in the link.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class SiteSetting(Base):
+    """A site's text in one language edited in the desk, over the sites file's (sitesettings)."""
+
+    __tablename__ = "site_setting"
+
+    site: Mapped[str] = mapped_column(String(32), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    # "title", "tagline" or "description".
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class LoginSession(Base):

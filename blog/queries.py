@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from .entries import COLUMNS, TermEntry
 from .models import (
@@ -26,6 +26,7 @@ from .models import (
     Status,
     Term,
     TermKind,
+    TermName,
     UTCDateTime,
     post_term,
 )
@@ -174,6 +175,17 @@ def term_by_slug(kind: str, slug: str) -> Select[tuple[Term]]:
     return select(Term).where(Term.kind == kind, Term.slug == slug)
 
 
+def term_named(kind: str, name: str) -> Select[tuple[Term]]:
+    """Return the term of a kind that has this name in some language (case ignored)."""
+    return (
+        select(Term)
+        .join(TermName, TermName.term_id == Term.id)
+        .where(Term.kind == kind, func.lower(TermName.name) == name.strip().lower())
+        .order_by(Term.id)
+        .limit(1)
+    )
+
+
 def site_terms(site: Site, language: str, now: datetime, kind: str = TermKind.CATEGORY):
     """Return the terms of a kind that at least one post listed here carries."""
 
@@ -191,6 +203,28 @@ def site_terms(site: Site, language: str, now: datetime, kind: str = TermKind.CA
     return Bound(built(site, ("terms", language, kind), build), {"now": now})
 
 
+# The desk list's orders, by the value of ?sort= ("-" first: descending).
+DESK_ORDERS = ("-date", "date", "title", "-title", "-updated", "updated")
+
+
+def _desk_order(sort: str):
+    column = {"date": Post.published_at, "title": Post.title, "updated": Post.updated_at}[
+        sort.lstrip("-")
+    ]
+    direction = column.desc() if sort.startswith("-") else column.asc()
+    # Undated drafts first when newest come first; the id breaks ties, so pages never overlap.
+    if sort.lstrip("-") == "date":
+        return (Post.published_at.is_(None).desc() if sort.startswith("-") else
+                Post.published_at.is_(None).asc(), direction, Post.id.desc())  # fmt: skip
+    return (direction, Post.id.desc())
+
+
+def _words(search: str) -> list[str]:
+    """Return the words of a search, each a LIKE pattern matched anywhere (escaped)."""
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return [f"%{word}%" for word in escaped.split()[:8]]
+
+
 def desk_posts(
     *,
     site: str | None = None,
@@ -199,10 +233,19 @@ def desk_posts(
     category: int | None = None,
     search: str | None = None,
     kind: str = Kind.POST,
+    only_kind: str | None = None,
+    outdated_only: bool = False,
+    sort: str = "-date",
     now: datetime,
 ) -> Select[tuple[Post]]:
-    """Return the posts of the desk's list, filtered, newest first (trash excluded)."""
+    """Return the posts of the desk's list, filtered, searched and sorted (trash excluded).
+
+    The search is full text: every word must appear in the title, the summary or the text
+    (case ignored, anywhere in a word).
+    """
     kinds = DATED_KINDS if kind == Kind.POST else (kind,)
+    if only_kind in kinds:
+        kinds = (only_kind,)
     statement = select(Post).where(Post.kind.in_(kinds), Post.deleted_at.is_(None))
     if site:
         statement = statement.where(
@@ -218,11 +261,53 @@ def desk_posts(
         statement = statement.where(Post.status == Status.PUBLISHED, Post.published_at <= now)
     if category:
         statement = statement.where(Post.terms.any(Term.id == category))
-    if search:
-        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Post.title.ilike(f"%{escaped}%", escape="\\"))
-    return statement.order_by(
-        Post.published_at.is_(None).desc(), Post.published_at.desc(), Post.id.desc()
+    if outdated_only:
+        statement = statement.where(outdated())
+    for pattern in _words(search or ""):
+        statement = statement.where(
+            or_(*(c.ilike(pattern, escape="\\") for c in (Post.title, Post.summary, Post.source)))
+        )
+    return statement.order_by(*_desk_order(sort if sort in DESK_ORDERS else "-date")).options(
+        selectinload(Post.announces).selectinload(Post.group), selectinload(Post.translated_from)
+    )
+
+
+def scheduled_between(start: datetime, end: datetime, now: datetime) -> Select[tuple[Post]]:
+    """Return the posts due between `start` and `end` and not yet published, by time (desk)."""
+    return (
+        select(Post)
+        .where(
+            Post.status == Status.PUBLISHED,
+            Post.deleted_at.is_(None),
+            Post.published_at > now,
+            Post.published_at >= start,
+            Post.published_at < end,
+        )
+        .order_by(Post.published_at, Post.id)
+        .options(lazyload(Post.terms))
+    )
+
+
+def outdated(entity=Post):
+    """Return the condition "a translation whose original's text changed since"."""
+    original = aliased(Post)
+    return (
+        select(original.id)
+        .where(
+            original.id == entity.translated_from_id,
+            original.deleted_at.is_(None),
+            original.text_version > entity.translated_from_version,
+        )
+        .exists()
+    )
+
+
+def outdated_translations() -> Select[tuple[Post]]:
+    """Return the translations to update (trash excluded), the longest outdated first."""
+    return (
+        select(Post)
+        .where(Post.translated_from_id.is_not(None), Post.deleted_at.is_(None), outdated())
+        .order_by(Post.id)
     )
 
 

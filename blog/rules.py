@@ -88,6 +88,7 @@ def check_rules(session: Session, _context, _instances) -> None:
                 _check_announcement(session, post)
             else:
                 _follow_changes(session, post)
+                _count_text_change(post)
             _check_post(sites, post)
             _check_html(post)
     # Last, once announcements have their translation keys: one query for all the posts.
@@ -105,6 +106,16 @@ def _naming(post: Post) -> Iterator[None]:
     except ContentRuleError as error:
         error.post = post
         raise
+
+
+def _count_text_change(post: Post) -> None:
+    """Advance a post's text_version when its title, summary or text changed: what makes its
+    translations outdated (Post.is_outdated)."""
+    state = inspect(post)
+    if state.has_identity and any(
+        state.attrs[name].history.has_changes() for name in ("title", "summary", "source")
+    ):
+        post.text_version = (post.text_version or 1) + 1
 
 
 def _follow_changes(session: Session, post: Post) -> None:

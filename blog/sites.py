@@ -26,6 +26,8 @@ class Site:
     language_prefix: bool
     title: dict[str, str] = field(default_factory=dict)
     tagline: dict[str, str] = field(default_factory=dict)
+    # A sentence or two about the site, for search engines (the home's meta description).
+    description: dict[str, str] = field(default_factory=dict)
     author: str = ""
     # What the book site is about (title, author, isbn, publisher, date_published, cover…).
     book: dict[str, str] = field(default_factory=dict)
@@ -64,6 +66,9 @@ class Site:
 
     def tagline_in(self, language: str) -> str:
         return self.tagline.get(language) or self.tagline.get(self.default_language, "")
+
+    def description_in(self, language: str) -> str:
+        return self.description.get(language) or self.description.get(self.default_language, "")
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 
 from . import entries
 from .entries import COLUMNS, Entry
-from .models import Post, PostFacts, Status
+from .models import Post, PostFacts
 from .sites import Site, SiteRegistry
 from .urls import canonical_url, post_path, post_url, site_path, site_url
 from .visibility import NOW, Bound, built, of_kinds, on_site, row_by_row, unindexed, visible
@@ -297,26 +297,11 @@ def listing_alternates(site: Site, address: Address) -> list[tuple[str, str]]:
     return [*pairs, ("x-default", site_url(site, endpoint, site.default_language, **values))]
 
 
-def copy_for_translation(sites: SiteRegistry, original: Post, language: str, slug: str) -> Post:
-    """Return a new draft in `language` that joins the original's group, on the sites it can.
+def translation_sites(sites: SiteRegistry, original: Post, language: str) -> list[str]:
+    """Return the sites a translation of `original` into `language` appears on, its home first.
 
-    The draft appears where the original does when those sites publish `language` (its home
-    first), else on the first site that does; it starts with the original's text to translate.
+    Where the original does when those sites publish `language` (its home first), else the
+    first site that does.
     """
     on = [key for key in original.sites if sites[key].accepts(language)]
-    if not on:
-        on = [next(s.key for s in sites if s.accepts(language))]
-    draft = Post(
-        kind=original.kind,
-        language=language,
-        translation_key=original.translation_key,
-        title=original.title,
-        slug=slug,
-        summary=original.summary,
-        status=Status.DRAFT,
-        menu_order=original.menu_order,
-    )
-    draft.set_source(original.source)
-    draft.set_sites(on)
-    draft.terms = list(original.terms)
-    return draft
+    return on or [next(s.key for s in sites if s.accepts(language))]

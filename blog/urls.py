@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from flask import Flask, current_app, send_from_directory, url_for
+from flask import Flask, current_app, g, send_from_directory, url_for
 
-from . import rendering
+from . import clock, rendering
 from .models import Kind, MediaKind, PublicationKind, Status, TermKind
 from .sites import Site, current_reading, registry
 
@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
         link_search=link_search,
         opensearch_url=opensearch_url,
         canonical_of=canonical_url,
+        announced=announced,
         site_title=site_title,
         static_url=static_url,
         json_ld=rendering.json_ld,
@@ -150,6 +151,15 @@ def post_path(post: Post, site: Site, language: str | None = None) -> str:
 def canonical_url(post: Post) -> str:
     """Return the URL of a post on its home site, in its own language: the canonical one."""
     return post_url(post, registry()[post.home_site])
+
+
+def announced(announcement: Post) -> Post:
+    """Return the post an announcement leads to now (Post.announced_version), else the original.
+
+    The time is the request's (public.now), so that a page agrees with itself.
+    """
+    now = g.get("now") or clock.now()
+    return announcement.announced_version(now) or announcement.announces
 
 
 def link(post: Post) -> str:

@@ -94,9 +94,10 @@ def row_by_row(statement: Select) -> Exists:
 def on_site(site: Site, now: datetime, entity=Post):
     """Return the condition "visible to readers of `site` at `now`" for a Post entity.
 
-    An announcement is visible only while the post it announces is.
+    An announcement is visible only while what it links to is: the announced post, or its
+    version in the announcement's language (Post.announced_version is the same rule).
     """
-    original = aliased(Post)
+    original, version = aliased(Post), aliased(Post)
     return and_(
         visible(now, entity),
         exists().where(Publication.post_id == entity.id, Publication.site == site.key),
@@ -105,6 +106,14 @@ def on_site(site: Site, now: datetime, entity=Post):
             row_by_row(
                 select(original.id).where(
                     original.id == entity.announces_id, visible(now, original)
+                )
+            ),
+            row_by_row(
+                select(version.id).where(
+                    original.id == entity.announces_id,
+                    version.translation_key == original.translation_key,
+                    version.language == entity.language,
+                    visible(now, version),
                 )
             ),
         ),

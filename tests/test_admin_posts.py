@@ -151,7 +151,7 @@ def test_post_list_filters_and_badges(desk, make_post, make_term):
 
     def titles(query):
         tree = lxml_html.fromstring(desk.get("/admin/?" + query).data)
-        return sorted(a.text for a in tree.xpath("//tbody/tr/td[1]/a"))
+        return sorted(a.text for a in tree.xpath("//tbody/tr/td[2]/a[1]"))
 
     assert titles("site=book") == ["Livre"]
     assert titles("language=en") == ["Floods"]
@@ -171,29 +171,30 @@ def test_post_list_is_paginated(desk, make_post):
     assert len(lxml_html.fromstring(desk.get("/admin/?page=2").data).xpath("//tbody/tr")) == 6
 
 
-def test_translate_creates_a_linked_draft_with_the_original_beside(desk, make_post, session):
+def test_translate_opens_a_linked_translation_with_the_original_beside(desk, make_post, session):
     original = make_post(language="fr", slug="les-crues", title="Les crues", source="Texte")
     response = desk.send(f"/admin/posts/{original.id}/translate", {"language": "en"})
     assert response.status_code == 302
-    draft = session.scalar(select(Post).where(Post.language == "en"))
-    assert draft.translation_key == original.translation_key
-    assert draft.status == "draft" and draft.home_site == "blog"
-    assert response.headers["Location"] == f"/admin/posts/{draft.id}?reference={original.id}"
+    assert response.headers["Location"] == (
+        f"/admin/posts/new?translation_of={original.id}&language=en"
+    )
     editor = desk.get(response.headers["Location"])
-    reference = lxml_html.fromstring(editor.data).xpath('//section[@class="reference"]')[0]
+    tree = lxml_html.fromstring(editor.data)
+    reference = tree.xpath('//section[@class="reference"]')[0]
     assert reference.get("lang") == "fr" and "Les crues" in reference.text_content()
-    # The list shows both languages now, and Italian as missing.
+    assert tree.xpath('//input[@name="translation_of"]/@value') == [str(original.id)]
+    assert tree.xpath('//select[@name="home_site"]/option[@selected]/@value') == ["blog"]
+    # Nothing is stored until the translator saves.
+    assert session.scalar(select(Post).where(Post.language == "en")) is None
     assert 'title="No translation in Italian"' in desk.get("/admin/").text
-    # Translating again into the same language opens the existing draft.
-    again = desk.send(f"/admin/posts/{original.id}/translate", {"language": "en"})
-    assert again.headers["Location"].startswith(f"/admin/posts/{draft.id}")
 
 
 def test_translating_a_book_post_into_english_lands_on_the_blog(desk, make_post, session):
     original = make_post(language="fr", sites=("book",), slug="sortie")
-    desk.send(f"/admin/posts/{original.id}/translate", {"language": "en"})
-    draft = session.scalar(select(Post).where(Post.language == "en"))
-    assert draft.sites == ["blog"]
+    response = desk.send(f"/admin/posts/{original.id}/translate", {"language": "en"})
+    tree = lxml_html.fromstring(desk.get(response.headers["Location"]).data)
+    assert tree.xpath('//select[@name="home_site"]/option[@selected]/@value') == ["blog"]
+    assert tree.xpath('//input[@name="sites"][@checked]') == []
 
 
 def edit_form(desk, post_id):

@@ -123,7 +123,7 @@ def test_author_writes_and_translates_a_post_then_a_reader_switches_language(bro
         has=desk.get_by_role("heading", name="Traductions", exact=True)
     )
     translations.get_by_role("button", name="Traduire en anglais").click()
-    expect(desk).to_have_url(re.compile(r"/admin/posts/\d+\?reference=\d+$"))
+    expect(desk).to_have_url(re.compile(r"/admin/posts/new\?translation_of=\d+&language=en$"))
     assert desk.url != french_editor
     reference = desk.locator("section.reference")
     expect(reference).to_be_visible()
@@ -131,7 +131,8 @@ def test_author_writes_and_translates_a_post_then_a_reader_switches_language(bro
     expect(reference.locator("h3")).to_have_text(FR_TITLE)
     expect(reference.locator(".content strong")).to_have_text("encore")
     expect(desk.locator("#language")).to_have_value("en")
-    expect(desk.locator(".publish .state")).to_contain_text("Brouillon")
+    expect(desk.locator(".publish .state")).to_contain_text("Pas encore enregistré")
+    expect(desk.locator("#slug")).to_have_value("")  # never the original's address
     shot(desk, "04-translation-draft")
 
     desk.locator("#title").fill(EN_TITLE)

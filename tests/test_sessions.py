@@ -9,7 +9,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from blog import accounts, db, mediastore, sharing
+from blog import accounts, clock, db, mediastore, people, sharing
+from blog.comments.models import Comment
 from blog.models import LoginSession, Revision, StoreState, Term, User
 from blog.schema import upgrade
 from blog.sections.models import Talk
@@ -210,7 +211,9 @@ def filled(app, desk, make_post, session, author):
     session.add(term)
     link = sharing.create(session, post, author, datetime.now(UTC), days=7)
     talk = Talk(title="A talk", starts_at=datetime(2030, 1, 1, tzinfo=UTC))
-    session.add(talk)
+    comment = Comment(post_id=post.id, name="Ana", source="Merci.", html="<p>Merci.</p>",
+                      language="en")  # fmt: skip
+    session.add_all([talk, comment])
     session.commit()
     revision_id = session.scalar(select(Revision.id).where(Revision.post_id == post.id))
     announced = app.test_cli_runner().invoke(
@@ -220,7 +223,12 @@ def filled(app, desk, make_post, session, author):
     with app.test_request_context("/admin/"):
         media = mediastore.save_upload(session, image_bytes(), "a.png", datetime.now(UTC))
         session.commit()
+    with app.app_context():
+        token = people.new_link_token(session, author, people.RESET, clock.now())
+    session.commit()
     return {
+        "link_token": token,
+        "user_id": author.id,
         "media_id": media.id,
         "post_id": post.id,
         "announcement_id": announcement_id,
@@ -231,6 +239,7 @@ def filled(app, desk, make_post, session, author):
         "token": link.token,
         "key": "talks",
         "row_id": talk.id,
+        "comment_id": comment.id,
     }
 
 

@@ -135,9 +135,8 @@ def test_switcher_offers_each_language_where_it_lives(sites, session, make_post)
     assert links["it"].url == "/language/it?next=%2Fit%2F%3Fnotice%3Duntranslated"
 
 
-def test_a_copy_for_translation_joins_the_group_on_sites_of_its_language(sites, make_post):
+def test_a_translation_lives_on_the_sites_of_its_language(sites, make_post):
     original = make_post(language="fr", slug="notes", sites=("book", "blog"))
-    copy = translations.copy_for_translation(sites, original, "en", "notes-en")
-    assert copy.translation_key == original.translation_key
-    # The book site is French only: the English draft lives on the blog alone.
-    assert (copy.home_site, copy.sites, copy.status) == ("blog", ["blog"], "draft")
+    # The book site is French only: the English translation lives on the blog alone.
+    assert translations.translation_sites(sites, original, "en") == ["blog"]
+    assert translations.translation_sites(sites, original, "fr") == ["book", "blog"]

@@ -8,15 +8,20 @@ from . import (
     announcements,
     auth,
     autosaving,
+    bulk,
     comments,
     library,
     menus,
+    people,
     posts,
     preview,
     revisions,
     sections,
+    settings,
     terms,
+    translating,
     trash,
+    twofactor,
 )
 from .desk import TEMPLATE_GLOBALS, desk_context, desk_time, load_author, no_store
 from .diff import Change
@@ -29,7 +34,23 @@ bp.add_app_template_filter(desk_time)
 for function in TEMPLATE_GLOBALS:
     bp.add_app_template_global(function)
 bp.add_app_template_global(Change, "Change")
-children = (auth.bp, posts.bp, revisions.bp, trash.bp, menus.bp, announcements.bp, terms.bp)
-children += (comments.bp,)
-for child in (*children, sections.bp, autosaving.bp, preview.bp, library.bp):
+for child in (
+    auth.bp,
+    posts.bp,
+    revisions.bp,
+    trash.bp,
+    menus.bp,
+    announcements.bp,
+    terms.bp,
+    comments.bp,
+    translating.bp,
+    bulk.bp,
+    people.bp,
+    settings.bp,
+    twofactor.bp,
+    sections.bp,
+    autosaving.bp,
+    preview.bp,
+    library.bp,
+):
     bp.register_blueprint(child)

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 
 from .. import accounts, clock, db, fields
 from ..urls import local_path
+from . import twofactor
 from .desk import SESSION_KEY, sign_in
 
 bp = Blueprint("auth", __name__)
@@ -56,6 +57,8 @@ def login():
                 error, status = _("Wrong email or password."), 401
             else:
                 accounts.release_attempt(store, email, address)
+                if user.totp_secret:
+                    return twofactor.start(user, request.args.get("next"))
                 sign_in(user)
                 return redirect(_safe_next(request.args.get("next")))
     response = render_template("admin/login.html", error=error, email=email)

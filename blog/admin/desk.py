@@ -5,24 +5,32 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import format_date, format_time, refresh
 from flask_babel import gettext as _
 
-from .. import accounts, clock, db
+from .. import accounts, clock, db, permissions, sitesettings
 from ..comments.service import pending_count
 from ..mediastore import thumbnail
 from ..models import MediaKind, Post, Status
 from ..sites import registry
-from ..urls import canonical_url
+from ..urls import canonical_url, post_url
 
 SESSION_KEY = "desk"
 # When the signed-in browser was last seen, and when its session ends (POSIX seconds).
 SEEN_KEY, ENDS_KEY = "seen", "ends"
 # How stale the "seen" time may get before a desk page writes it again (and resends the cookie).
 SEEN_PRECISION = 60
-# Pages for people who are not signed in: the sign-in, and what a draft link shows.
-PUBLIC_ENDPOINTS = frozenset({"admin.auth.login", "admin.preview.shared"})
+# Pages for people who are not signed in: the sign-in and its second step, what a draft link
+# shows, and what a one-time link opens to set a password.
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "admin.auth.login",
+        "admin.preview.shared",
+        "admin.twofactor.login_code",
+        "admin.people.set_password",
+    }
+)
 
 
 def session_limits() -> tuple[timedelta, timedelta]:
@@ -62,6 +70,10 @@ def load_author():
     else:
         g.desk_language = request.accept_languages.best_match(languages) or languages[0]
     refresh()
+    # The desk shows the sites' texts as edited by an administrator, in every worker.
+    sitesettings.refresh(db.session())
+    if g.user is not None and not permissions.may_enter(g.user, request.blueprint):
+        return refuse(_("Your role does not give access to this part of the desk."))
     if g.user is not None or request.endpoint in PUBLIC_ENDPOINTS:
         return None
     view = current_app.view_functions.get(request.endpoint)
@@ -69,6 +81,11 @@ def load_author():
         return None  # the view re-renders the author's text with a "signed out" message
     target = request.full_path.rstrip("?") if request.method == "GET" else None
     return redirect(url_for("admin.auth.login", next=target))
+
+
+def refuse(message: str):
+    """Answer 403 with a page that says, in the desk's language, what the role does not allow."""
+    return render_template("admin/refused.html", message=message), 403
 
 
 def post_or_404(post_id: int, trashed: bool = False) -> Post:
@@ -120,6 +137,8 @@ def desk_sites() -> list:
 def status_label(post) -> str:
     if post.status == Status.DRAFT:
         return _("Draft")
+    if post.is_orphaned:
+        return _("Orphaned: what it announces is gone")
     return _("Scheduled") if post.is_scheduled else _("Published")
 
 
@@ -137,6 +156,11 @@ def field_label(name: str) -> str:
 
 def post_public_url(post) -> str:
     return canonical_url(post)
+
+
+def post_url_on(post, site_key: str) -> str:
+    """Return a post's public URL on one of its sites."""
+    return post_url(post, registry()[site_key])
 
 
 def languages() -> list[str]:
@@ -170,6 +194,7 @@ TEMPLATE_GLOBALS = (
     status_label,
     field_label,
     post_public_url,
+    post_url_on,
     languages,
     media_kind_label,
     media_thumbnail,

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 from .. import announcements, fields
 from ..mediastore import missing_alt
 from ..models import SLUG_MAX, SLUG_RE, Kind, Media, MediaKind, Post, Status, Term, TermKind
-from ..queries import term_by_slug
+from ..queries import term_by_slug, term_named
 from ..rules import Rule
 from ..sites import registry
 from ..slugs import slugify
@@ -67,7 +67,9 @@ class PostForm(Form):
 
     TEXT_FIELDS = ("title", "slug", "language", "summary", "source", "home_site", "status",
                    "published_at", "tags", "menu_order", "kind", "version", "pinned",
-                   "comments_open", "featured_media")  # fmt: skip
+                   "comments_open", "translation_of", "featured_media")  # fmt: skip
+    # A tag's name in the post's language, typed where the tag has none yet: term-name-<id>.
+    TERM_NAME_PREFIX = "term-name-"
     LIST_FIELDS = ("sites", "categories")
     # The fields written to the post as they are; the others need the store's objects.
     # The source goes through Post.set_source, which renders it.
@@ -87,6 +89,16 @@ class PostForm(Form):
         Rule.ANNOUNCEMENT_SITE: "source",
         Rule.ANNOUNCEMENT_UNIQUE: "source",
     }
+
+    @classmethod
+    def from_request(cls, form: MultiDict) -> PostForm:
+        found = super().from_request(form)
+        found.values["term_names"] = {
+            key.removeprefix(cls.TERM_NAME_PREFIX): value
+            for key, value in form.items()
+            if key.startswith(cls.TERM_NAME_PREFIX) and value.strip()
+        }
+        return found
 
     @classmethod
     def from_post(cls, post: Post) -> PostForm:
@@ -109,6 +121,8 @@ class PostForm(Form):
                 "version": str(post.version or ""),
                 "pinned": "1" if post.pinned else "",
                 "comments_open": "1" if post.comments_open else "",
+                "translation_of": "",
+                "term_names": {},
                 "featured_media": str(post.featured_media_id or ""),
             }
         )
@@ -169,6 +183,12 @@ class PostForm(Form):
             if name is not None and not slugify(name):
                 errors["tags"] = _("Each tag needs at least one letter or digit.")
             tag_names.append(name)
+        term_names = {}
+        for raw, name in v.get("term_names", {}).items():
+            term_id = fields.parse_int(raw)
+            name = self.checked("tags", fields.text, fields.TERM_NAME, name.strip())
+            if term_id is not None and name:
+                term_names[term_id] = name
         featured = self._featured(session, v.get("featured_media", ""))
         if status == Status.PUBLISHED and source is not None and language in sites.languages:
             bare = missing_alt(session, source, language)
@@ -194,6 +214,7 @@ class PostForm(Form):
             "menu_order": menu_order,
             "categories": categories,
             "tag_names": tag_names,
+            "term_names": term_names,
             "kind": Kind.PAGE if v["kind"] == Kind.PAGE else Kind.POST,
         }
         # Only a post is listed by date, so only a post can be pinned first on the home page.
@@ -226,6 +247,11 @@ class PostForm(Form):
         post.published_at = c["published_at"]
         post.set_sites([c["home_site"], *c["sites"]])
         post.terms = c["categories"] + tags_named(session, c["tag_names"], c["language"])
+        for term in post.terms:
+            # The post's language gets a name where the author gave one and the term had none.
+            name = c["term_names"].get(term.id)
+            if name and language_of_names(term).get(c["language"]) is None:
+                term.set_name(c["language"], name)
         post.updated_at = now
 
 
@@ -316,12 +342,23 @@ class TermForm(Form):
         term.names = [n for n in term.names if names.get(n.language, n.name)]
 
 
+def language_of_names(term: Term) -> dict[str, str]:
+    """Return a term's names by language."""
+    return {n.language: n.name for n in term.names}
+
+
 def tags_named(session: Session, names: list[str], language: str) -> list[Term]:
-    """Return the tags with these names, creating the missing ones (named in `language`)."""
+    """Return the tags with these names, creating the missing ones (named in `language`).
+
+    A name is a tag's slug or its name in any language: typing « inondations » in a French
+    post finds the tag "floods" when that is its French name, rather than making a new tag.
+    """
     tags = []
     for name in names:
         slug = slugify(name)
         tag = session.scalar(term_by_slug(TermKind.TAG, slug))
+        if tag is None:
+            tag = session.scalar(term_named(TermKind.TAG, name))
         if tag is None:
             tag = Term(kind=TermKind.TAG, slug=slug)
             tag.set_name(language, name)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import autosave, clock, db, fields, queries, rendering, sharing, translations
+from .. import autosave, clock, db, fields, permissions, queries, rendering, sharing
 from ..mediahtml import media_names
 from ..mediastore import library, markdown_for
 from ..models import Kind, Media, Post, Revision, Status, Term, TermKind, utcnow
@@ -15,9 +16,10 @@ from ..pagination import paginate
 from ..rendering import RenderError
 from ..rules import ContentRuleError
 from ..sites import registry
-from ..slugs import free_slug, slugify
+from ..slugs import slugify
 from . import preview as full_page
-from .desk import keeps_text, local, post_or_404
+from . import translating
+from .desk import keeps_text, local, post_or_404, refuse
 from .diff import diff_fields
 from .forms import TIME_FORMAT, PostForm
 from .publishing import CONFIRMED, PAGE_PREVIEW, STATUS, Action, Confirmation, places, readings
@@ -25,6 +27,10 @@ from .publishing import CONFIRMED, PAGE_PREVIEW, STATUS, Action, Confirmation, p
 bp = Blueprint("posts", __name__)
 # The editor's "insert" panel and featured image list offer the newest files of the library.
 LIBRARY_IN_EDITOR = 200
+
+
+def translations_only() -> str:
+    return _("A translator edits translations only: this post is an original.")
 
 
 def _choice(value: str | None, offered: list[str]) -> str | None:
@@ -72,6 +78,9 @@ def index():
         "status": _choice(args.get("status"), ["draft", "scheduled", "published"]),
         "category": _query_id("category"),
         "search": fields.search_text(args.get("q", "")) or None,
+        "only_kind": _choice(args.get("only"), [Kind.POST, Kind.ANNOUNCEMENT]),
+        "outdated_only": _choice(args.get("outdated"), ["1"]) == "1",
+        "sort": _choice(args.get("sort"), list(queries.DESK_ORDERS)) or "-date",
     }
     listing = paginate(queries.desk_posts(**filters, kind=kind, now=utcnow()), per_page=25)
     group_keys = list({p.translation_key for p in listing.items})
@@ -86,15 +95,21 @@ def index():
         kind=kind,
         filters=filters,
         categories=_categories(),
+        tags=list(db.session().scalars(select(Term).where(Term.kind == TermKind.TAG))),
         sites=list(registry()),
         languages=registry().languages,
+        now=utcnow(),
     )
 
 
 def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
     sites, session = registry(), db.session()
-    reference_id = _query_id("reference")
-    reference = session.get(Post, reference_id) if reference_id is not None else None
+    reference = context.pop("reference", None) or _translated_from(form)
+    if reference is None:
+        reference_id = _query_id("reference")
+        reference = session.get(Post, reference_id) if reference_id is not None else None
+    if reference is None and post is not None and post.is_outdated:
+        reference = post.translated_from
     group = _translation_group(post)
     v = form.values
     translated = {language for language, p in group.items() if post is None or p.id != post.id}
@@ -107,6 +122,7 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
         sites=list(sites),
         languages=sites.languages,
         categories=_categories(),
+        since=translating.changes_since(post),
         library_files=list(db.session().scalars(library().limit(LIBRARY_IN_EDITOR))),
         markdown_for=markdown_for,
         previews=readings([v["home_site"], *v["sites"]], v["language"], translated),
@@ -117,6 +133,13 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
         now_field=local(utcnow()).strftime(TIME_FORMAT),
         **context,
     ), status
+
+
+def _translated_from(form: PostForm) -> Post | None:
+    """Return the post a new translation is made from (the form's translation_of), if any."""
+    post_id = fields.parse_int(form.values.get("translation_of") or "")
+    post = db.session().get(Post, post_id) if post_id is not None else None
+    return post if post is not None and post.deleted_at is None else None
 
 
 # Words a minute an adult reads silently, the usual figure for "reading time".
@@ -132,6 +155,16 @@ def text_counts(source: str) -> dict[str, int]:
 @bp.get("/posts/new")
 def new():
     sites = registry()
+    original_id = _query_id("translation_of")
+    if original_id is not None:
+        original = post_or_404(original_id)
+        language = request.args.get("language", "")
+        if language not in sites.languages or language == original.language:
+            abort(404)
+        values = translating.new_translation(sites, original, language)
+        return _editor(None, PostForm(values), reference=original)
+    if not permissions.may_edit(db.session(), g.user, None):
+        return refuse(translations_only())
     kind = Kind.PAGE if request.args.get("kind") == Kind.PAGE else Kind.POST
     language = request.args.get("language") or g.user.language
     if language not in sites.languages:
@@ -142,7 +175,8 @@ def new():
     form = PostForm({"title": "", "slug": "", "language": language, "summary": "", "source": "",
                      "home_site": home, "sites": [], "status": Status.DRAFT, "published_at": "",
                      "categories": [], "tags": "", "menu_order": "", "kind": kind,
-                     "version": "", "pinned": "", "comments_open": "1"})  # fmt: skip
+                     "version": "", "pinned": "", "comments_open": "1", "translation_of": "",
+                     "term_names": {}})  # fmt: skip
     return _editor(None, form)
 
 
@@ -166,7 +200,12 @@ def edit(post_id: int):
         form.values["language"] = autosaved.language
         restored, autosaved = autosaved, None
     return _editor(
-        post, form, saved=request.args.get("saved") == "1", autosaved=autosaved, restored=restored
+        post,
+        form,
+        saved=request.args.get("saved") == "1",
+        autosaved=autosaved,
+        restored=restored,
+        read_only=not permissions.may_edit(db.session(), g.user, post),
     )
 
 
@@ -195,6 +234,10 @@ def _save(post: Post | None):
             form.errors["source"] = str(error)
             preview = None
         return _editor(post, form, preview=preview)
+    new_translation = _translated_from(form) is not None
+    if not permissions.may_edit(session, g.user, post, translating=new_translation):
+        form.errors["title"] = translations_only()
+        return _editor(post, form, 403)
     action, page = _action(action, post, form)
     if not form.validate(session):
         return _editor(post, form, 422)
@@ -205,10 +248,15 @@ def _save(post: Post | None):
 
     target = post or Post()
     now = utcnow()
+    original = _translated_from(form) if post is None else None
     try:
         form.apply(target, session, now)
         if post is None:
             session.add(target)
+        if original is not None:
+            # A new translation joins the original's group, and remembers what it was made of.
+            target.translation_key = original.translation_key
+            target.follow(original, translating.last_revision_id(original))
         session.add(Revision.of(target, g.user))
         session.commit()
     except (ContentRuleError, RenderError) as error:
@@ -306,7 +354,8 @@ def slug_suggestion():
 
 @bp.post("/posts/<int:post_id>/translate")
 def translate(post_id: int):
-    """Create a draft translation of a post in its translation group, and open it in the editor."""
+    """Open the editor of a new translation of a post, the original beside it (or the
+    existing translation in that language)."""
     original = post_or_404(post_id)
     sites = registry()
     language = request.form.get("language", "")
@@ -315,10 +364,4 @@ def translate(post_id: int):
     existing = _translation_group(original).get(language)
     if existing is not None:
         return redirect(url_for("admin.posts.edit", post_id=existing.id, reference=original.id))
-    session = db.session()
-    slug = free_slug(session, original.slug, language, qualifier=language)
-    draft = translations.copy_for_translation(sites, original, language, slug)
-    session.add(draft)
-    session.add(Revision.of(draft, g.user, note=f"translation of #{original.id}"))
-    session.commit()
-    return redirect(url_for("admin.posts.edit", post_id=draft.id, reference=original.id))
+    return redirect(url_for("admin.posts.new", translation_of=original.id, language=language))

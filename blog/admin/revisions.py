@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from .. import db, fields
+from .. import db, fields, permissions
 from ..models import Post, Revision, utcnow
 from ..rendering import RenderError
 from ..rules import ContentRuleError
-from .desk import post_or_404
+from .desk import post_or_404, refuse
 from .diff import diff_fields
 
 bp = Blueprint("revisions", __name__)
@@ -54,6 +55,8 @@ def restore(post_id: int, revision_id: int):
     post = post_or_404(post_id)
     revision = _revision(post, revision_id)
     session = db.session()
+    if not permissions.may_edit(session, g.user, post):
+        return refuse(_("A translator edits translations only: this post is an original."))
     try:
         for name in Revision.FIELDS:
             if name != "source":

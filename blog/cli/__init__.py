@@ -1,7 +1,7 @@
 """The `flask` commands: thin wrappers over the services below them.
 
 database.py   flask db upgrade | downgrade | current | revision
-content.py    flask demo | create-user | announce | reindex
+content.py    flask demo | create-user | reset-password | announce | reindex
 moving.py     flask import-wxr | export-markdown | import-markdown | backup | restore
               | export-static
 catalogs.py   flask translate extract | update | init | compile
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         database.db_group,
         content.demo,
         content.create_user,
+        content.reset_password,
         content.announce,
         content.reindex,
         catalogs.translate,

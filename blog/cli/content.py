@@ -5,15 +5,17 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from .. import accounts, db, fields, search
+from .. import accounts, clock, db, fields, people, search
 from ..announcements import check, create_announcement, prefill
 from ..demo import load_demo
-from ..models import Post, Status
+from ..models import Post, Status, User
 from ..operations import store_command
 from ..rules import ContentRuleError
 from ..schema import upgrade
 from ..sites import registry
+from ..urls import site_url
 
 
 @click.command()
@@ -49,6 +51,31 @@ def create_user(email: str, name: str, language: str, password: str) -> None:
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created the account {user.email}; sign in at /admin/ on any site.")
+
+
+@click.command("reset-password")
+@click.argument("email")
+@click.option("--site", help="The site whose address the link uses (default: the first).")
+@with_appcontext
+@store_command
+def reset_password(email: str, site: str | None) -> None:
+    """Print a one-time link that sets a new password for EMAIL (mailed too if SMTP is set)."""
+    session = db.session()
+    user = session.scalar(select(User).where(User.email == accounts.normalize_email(email)))
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    sites = registry()
+    chosen = sites.get(site) if site else next(iter(sites))
+    if chosen is None:
+        raise click.BadParameter(
+            "choose one of " + ", ".join(s.key for s in sites), param_hint="--site"
+        )
+    token = people.new_link_token(session, user, people.RESET, clock.now())
+    session.commit()
+    url = site_url(chosen, "admin.people.set_password", link_token=token)
+    if people.mail_link(user, "Choose a new password", f"Open this link: {url}"):
+        click.echo(f"Mailed to {user.email}.")
+    click.echo(url)
 
 
 @click.command()

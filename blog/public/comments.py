@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, redirect, request
 from flask_babel import gettext as _
 
-from .. import db, translations
-from ..comments import feed, mail, page, queries, service
+from .. import db, mail, translations
+from ..comments import feed, page, queries, service
 from ..comments.models import Comment
 from ..comments.spam import Action, Refusal
 from ..models import DATED_KINDS, Post, User

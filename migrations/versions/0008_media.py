@@ -1,7 +1,7 @@
 """add the media library and featured images
 
 Revision ID: 0008
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-02
 
 `media` holds a row per file of the library (its safe, unique name — the address
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0013"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,8 @@
-"""Notifications by email through the configured SMTP server (MAIL_SERVER), if any.
+"""Email through the configured SMTP server (MAIL_SERVER), if any: the one way out by mail.
 
-A message is sent after its comment is committed: a server that fails or is slow costs the
-notification (logged), never the comment.
+Comment notifications and the desk's invitations and password resets go through `send`. A
+message is sent after what it tells of is committed: a server that fails or is slow costs the
+message (logged), never the comment or the account.
 """
 
 from __future__ import annotations
