@@ -159,10 +159,16 @@ def main() -> None:
         database = Path(workdir) / "bench.sqlite3"
         if args.store:
             shutil.copyfile(args.store, database)
-        app = create_app({"DATABASE_URL": f"sqlite:///{database}", "PAGE_CACHE": args.cache})
+        app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{database}",
+                "PAGE_CACHE": args.cache,
+                "MEDIA_DIR": str(Path(workdir) / "media"),
+            }
+        )
         with app.app_context():
             upgrade()
-        with app.extensions["db"]["sessionmaker"]() as session:
+        with app.app_context(), app.extensions["db"]["sessionmaker"]() as session:
             if args.store:
                 pages = store_pages(session, args.sitemap)
             else:

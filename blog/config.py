@@ -64,6 +64,12 @@ DEFAULTS = {
     "SQLITE_BUSY_TIMEOUT": 30,
     # Uploaded files, kept in backups; None means the folder media/ of the instance.
     "MEDIA_DIR": None,
+    # The largest file the media library takes (bytes); keep it under MAX_CONTENT_LENGTH.
+    "MEDIA_MAX_SIZE": 15 * 1024 * 1024,
+    # The widths of an image's resized copies, made at upload (pixels).
+    "MEDIA_WIDTHS": (480, 960, 1600),
+    # The PeerTube instances whose videos become click-to-load embeds (and the CSP's frame-src).
+    "EMBED_PEERTUBE_HOSTS": ("framatube.org", "peertube.fr"),
     # Werkzeug's method for new password hashes; its default scrypt costs ~0.25 s per hash on
     # purpose. Tests lower it (e.g. "scrypt:16:1:1"); production keeps the default.
     "PASSWORD_HASH_METHOD": "scrypt",
@@ -134,9 +140,19 @@ SITE_KEYS = {
     "author",
     "book",
     "theme",
+    "image",
     "comments",
 }
-BOOK_KEYS = {"title", "author", "isbn", "publisher", "date_published", "cover", "language"}
+BOOK_KEYS = {
+    "title",
+    "author",
+    "isbn",
+    "publisher",
+    "date_published",
+    "cover",
+    "cover_image",
+    "language",
+}
 REQUIRED_SITE_KEYS = ("kind", "url", "hosts", "languages", "default_language", "title")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 SITE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -213,6 +229,7 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
     texts = read.texts(languages, default)
     book = read.book()
     theme = read.theme(kind)
+    image = read.image()
     author = read.author(texts["title"][default])
     comments = read.comments(kind)
     return Site(
@@ -220,6 +237,7 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
         key=key,
         author=author,
         theme=theme,
+        image=image,
         book={k: str(v) for k, v in book.items()},
         kind=kind,
         url=f"{parts.scheme}://{parts.netloc}",
@@ -373,6 +391,22 @@ class _SiteTable:
                 f"book.{unknown}", "Unknown key.", "known keys: " + ", ".join(sorted(BOOK_KEYS))
             )
         return book
+
+    def image(self) -> str:
+        image = self.table.get("image", "")
+        if image == "":
+            return ""
+        if (
+            not isinstance(image, str)
+            or not image.lower().endswith((".png", ".jpg", ".jpeg"))
+            or not (PACKAGE_DIR / "static" / image).is_file()
+        ):
+            raise self.fail(
+                "image",
+                f"The sharing image {image!r} is not a PNG or JPEG file under blog/static/.",
+                "name a PNG or JPEG file under blog/static/ (social networks show no SVG).",
+            )
+        return image
 
     def theme(self, kind: str) -> str:
         theme = self.table.get("theme", kind)

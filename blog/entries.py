@@ -21,7 +21,19 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, Select, bindparam, literal, select
 
-from .models import Post, PostFacts, Publication, Term, TermFacts, TermName, post_term
+from .mediahtml import Featured, card_path
+from .models import (
+    Media,
+    MediaKind,
+    MediaText,
+    Post,
+    PostFacts,
+    Publication,
+    Term,
+    TermFacts,
+    TermName,
+    post_term,
+)
 from .visibility import Bound
 
 # What a public page reads of a post: every column but the Markdown source and the desk's
@@ -83,11 +95,13 @@ class Entry(PostFacts):
     pinned: bool
     version: int
     comments_open: bool
+    featured_media_id: int | None
     publications: list[Placement] = field(default_factory=list)
     terms: list[TermEntry] = field(default_factory=list)
     announces: Entry | None = None
     # For an announced post: its translation group (what an announcement may lead to).
     group: list[Entry] = field(default_factory=list)
+    featured: Featured | None = None
 
     def __repr__(self) -> str:
         return f"<Entry {self.id} {self.language}/{self.slug}>"
@@ -121,6 +135,12 @@ _TERMS = (
     .outerjoin(TermName, TermName.term_id == Term.id)
     .where(post_term.c.post_id.in_(_IDS))
     .order_by(post_term.c.post_id, Term.id, TermName.language)
+)
+# The featured images of a batch: their cards and alt texts (mediahtml.Featured).
+_FEATURED = (
+    select(Media.id, Media.name, Media.fingerprint, MediaText.language, MediaText.alt)
+    .outerjoin(MediaText, MediaText.media_id == Media.id)
+    .where(Media.id.in_(_IDS), Media.kind == MediaKind.IMAGE)
 )
 _TERM = (
     select(Term.id, Term.kind, Term.slug, Term.parent_id, TermName.language, TermName.name)
@@ -159,6 +179,7 @@ def complete(
         for post_id, site, kind in connection.execute(_PLACEMENTS, {"ids": list(by_id)}):
             for entry in by_id[post_id]:
                 entry.publications.append(Placement(site, kind))
+    _complete_featured(connection, [e for group in by_id.values() for e in group])
     carriers: dict[int, list[Entry]] = {}
     for entry in terms:
         carriers.setdefault(entry.id, []).append(entry)
@@ -174,6 +195,23 @@ def complete(
                     carrier.terms.append(term)
             if language is not None and (not term.names or term.names[-1].language < language):
                 term.names.append(Name(language, name))
+
+
+def _complete_featured(connection: Connection, entries: Sequence[Entry]) -> None:
+    """Give the entries that have a featured image its card and alt texts (one statement)."""
+    wanted = {e.featured_media_id for e in entries if e.featured_media_id is not None}
+    if not wanted:
+        return
+    found: dict[int, Featured] = {}
+    for media_id, name, fingerprint, language, alt in connection.execute(
+        _FEATURED, {"ids": sorted(wanted)}
+    ):
+        featured = found.setdefault(media_id, Featured(card_path(name, fingerprint), {}))
+        if language is not None:
+            featured.alts[language] = alt
+    for entry in entries:
+        if entry.featured_media_id is not None:
+            entry.featured = found.get(entry.featured_media_id)
 
 
 def _add_versions(connection: Connection, entries, by_id: dict[int, list[Entry]]) -> None:

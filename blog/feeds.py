@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from lxml import etree
 
 from . import clock
+from .config import media_dir
 from .models import Post
 from .rendering import CONTROL_CHARACTERS, clean_html
 from .sites import Site, registry
@@ -31,8 +32,10 @@ from .urls import canonical_url
 
 # rendering.clean_html serializes every attribute with double quotes, so this is exact.
 URL_ATTRIBUTE = re.compile(r'\b(href|src)="([^"]*)"')
+SRCSET_ATTRIBUTE = re.compile(r'\bsrcset="([^"]*)"')
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ATOM_ENTRY = "{http://www.w3.org/2005/Atom}entry"
+ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 
 
@@ -58,6 +61,8 @@ class FeedItem:
     content_html: str
     categories: list[tuple[str, str]]  # (slug, name)
     image: str | None
+    # The featured image's sharing card (absolute address, bytes), as an enclosure.
+    enclosure: tuple[str, int] | None = None
 
 
 def plain(text: str) -> str:
@@ -74,13 +79,28 @@ def summary_html(summary: str) -> str:
 
 
 def absolute_links(content: str, base: str) -> str:
-    """Return `content` with every relative href and src made absolute against `base`."""
+    """Return `content` with every relative href, src and srcset made absolute against `base`."""
 
     def join(match: re.Match) -> str:
         url = urljoin(base, html.unescape(match.group(2)))
         return f'{match.group(1)}="{html.escape(url)}"'
 
-    return URL_ATTRIBUTE.sub(join, content)
+    def join_each(match: re.Match) -> str:
+        candidates = []
+        for candidate in html.unescape(match.group(1)).split(","):
+            url, _space, descriptor = candidate.strip().partition(" ")
+            candidates.append(f"{urljoin(base, url)} {descriptor}".strip())
+        return f'srcset="{html.escape(", ".join(candidates))}"'
+
+    return SRCSET_ATTRIBUTE.sub(join_each, URL_ATTRIBUTE.sub(join, content))
+
+
+def _size(path: str) -> int:
+    """Return the size of a media file by its address (0 when it is missing)."""
+    try:
+        return (media_dir() / path.removeprefix("/media/")).stat().st_size
+    except OSError:
+        return 0
 
 
 def entry_id(post: Post, site: Site) -> str:
@@ -111,6 +131,11 @@ def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
                 site=original_site.title_in(original_site.reading_language(language)),
             )
             content += f'<p><a href="{html.escape(url)}">{html.escape(label)}</a></p>'
+        home = sites[post.home_site]
+        featured = getattr(post, "featured", None)
+        enclosure = None
+        if featured is not None:
+            enclosure = (home.url + featured.path, _size(featured.path))
         found.append(
             FeedItem(
                 id=entry_id(post, sites[post.home_site]),
@@ -122,7 +147,8 @@ def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
                 summary=plain(post.summary),
                 content_html=content,
                 categories=[(t.slug, plain(t.name(language))) for t in post.terms],
-                image=first_image(content),
+                image=enclosure[0] if enclosure else first_image(content),
+                enclosure=enclosure,
             )
         )
     return found
@@ -160,6 +186,10 @@ def _generator(site: Site, language: str, entries: list[FeedItem], meta: FeedMet
             entry.summary(item.summary, type="text")
             entry.description(summary_html(item.summary))
         entry.content(item.content_html, type="html")
+        if item.enclosure is not None:
+            # Atom's <link rel="enclosure">, and RSS's <enclosure>.
+            url, length = item.enclosure
+            entry.link(href=url, rel="enclosure", type="image/jpeg", length=str(length))
         for slug, name in item.categories:
             entry.category(term=slug, label=name)
     return fg
@@ -172,6 +202,13 @@ def atom(site: Site, language: str, posts: Sequence[Post], meta: FeedMeta) -> by
     # Each entry says its own language: a fallback entry may differ from the feed's.
     for element, item in zip(document.iter(ATOM_ENTRY), entries, strict=True):
         element.set(XML_LANG, item.language)
+        if item.enclosure is not None:
+            # feedgen writes an entry's links without their rel: say which one is the image.
+            for link in element.iter(ATOM_LINK):
+                if link.get("href") == item.enclosure[0]:
+                    link.set("rel", "enclosure")
+                    link.set("type", "image/jpeg")
+                    link.set("length", str(item.enclosure[1]))
     return etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

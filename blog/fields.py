@@ -84,6 +84,9 @@ OLD_QUERY = Text(_l("Old address"), 200)
 MENU_ORDER = Integer(_l("Menu position"), INT_MIN, INT_MAX)
 ID = Integer(_l("Identifier"), 1, INT_MAX)
 # Seconds since 1970, up to the last second of year 9999 (what a datetime can hold).
+ALT = Text(_l("Alt text"), 1000)
+CAPTION = Text(_l("Caption"), 2000, multiline=True)
+TRANSCRIPT = Text(_l("Transcript"), 100_000, multiline=True)
 TIMESTAMP = Integer(_l("Time"), 0, 253_402_300_799)
 
 

@@ -1,12 +1,20 @@
-"""Uploaded files at /media/<path> on every site, served from MEDIA_DIR and never outside it."""
+"""Uploaded files at /media/<path> on every site, served from MEDIA_DIR and never outside it.
+
+The media library's fingerprinted copies (/media/v/…) never change: cached for ever. Other
+files keep their address when replaced: cached for STATIC_MAX_AGE. Documents are downloads
+(Content-Disposition), and a file that could run in a browser (HTML, SVG, XML) is sent as
+plain text to download, whatever put it there.
+"""
 
 from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, abort, current_app, send_from_directory
 
+from . import sniffing
 from .config import media_dir
+from .mediastore import VARIANTS
 
 bp = Blueprint("media", __name__)
 
@@ -27,6 +35,19 @@ def media(name: str):
     real = os.path.realpath(folder.joinpath(*parts))
     if os.path.commonpath([real, os.path.realpath(folder)]) != os.path.realpath(folder):
         abort(404)
-    response = send_from_directory(folder, name)
+    immutable = parts[0] == VARIANTS and len(parts) == 2
+    max_age = 365 * 24 * 3600 if immutable else current_app.config["STATIC_MAX_AGE"]
+    response = send_from_directory(folder, name, max_age=max_age)
+    if immutable:
+        response.cache_control.immutable = True
+    extension = parts[-1].rpartition(".")[2].lower()
+    if extension in sniffing.ACTIVE:
+        response.mimetype = "text/plain"
+    if extension in sniffing.ACTIVE or extension in DOWNLOADS:
+        response.headers.set("Content-Disposition", "attachment", filename=parts[-1])
     response.headers["Content-Security-Policy"] = MEDIA_POLICY
     return response
+
+
+# Documents are saved by the reader's browser, not opened in the site's tab.
+DOWNLOADS = frozenset(e for t in sniffing.TYPES if t.kind == "document" for e in t.extensions)

@@ -3,7 +3,7 @@
 The rules every write must keep (a site's languages, one post per language per translation
 group, html rendered from source, one home) are checked at flush by rules.py.
 
-Over 400 lines because it is the whole schema and nothing else: fourteen tables on one
+Over 400 lines because it is the whole schema and nothing else: sixteen tables on one
 metadata, which the migrations are compared against, with relationships across them
 (posts, their revisions and authors); split by area, they would import one another.
 """
@@ -31,6 +31,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
@@ -39,11 +40,13 @@ from sqlalchemy.orm import (
     Mapped,
     WriteOnlyMapped,
     mapped_column,
+    object_session,
     relationship,
     validates,
 )
 
 from . import rendering
+from .mediahtml import Featured, LibraryFile, card_path, media_names
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -269,6 +272,10 @@ class Post(PostFacts, Base):
     translated_from_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("revision.id", ondelete="SET NULL", use_alter=True)
     )
+    # The picture that stands for the post: sharing cards, feeds, JSON-LD, listings.
+    featured_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="SET NULL"), index=True
+    )
 
     __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
@@ -282,6 +289,7 @@ class Post(PostFacts, Base):
         back_populates="announcements",
         lazy="selectin",
     )
+    featured_media: Mapped[Media | None] = relationship(lazy="selectin")
     announcements: Mapped[list[Post]] = relationship(
         foreign_keys=[announces_id], back_populates="announces", lazy="select", passive_deletes=True
     )
@@ -312,19 +320,37 @@ class Post(PostFacts, Base):
     def __repr__(self) -> str:
         return f"<Post {self.id} {self.language}/{self.slug}>"
 
+    @property
+    def featured(self) -> Featured | None:
+        """Return the featured image as pages share it (entries.Entry carries the same)."""
+        media = self.featured_media
+        if media is None or media.kind != MediaKind.IMAGE:
+            return None
+        alts = {t.language: t.alt for t in media.texts}
+        return Featured(card_path(media.name, media.fingerprint), alts)
+
     # What set_source last rendered (a rendering.Rendered); not stored, not loaded.
     rendered_from = None
 
-    def set_source(self, source: str, rendered: rendering.Rendered | None = None) -> None:
+    def set_source(
+        self, source: str, rendered: rendering.Rendered | None = None, session=None
+    ) -> None:
         """Set the Markdown source and its html, rendered now in the post's language.
 
         Rendering happens at save, never per request; a RenderError refuses the text and
         leaves the post as it was. Set the language first: typography depends on it. An
         import passes the rendering it already has (rendering.render_many), which must be
-        of this very source in this language.
+        of this very source in this language. The files of the media library that the text
+        shows are looked up once (Media.catalogue), for their sizes, copies and texts, in
+        `session` or the post's own.
         """
         if rendered is None:
-            rendered = rendering.render(source, self.language)
+            session = session or object_session(self)
+            library = None
+            if session is not None:
+                with session.no_autoflush:
+                    library = Media.catalogue(session, media_names(source))
+            rendered = rendering.render(source, self.language, library)
         elif (rendered.source, rendered.language) != (source, self.language):
             raise ValueError("This rendering is of another text or in another language.")
         self.source, self.html = source, rendered.html
@@ -655,3 +681,109 @@ class ImportedItem(Base):
 
     def __repr__(self) -> str:
         return f"<ImportedItem {self.site}:{self.origin}#{self.item_id} → {self.post_id}>"
+
+
+class MediaKind(enum.StrEnum):
+    IMAGE = "image"
+    DOCUMENT = "document"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+MEDIA_NAME_MAX = 120
+
+
+class Media(Base):
+    """A file of the media library, at /media/<name>: that address survives a replacement.
+
+    Pages link to fingerprinted copies (/media/v/<stem>.<fingerprint>…), cached for ever,
+    which a replacement makes anew (see mediastore.py).
+    """
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Safe and unique: a slug, a dot, the extension of the type found in the content.
+    name: Mapped[str] = mapped_column(String(MEDIA_NAME_MAX), unique=True)
+    # The start of the SHA-256 of the current content.
+    fingerprint: Mapped[str] = mapped_column(String(16))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    kind: Mapped[str] = mapped_column(String(16))
+    mime_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    # The widths of the resized copies of an image, made at upload ("480 960"), each as WebP
+    # and in the original's format.
+    variants: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    texts: Mapped[list[MediaText]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="MediaText.language"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Media {self.name}>"
+
+    @property
+    def stem(self) -> str:
+        return self.name.rpartition(".")[0]
+
+    @property
+    def extension(self) -> str:
+        return self.name.rpartition(".")[2]
+
+    @property
+    def widths(self) -> list[int]:
+        return [int(w) for w in self.variants.split()]
+
+    def text(self, language: str) -> MediaText | None:
+        """Return the alt text, caption and transcript in `language`, if written."""
+        return next((t for t in self.texts if t.language == language), None)
+
+    def set_text(self, language: str, alt: str, caption: str, transcript: str = "") -> None:
+        """Set the texts of one language (a language without any text keeps no row)."""
+        existing = self.text(language)
+        if not (alt or caption or transcript):
+            if existing is not None:
+                self.texts.remove(existing)
+            return
+        if existing is None:
+            existing = MediaText(language=language)
+            self.texts.append(existing)
+        existing.alt, existing.caption, existing.transcript = alt, caption, transcript
+
+    @classmethod
+    def catalogue(cls, session, names) -> dict[str, LibraryFile]:
+        """Return what rendering needs of the named files (one statement, none when no name)."""
+        names = sorted(set(names))
+        if not names:
+            return {}
+        found = {}
+        for media in session.scalars(select(cls).where(cls.name.in_(names))):
+            found[media.name] = LibraryFile(
+                name=media.name,
+                kind=media.kind,
+                mime_type=media.mime_type,
+                fingerprint=media.fingerprint,
+                width=media.width,
+                height=media.height,
+                widths=tuple(media.widths),
+                texts={t.language: (t.alt, t.caption, t.transcript) for t in media.texts},
+            )
+        return found
+
+
+class MediaText(Base):
+    """A media file's alt text, caption and transcript in one language."""
+
+    __tablename__ = "media_text"
+
+    media_id: Mapped[int] = mapped_column(
+        ForeignKey("media.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    alt: Mapped[str] = mapped_column(String(1000), default="")
+    caption: Mapped[str] = mapped_column(Text, default="")
+    transcript: Mapped[str] = mapped_column(Text, default="")

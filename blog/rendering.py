@@ -1,14 +1,13 @@
 """Markdown → HTML → bleach → Markup: the one place where HTML becomes trusted.
 
-Posts are rendered once, when their source is saved (see models.Post.source);
-pages show the stored result through `stored_markup`, and nothing else in the
-project may mark a string as safe HTML. bleach runs last here, and pages show
-its output as stored; feeds alone rewrite it (feeds.absolute_links makes
-relative href and src absolute, re-escaping each value) into text for XML and
-JSON, not Markup. A refusal (RenderError) says why in the request's interface
-language. Hostile input is bounded: control characters are dropped, elements
-nest at most MAX_NESTING deep, and a render that takes longer than its time
-budget is refused (Python-Markdown and html5lib have superlinear paths).
+Posts are rendered once, when their source is saved (see models.Post.source); pages
+show the stored result through `stored_markup`, and nothing else in the project may mark a
+string as safe HTML. bleach runs here, then mediahtml.enhance adds the pictures, players and
+embeds it builds from escaped values; feeds alone rewrite the result (feeds.absolute_links)
+into text for XML and JSON, not Markup. A refusal (RenderError) says why in the request's
+interface language. Hostile input is bounded: control characters are dropped, elements
+nest at most MAX_NESTING deep, and a render that takes longer than its time budget is
+refused (Python-Markdown and html5lib have superlinear paths).
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from . import workers
+from .mediahtml import LibraryFile, enhance
 
 MAX_SOURCE_LENGTH = 500_000
 MAX_CLEANING_PASSES = 3
@@ -169,8 +169,8 @@ def _cleaner() -> bleach.sanitizer.Cleaner:
     return _local.cleaner
 
 
-def render_markdown(source: str, language: str | None = None) -> str:
-    """Return the clean HTML of a Markdown source, or raise RenderError."""
+def render_markdown(source: str, language: str | None = None, library: dict | None = None) -> str:
+    """Return the clean HTML of a Markdown source (showing `library`'s files), or RenderError."""
     if len(source) > MAX_SOURCE_LENGTH:
         raise RenderError(
             _(
@@ -181,10 +181,10 @@ def render_markdown(source: str, language: str | None = None) -> str:
         )
     source = CONTROL_CHARACTERS.sub("", source)
     budget = RENDER_SECONDS + len(source) * RENDER_SECONDS_PER_CHARACTER
-    return _within(budget, _render, source, language)
+    return _within(budget, _render, source, language, library)
 
 
-def _render(source: str, language: str | None) -> str:
+def _render(source: str, language: str | None, library: dict | None = None) -> str:
     # Building a Markdown converter (its extensions, their patterns) costs as much as
     # converting a post: one per thread, reset before each text, dropped after any failure.
     if not hasattr(_local, "markdown"):
@@ -198,7 +198,7 @@ def _render(source: str, language: str | None) -> str:
         if isinstance(error, RecursionError):
             raise RenderError(str(TOO_DEEP)) from None
         raise
-    return clean_html(typography(html, language))
+    return enhance(clean_html(typography(html, language)), language, library)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +214,11 @@ class Rendered:
     html: str
 
 
-def render(source: str, language: str | None = None) -> Rendered:
+def render(
+    source: str, language: str | None = None, library: dict[str, LibraryFile] | None = None
+) -> Rendered:
     """Return the rendering of a source in a language, or raise RenderError."""
-    return Rendered(source, language, render_markdown(source, language))
+    return Rendered(source, language, render_markdown(source, language, library))
 
 
 def render_many(texts: Iterable[tuple[str, str | None]]) -> Iterator[Rendered | RenderError]:
@@ -401,9 +403,9 @@ def stored_markup(html: str) -> Markup:
     return Markup(html)
 
 
-def preview_markup(source: str, language: str | None = None) -> Markup:
+def preview_markup(source: str, language: str | None = None, library: dict | None = None) -> Markup:
     """Render a source exactly as publishing would, for the editor's preview."""
-    return Markup(render_markdown(source, language))
+    return Markup(render_markdown(source, language, library))
 
 
 def json_ld(data: dict) -> Markup:

@@ -26,6 +26,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import clock, config
+from .mediahtml import frame_hosts
 from .sites import Site, current_reading
 
 CONTENT_SECURITY_POLICY = (
@@ -33,7 +34,6 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -58,6 +58,8 @@ def init_app(app: Flask) -> None:
     app.session_interface = SiteSessionInterface()
     app.before_request(refuse_large_bodies)
     app.before_request(refuse_broken_bodies)
+    with app.app_context():
+        app.config["CSP"] = content_security_policy(frame_hosts())
     app.after_request(add_headers)
     app.logger.addFilter(_request_id_filter)
     default_handler.addFilter(_request_id_filter)
@@ -136,8 +138,14 @@ class SiteSessionInterface(SecureCookieSessionInterface):
             response.cache_control.private = True
 
 
+def content_security_policy(frame_hosts: tuple[str, ...]) -> str:
+    """Return the policy of every page: frames only from the embeds' players (mediahtml)."""
+    return CONTENT_SECURITY_POLICY + "; frame-src " + " ".join(f"https://{h}" for h in frame_hosts)
+
+
 def add_headers(response):
     """Add the browser policies to a response; a view may have set a stricter one."""
+    response.headers.setdefault("Content-Security-Policy", current_app.config["CSP"])
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     if is_https(_site()):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urljoin
 
 from babel import Locale
 from babel.core import get_global
-from flask import url_for
+from flask import current_app, url_for
+from PIL import Image
 
 from .feeds import first_image
+from .mediahtml import CARD_SIZE
 from .models import Kind, Post
 from .sites import Site
 from .urls import canonical_url, site_url
@@ -25,15 +30,42 @@ def _absolute_static(site: Site, filename: str) -> str:
     return site.url + url_for("static", filename=filename)
 
 
-def _image(site: Site, post: Post | None) -> str | None:
+@dataclass(frozen=True)
+class SharingImage:
+    url: str
+    width: int | None = None
+    height: int | None = None
+    alt: str = ""
+
+
+def featured_image(site: Site, post) -> SharingImage | None:
+    """Return a post's featured image as its 1200×630 sharing card, if it has one."""
+    featured = getattr(post, "featured", None)
+    if featured is None:
+        return None
+    return SharingImage(site.url + featured.path, *CARD_SIZE, featured.alt(post.language))
+
+
+def _image(site: Site, post: Post | None) -> SharingImage | None:
+    """Return what a page shares: the post's featured image, else its first picture, else the
+    site's sharing image (a raster one: social networks show no SVG)."""
     if post is not None:
+        featured = featured_image(site, post)
+        if featured is not None:
+            return featured
         found = first_image(post.html)
         if found:
             # Relative images are made absolute against the post's own address.
-            return urljoin(canonical_url(post), found)
-    if site.book.get("cover"):
-        return _absolute_static(site, site.book["cover"])
+            return SharingImage(urljoin(canonical_url(post), found))
+    if site.image:
+        return SharingImage(_absolute_static(site, site.image), *_static_size(site.image))
     return None
+
+
+@functools.cache
+def _static_size(filename: str) -> tuple[int, int]:
+    with Image.open(Path(current_app.static_folder) / filename) as image:
+        return image.size
 
 
 def social_tags(site: Site, language: str, canonical: str, post: Post | None = None,
@@ -59,11 +91,19 @@ def social_tags(site: Site, language: str, canonical: str, post: Post | None = N
         tags.append(("article:modified_time", post.updated_at.isoformat()))
     image = _image(site, post)
     if image:
-        tags.append(("og:image", image))
-    tags.append(("twitter:card", "summary_large_image" if image and post else "summary"))
+        tags.append(("og:image", image.url))
+        if image.width:
+            tags += [("og:image:width", str(image.width)), ("og:image:height", str(image.height))]
+        if image.alt:
+            tags.append(("og:image:alt", image.alt))
+    tags.append(("twitter:card", "summary_large_image" if image else "summary"))
     tags.append(("twitter:title", title))
     if description:
         tags.append(("twitter:description", description))
+    if image:
+        tags.append(("twitter:image", image.url))
+        if image.alt:
+            tags.append(("twitter:image:alt", image.alt))
     return tags
 
 
@@ -103,8 +143,12 @@ def book(site: Site) -> dict | None:
         data["publisher"] = {"@type": "Organization", "name": info["publisher"]}
     if info.get("date_published"):
         data["datePublished"] = info["date_published"]
-    if info.get("cover"):
-        data["image"] = _absolute_static(site, info["cover"])
+    # The cover as a raster image: search engines, like social networks, show no SVG.
+    cover = info.get("cover_image") or info.get("cover", "")
+    if cover and not cover.endswith(".svg"):
+        data["image"] = _absolute_static(site, cover)
+    elif site.image:
+        data["image"] = _absolute_static(site, site.image)
     return data
 
 
@@ -126,9 +170,11 @@ def posting(site: Site, post: Post) -> dict:
     }
     if post.summary:
         data["description"] = post.summary
-    image = _image(site, post) if first_image(post.html) else None
+    image = featured_image(site, post)
+    if image is None and first_image(post.html):
+        image = _image(site, post)
     if image:
-        data["image"] = image
+        data["image"] = image.url
     if post.terms:
         data["keywords"] = [t.name(post.language) for t in post.terms]
     return {k: v for k, v in data.items() if v is not None}

@@ -35,6 +35,8 @@ class Site:
     theme: str = ""
     # Readers may comment on this site's posts (each post may still close its own).
     comments: bool = False
+    # The default sharing image (og:image), a PNG or JPEG under blog/static/; "" for none.
+    image: str = ""
     # The read path's statements built for this site (visibility.built): building one with
     # its subqueries costs more than running it, so it is built once and given its values.
     statements: dict = field(default_factory=dict, compare=False, repr=False)

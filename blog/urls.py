@@ -17,7 +17,7 @@ from urllib.parse import unquote
 from flask import Flask, current_app, g, send_from_directory, url_for
 
 from . import clock, rendering
-from .models import Kind, PublicationKind, Status, TermKind
+from .models import Kind, MediaKind, PublicationKind, Status, TermKind
 from .sites import Site, current_reading, registry
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.view_functions["static"] = serve_static
     app.jinja_env.globals.update(
         Kind=Kind,
+        MediaKind=MediaKind,
         PublicationKind=PublicationKind,
         Status=Status,
         TermKind=TermKind,

@@ -68,9 +68,11 @@ def _migrated(url: str):
 
 
 @pytest.fixture
-def app(database_url):
-    """The app on the test database (emptied after the test) and the tests' own sites file."""
-    app = make_app({"DATABASE_URL": database_url, "TESTING": True})
+def app(database_url, tmp_path_factory):
+    """The app on the test database (emptied after the test), the tests' own sites file and
+    a media folder of the test's own (the demo and the media library write there)."""
+    media = str(tmp_path_factory.mktemp("media"))
+    app = make_app({"DATABASE_URL": database_url, "TESTING": True, "MEDIA_DIR": media})
     yield app
     with app.app_context():
         empty_tables(db.engine())
@@ -82,6 +84,15 @@ def clock(app):
     """The app's clock, standing still at the present until the test advances it."""
     app.config["CLOCK"] = clock = Clock()
     return clock
+
+
+@pytest.fixture
+def media_folder(app, tmp_path):
+    """Point MEDIA_DIR at a folder of the test's own (the media library writes there)."""
+    folder = tmp_path / "media"
+    folder.mkdir(exist_ok=True)
+    app.config["MEDIA_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture
@@ -134,7 +145,7 @@ def make_post(session):
             published_at=published_at or datetime(2025, 3, 1, tzinfo=UTC) + timedelta(seconds=n),
             **fields,
         )
-        post.set_source(source)
+        post.set_source(source, session=session)
         if translation_of is not None:
             post.translation_key = translation_of.translation_key
         post.publish_on(sites[0], PublicationKind.HOME)

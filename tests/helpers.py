@@ -5,11 +5,13 @@ Test modules import from here, never from conftest (which only defines fixtures)
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -18,6 +20,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import event
 
 from blog import create_app, search
@@ -39,8 +42,13 @@ CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def make_app(config: dict | None = None) -> Flask:
-    """Return an app on the tests' sites file and cheap password hash, with `config` on top."""
-    return create_app({**TEST_CONFIG, **(config or {})})
+    """Return an app on the tests' sites file and cheap password hash, with `config` on top.
+
+    Its media folder is a new temporary one unless `config` names one (None: the default,
+    instance/media), so that no test writes files into the project's instance folder.
+    """
+    media = {"MEDIA_DIR": tempfile.mkdtemp(prefix="blog-test-media-")}
+    return create_app({**TEST_CONFIG, **media, **(config or {})})
 
 
 def empty_tables(engine) -> None:
@@ -153,3 +161,15 @@ def gunicorn(environment: dict, log: Path, target: str = "app:app"):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def image_bytes(
+    width: int = 64, height: int = 48, fmt: str = "PNG", color=(30, 120, 90), exif=None
+) -> bytes:
+    """Return an image drawn by Pillow, in `fmt`, with an optional Exif block."""
+    out = io.BytesIO()
+    image = Image.new("RGB", (width, height), color)
+    image.paste((200, 40, 40), (0, 0, width // 2, height // 2))  # the top left is red
+    options = {"exif": exif} if exif is not None else {}
+    image.save(out, fmt, **options)
+    return out.getvalue()

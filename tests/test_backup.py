@@ -31,8 +31,9 @@ def media(app, tmp_path):
 
 
 @pytest.fixture
-def filled(cli, author):
-    """A store with the demo, a WordPress import (old addresses) and an author account."""
+def filled(cli, author, media):
+    """A store with the demo (its media files beside the two above), a WordPress import (old
+    addresses) and an author account."""
     cli("demo")
     cli("import-wxr", str(DATA / "polylang.xml"), "--site", "blog")
 
@@ -60,9 +61,12 @@ def test_backup_then_restore_gives_back_every_row_and_file(
 ):
     before = every_row(app)
     assert before["post"] and before["old_address"] and before["user"] and before["revision"]
+    assert before["media"] and before["media_text"]  # the demo's media library
     archive = tmp_path / "backup.tar.gz"
     result = cli("backup", str(archive), *options)
-    assert "and 2 media files" in result.output
+    # The two files above, and the demo's pictures and documents with their copies.
+    files = [p for p in media.rglob("*") if p.is_file()]
+    assert len(files) > 2 and f"and {len(files)} media files" in result.output
     session.close()
     empty_instance(app, media)
     restored = cli("restore", str(archive))
@@ -70,6 +74,9 @@ def test_backup_then_restore_gives_back_every_row_and_file(
     assert every_row(app) == before
     assert (media / "2019" / "03" / "rhone.jpg").read_bytes() == b"\xff\xd8 not really a JPEG"
     assert (media / "cover.svg").read_text(encoding="utf-8") == "<svg/>"
+    assert (media / "plan-de-castelbrune-1890.png").read_bytes().startswith(b"\x89PNG")
+    assert [f for f in files if f.name.endswith(".card.jpg")]  # the copies came back too
+    assert all(f.exists() for f in files)
     # The ids go on after the restored ones (PostgreSQL's sequences were moved past them).
     post = Post(language="fr", title="Après", slug="apres-la-restauration")
     post.set_source("x")
@@ -88,7 +95,7 @@ def test_archive_names_what_it_holds(app, cli, filled, media, tmp_path):
     with app.app_context():
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert manifest["revision"] == head
-    assert manifest["media_files"] == 2
+    assert manifest["media_files"] == len([p for p in media.rglob("*") if p.is_file()])
     assert {"media/2019/03/rhone.jpg", "media/cover.svg"} <= names
     if app.extensions["db"]["engine"].dialect.name == "sqlite":
         assert manifest["database"] == "sqlite" and "database.sqlite3" in names

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from blog import mediastore
+
+from .helpers import image_bytes
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -218,3 +222,36 @@ def test_updated_changes_when_a_post_is_edited(blog, make_post, session):
 @pytest.mark.parametrize("path", ["/fr/feed.xml", "/fr/category/nope/feed.atom"])
 def test_unknown_feeds_are_404(blog, path):
     assert blog.get(path).status_code == 404
+
+
+def test_a_featured_image_is_each_feeds_enclosure_or_image(
+    app, blog, make_post, media_folder, session
+):
+    with app.test_request_context("/admin/"):
+        media = mediastore.save_upload(
+            session, image_bytes(1200, 800, "JPEG"), "une.jpg", datetime(2026, 1, 1, tzinfo=UTC)
+        )
+        session.commit()
+    make_post(language="fr", title="À la une", featured_media_id=media.id,
+              source="![La une](/media/une.jpg)")  # fmt: skip
+    card = f"http://blog.localhost:5000/media/v/une.{media.fingerprint}.card.jpg"
+    size = (media_folder / "v" / f"une.{media.fingerprint}.card.jpg").stat().st_size
+    document = etree.fromstring(blog.get("/fr/feed.atom").data)
+    assert ATOM_SCHEMA.validate(document), ATOM_SCHEMA.error_log
+    (link,) = [e for e in document.iter(f"{ATOM}link") if e.get("rel") == "enclosure"]
+    assert (link.get("href"), link.get("type"), link.get("length")) == (
+        card,
+        "image/jpeg",
+        str(size),
+    )
+    rss = etree.fromstring(blog.get("/fr/feed.rss").data)
+    enclosure = rss.find("channel/item/enclosure")
+    assert enclosure.get("url") == card and enclosure.get("length") == str(size)
+    (item,) = json.loads(blog.get("/fr/feed.json").data)["items"]
+    assert item["image"] == card
+    # The picture's copies in the text are absolute too, srcset included.
+    assert (
+        f"http://blog.localhost:5000/media/v/une.{media.fingerprint}.w480.webp 480w"
+        in (item["content_html"])
+    )
+    assert 'srcset="/media' not in item["content_html"]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from blog.comments.models import Comment
-from blog.models import Post, Term
+from blog.models import Media, Post, Term
 from blog.sections.models import PressReview, Work
 
 from .helpers import BLOG, BOOK
@@ -43,6 +43,8 @@ PAGES = [
     (BLOG, "/fr/2026/03/un-an-apres-errata-et-complements/"),
     ("http://localhost", "/"),  # the page that lists the sites
     (BOOK, "/admin/login"),
+    (BLOG, "/fr/2024/09/pourquoi-les-rivieres-disparaissent-des-cartes/"),  # a library picture
+    (BOOK, "/2025/03/la-memoire-des-rivieres-en-librairie/"),  # a picture and an embed
 ]
 DESK_PAGES = [
     "/admin/",
@@ -64,6 +66,9 @@ DESK_PAGES = [
     "/admin/comments/?status=approved",
     "/admin/comments/{comment}",
     "/admin/comments/blocklist",
+    "/admin/media/",
+    "/admin/media/?view=list",
+    "/admin/media/{media}",
 ]
 
 
@@ -103,6 +108,7 @@ def pages_dir(app, tmp_path, desk, session):
         "term": session.scalar(select(Term.id).order_by(Term.id)),
         "review": session.scalar(select(PressReview.id).order_by(PressReview.id)),
         "work": session.scalar(select(Work.id).order_by(Work.id)),
+        "media": session.scalar(select(Media.id).order_by(Media.id)),
     }
     post = session.get(Post, ids["post"])
     ids["comment"] = _comments_on(session, post)

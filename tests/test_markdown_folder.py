@@ -1,5 +1,6 @@
 """The store as a Markdown folder: export, then import into an empty database, gives it back."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import yaml
 from sqlalchemy import func, select
 
 from blog.models import (
+    Media,
     OldAddress,
     Post,
     Revision,
@@ -80,6 +82,45 @@ def test_export_then_import_into_an_empty_database_gives_the_same_store(
     after = snapshot(session)
     for key in before:
         assert after[key] == before[key], key
+
+
+def test_media_are_written_beside_the_posts_and_linked_relatively(
+    app, cli, session, rich_store, tmp_path
+):
+    out = tmp_path / "out"
+    cli("export-markdown", str(out))
+    assert (out / "media" / "plan-de-castelbrune-1890.png").is_file()
+    assert (out / "media" / "communique-de-presse.pdf").read_bytes().startswith(b"%PDF")
+    assert not (out / "media" / "v").exists()  # the copies are made again on import
+    text = (out / "posts" / "fr" / "pourquoi-les-rivieres-disparaissent-des-cartes.md").read_text()
+    assert "![](../../media/plan-de-castelbrune-1890.png)" in text and "(/media/" not in text
+    # The relative link leads to the file, from the post's own file.
+    post_file = out / "posts" / "fr" / "pourquoi-les-rivieres-disparaissent-des-cartes.md"
+    assert (post_file.parent / "../../media/plan-de-castelbrune-1890.png").resolve().is_file()
+    library = (out / "media.yaml").read_text(encoding="utf-8")
+    assert "plan-de-castelbrune-1890.png" in library and "Castelbrune, plan de 1890" in library
+
+
+def test_a_folder_with_media_comes_back_into_a_new_instance(
+    app, cli, session, rich_store, tmp_path
+):
+    media_folder = Path(app.config["MEDIA_DIR"])
+    before = {m.name: (m.fingerprint, m.width, m.texts[0].alt if m.texts else "")
+              for m in session.scalars(select(Media))}  # fmt: skip
+    html = session.scalar(select(Post).where(Post.slug == "why-rivers-vanish-from-maps")).html
+    out = tmp_path / "out"
+    cli("export-markdown", str(out))
+    session.close()
+    empty_tables(app.extensions["db"]["engine"])
+    shutil.rmtree(media_folder)
+    cli("import-markdown", str(out))
+    after = {m.name: (m.fingerprint, m.width, m.texts[0].alt if m.texts else "")
+             for m in session.scalars(select(Media))}  # fmt: skip
+    assert after == before and len(after) == 4
+    post = session.scalar(select(Post).where(Post.slug == "why-rivers-vanish-from-maps"))
+    assert post.source.count("(/media/plan-de-castelbrune-1890.png)") == 1
+    assert post.html == html and "srcset=" in html
+    assert any((media_folder / "v").glob("plan-de-castelbrune-1890.*.w480.webp"))
 
 
 def test_a_post_file_holds_its_front_matter_and_its_source(app, cli, session, rich_store, tmp_path):

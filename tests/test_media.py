@@ -19,6 +19,10 @@ def media_app(database_url, tmp_path):
     (media / "img" / "river.jpg").write_bytes(b"\xff\xd8\xff river")
     (media / ".hidden").write_text(SECRET)
     (media / "page.html").write_text("<script>alert(1)</script>")
+    (media / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>')
+    (media / "dossier-de-presse.pdf").write_bytes(b"%PDF-1.4 press kit")
+    (media / "v").mkdir()
+    (media / "v" / "river.0123456789.w480.webp").write_bytes(b"RIFF....WEBP")
     (tmp_path / "instance" / "secret.txt").write_text(SECRET)
     (tmp_path / "secret.txt").write_text(SECRET)
     os.symlink(tmp_path / "secret.txt", media / "link.txt")
@@ -102,9 +106,10 @@ def test_media_is_not_served_on_an_unknown_host(media_app):
     assert response.status_code == 404
 
 
-def test_the_media_folder_defaults_to_the_instance(app):
+def test_the_media_folder_defaults_to_the_instance(database_url):
     from blog.config import media_dir
 
+    app = make_app({"DATABASE_URL": database_url, "MEDIA_DIR": None})
     with app.app_context():
         assert media_dir() == Path(app.instance_path) / "media"
 
@@ -114,3 +119,27 @@ def test_a_missing_media_folder_is_a_404_not_an_error(database_url, tmp_path):
     response, _body = get(app, "/media/x.jpg")
     assert response.status_code == 404
     app.extensions["db"]["engine"].dispose()
+
+
+def test_fingerprinted_copies_are_cached_for_ever(media_app):
+    response, _body = get(media_app, "/media/v/river.0123456789.w480.webp")
+    assert response.status_code == 200 and response.mimetype == "image/webp"
+    assert response.cache_control.max_age == 31536000 and response.cache_control.immutable
+    response, _body = get(media_app, "/media/img/river.jpg")
+    assert response.cache_control.max_age == media_app.config["STATIC_MAX_AGE"]
+    assert not response.cache_control.immutable
+
+
+def test_a_document_is_a_download_with_its_type(media_app):
+    response, body = get(media_app, "/media/dossier-de-presse.pdf")
+    assert response.mimetype == "application/pdf" and body.startswith(b"%PDF")
+    assert response.headers["Content-Disposition"] == "attachment; filename=dossier-de-presse.pdf"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/media/logo.svg", "/media/page.html"])
+def test_active_content_is_never_served_as_such(media_app, path):
+    response, _body = get(media_app, path)
+    assert response.mimetype == "text/plain"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "sandbox" in response.headers["Content-Security-Policy"]

@@ -130,6 +130,9 @@ def proxy(database_url, tmp_path_factory):
     media = run / "media"
     (media / "2025").mkdir(parents=True)
     (media / "2025" / "river.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (media / "communique.pdf").write_bytes(b"%PDF-1.4 press")
+    (media / "v").mkdir()
+    (media / "v" / "river.0123456789.w480.webp").write_bytes(b"RIFF....WEBP")
     (media / ".secret").write_text("not for readers")
     app_port, port = free_port(), free_port()
     environment = {
@@ -273,7 +276,17 @@ def test_media_files_keep_the_apps_policy(proxy):
     assert "sandbox" in river.headers["Content-Security-Policy"]
     assert river.headers["X-Content-Type-Options"] == "nosniff"
     assert "max-age=86400" in river.headers["Cache-Control"]
+    # Like the app: never served as an image or a page that could run, but to download.
+    assert river.headers["Content-Type"].startswith("text/plain")
+    assert river.headers["Content-Disposition"] == "attachment"
     assert proxy.get("/media/.secret").status == 404
+    press = proxy.get("/media/communique.pdf")
+    assert press.status == 200 and press.headers["Content-Type"] == "application/pdf"
+    assert press.headers["Content-Disposition"] == "attachment"
+    assert "sandbox" in press.headers["Content-Security-Policy"]
+    copy = proxy.get("/media/v/river.0123456789.w480.webp")
+    assert copy.status == 200 and copy.headers["Cache-Control"] == YEAR
+    assert "sandbox" in copy.headers["Content-Security-Policy"]
 
 
 def test_text_is_compressed(proxy, make_post):

@@ -25,6 +25,7 @@ NARROW_PAGES = [
     ("book", "/"),
     ("blog", "/fr/2024/11/transcrire-un-registre-de-hauteurs-d-eau/"),
     ("blog", "/en/2025/01/a-small-glossary-of-buried-rivers/"),
+    ("book", "/2025/03/la-memoire-des-rivieres-en-librairie/"),  # a picture and an embed
 ]
 
 

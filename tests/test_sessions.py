@@ -9,13 +9,13 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from blog import accounts, clock, db, people, sharing
+from blog import accounts, clock, db, mediastore, people, sharing
 from blog.comments.models import Comment
 from blog.models import LoginSession, Revision, StoreState, Term, User
 from blog.schema import upgrade
 from blog.sections.models import Talk
 
-from .helpers import BLOG, PASSWORD, DeskClient, csrf_from, make_app
+from .helpers import BLOG, PASSWORD, DeskClient, csrf_from, image_bytes, make_app
 
 
 def login(client, email, password, next_url=None):
@@ -220,12 +220,16 @@ def filled(app, desk, make_post, session, author):
         args=["announce", str(post.id), "--on", "book", "--language", "fr", "--title", "Annonce"]
     )
     announcement_id = int(re.search(r"as post (\d+)", announced.output).group(1))
+    with app.test_request_context("/admin/"):
+        media = mediastore.save_upload(session, image_bytes(), "a.png", datetime.now(UTC))
+        session.commit()
     with app.app_context():
         token = people.new_link_token(session, author, people.RESET, clock.now())
     session.commit()
     return {
         "link_token": token,
         "user_id": author.id,
+        "media_id": media.id,
         "post_id": post.id,
         "announcement_id": announcement_id,
         "revision_id": revision_id,

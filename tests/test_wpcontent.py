@@ -109,10 +109,16 @@ def test_embeds_and_bare_provider_urls_become_links_named_after_the_provider(imp
         a.get("href"): a.text_content()
         for a in elements(posts(session)["le-titre-et-co"].html, "a")
     }
-    # The post is French: the link's words are French.
-    assert links["https://www.youtube.com/watch?v=dQw4w9WgXcQ"] == "Vidéo sur YouTube"
-    assert links["https://soundcloud.com/atelier/crue-de-mai"] == "Son sur SoundCloud"
-    assert links["https://vimeo.com/76979871"] == "Vidéo sur Vimeo"
+    # The post is French: the link's words are French. In the source, a link named after its
+    # provider; on the page, a poster loading the player when clicked (mediahtml.py).
+    source = posts(session)["le-titre-et-co"].source
+    assert ">Vidéo sur YouTube</a>" in source and ">Son sur SoundCloud</a>" in source
+    assert (
+        links["https://www.youtube.com/watch?v=dQw4w9WgXcQ"] == "YouTubeVoir la vidéo sur YouTube"
+    )
+    assert links["https://soundcloud.com/atelier/crue-de-mai"] == "SoundCloudÉcouter sur SoundCloud"
+    assert links["https://vimeo.com/76979871"] == "VimeoVoir la vidéo sur Vimeo"
+    assert posts(session)["le-titre-et-co"].html.count("data-embed=") == 3
     # Another URL alone on its line is left as the author wrote it (Markdown shows it as text).
     assert "https://example.org/une-adresse-seule" in posts(session)["le-titre-et-co"].source
     assert "https://example.org/une-adresse-seule" not in links

@@ -10,6 +10,7 @@ from . import (
     autosaving,
     bulk,
     comments,
+    library,
     menus,
     people,
     posts,
@@ -50,5 +51,6 @@ for child in (
     sections.bp,
     autosaving.bp,
     preview.bp,
+    library.bp,
 ):
     bp.register_blueprint(child)

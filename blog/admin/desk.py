@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 
 from .. import accounts, clock, db, permissions, sitesettings
 from ..comments.service import pending_count
-from ..models import Post, Status
+from ..mediastore import thumbnail
+from ..models import MediaKind, Post, Status
 from ..sites import registry
 from ..urls import canonical_url, post_url
 
@@ -175,6 +176,19 @@ def desk_context() -> dict:
     return context
 
 
+def media_kind_label(kind: str) -> str:
+    return {
+        MediaKind.IMAGE: _("Image"),
+        MediaKind.DOCUMENT: _("Document"),
+        MediaKind.AUDIO: _("Audio"),
+        MediaKind.VIDEO: _("Video"),
+    }.get(kind, kind)
+
+
+def media_thumbnail(media) -> str | None:
+    return thumbnail(media)
+
+
 TEMPLATE_GLOBALS = (
     desk_sites,
     status_label,
@@ -182,4 +196,6 @@ TEMPLATE_GLOBALS = (
     post_public_url,
     post_url_on,
     languages,
+    media_kind_label,
+    media_thumbnail,
 )

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from .. import announcements, fields
-from ..models import SLUG_MAX, SLUG_RE, Kind, Post, Status, Term, TermKind
+from ..mediastore import missing_alt
+from ..models import SLUG_MAX, SLUG_RE, Kind, Media, MediaKind, Post, Status, Term, TermKind
 from ..queries import term_by_slug, term_named
 from ..rules import Rule
 from ..sites import registry
@@ -66,7 +67,7 @@ class PostForm(Form):
 
     TEXT_FIELDS = ("title", "slug", "language", "summary", "source", "home_site", "status",
                    "published_at", "tags", "menu_order", "kind", "version", "pinned",
-                   "comments_open", "translation_of")  # fmt: skip
+                   "comments_open", "translation_of", "featured_media")  # fmt: skip
     # A tag's name in the post's language, typed where the tag has none yet: term-name-<id>.
     TERM_NAME_PREFIX = "term-name-"
     LIST_FIELDS = ("sites", "categories")
@@ -122,6 +123,7 @@ class PostForm(Form):
                 "comments_open": "1" if post.comments_open else "",
                 "translation_of": "",
                 "term_names": {},
+                "featured_media": str(post.featured_media_id or ""),
             }
         )
 
@@ -187,9 +189,19 @@ class PostForm(Form):
             name = self.checked("tags", fields.text, fields.TERM_NAME, name.strip())
             if term_id is not None and name:
                 term_names[term_id] = name
+        featured = self._featured(session, v.get("featured_media", ""))
+        if status == Status.PUBLISHED and source is not None and language in sites.languages:
+            bare = missing_alt(session, source, language)
+            if bare:
+                errors["source"] = _(
+                    "Give each picture an alt text before publishing (in the Markdown, or in "
+                    "the media library for this language): %(names)s.",
+                    names=", ".join(bare),
+                )
         if errors:
             return False
         self.clean = {
+            "featured_media_id": featured,
             "title": title,
             "slug": slug,
             "language": language,
@@ -211,13 +223,25 @@ class PostForm(Form):
         self.values["slug"] = slug
         return True
 
+    def _featured(self, session: Session, raw: str) -> int | None:
+        """Return the id of the featured image chosen, None for none; note a wrong choice."""
+        if not raw:
+            return None
+        media_id = fields.parse_int(raw)
+        media = session.get(Media, media_id) if media_id is not None else None
+        if media is None or media.kind != MediaKind.IMAGE:
+            self.errors["featured_media"] = _("Choose the featured image among the library's.")
+            return None
+        return media.id
+
     def apply(self, post: Post, session: Session, now: datetime) -> None:
         """Write the clean values to `post` (the store's rules are checked at flush)."""
         c = self.clean
         post.kind = c["kind"]
+        post.featured_media_id = c["featured_media_id"]
         for name in self.APPLIED_FIELDS:
             setattr(post, name, c[name])
-        post.set_source(c["source"])
+        post.set_source(c["source"], session=session)
         if c["status"] == Status.PUBLISHED and c["published_at"] is None:
             c["published_at"] = post.published_at or now
         post.published_at = c["published_at"]

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import autosave, clock, db, fields, permissions, queries, rendering, sharing
-from ..models import Kind, Post, Revision, Status, Term, TermKind, utcnow
+from ..mediahtml import media_names
+from ..mediastore import library, markdown_for
+from ..models import Kind, Media, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
 from ..rules import ContentRuleError
@@ -23,6 +25,8 @@ from .forms import TIME_FORMAT, PostForm
 from .publishing import CONFIRMED, PAGE_PREVIEW, STATUS, Action, Confirmation, places, readings
 
 bp = Blueprint("posts", __name__)
+# The editor's "insert" panel and featured image list offer the newest files of the library.
+LIBRARY_IN_EDITOR = 200
 
 
 def translations_only() -> str:
@@ -119,6 +123,8 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
         languages=sites.languages,
         categories=_categories(),
         since=translating.changes_since(post),
+        library_files=list(db.session().scalars(library().limit(LIBRARY_IN_EDITOR))),
+        markdown_for=markdown_for,
         previews=readings([v["home_site"], *v["sites"]], v["language"], translated),
         draft_links=sharing.active(session, post, clock.now()) if post else [],
         link_url=full_page.link_url,
@@ -221,7 +227,9 @@ def _save(post: Post | None):
     action = request.form.get("action", Action.SAVE)
     if action == Action.PREVIEW:
         try:
-            preview = rendering.preview_markup(form.values["source"], form.values["language"])
+            source = form.values["source"]
+            files = Media.catalogue(session, media_names(source))
+            preview = rendering.preview_markup(source, form.values["language"], files)
         except RenderError as error:
             form.errors["source"] = str(error)
             preview = None
@@ -330,9 +338,9 @@ def session_last_revision(post: Post) -> Revision | None:
 def preview():
     """Return the HTML readers would get for a Markdown source (the editor's live preview)."""
     try:
-        return rendering.preview_markup(
-            request.form.get("source", ""), request.form.get("language") or None
-        )
+        source = request.form.get("source", "")
+        files = Media.catalogue(db.session(), media_names(source))
+        return rendering.preview_markup(source, request.form.get("language") or None, files)
     except RenderError as error:
         return str(error), 422, {"Content-Type": "text/plain; charset=utf-8"}
 

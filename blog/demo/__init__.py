@@ -1,4 +1,8 @@
-"""The demo content: original posts for both sites, loaded through the store's own rules."""
+"""The demo content: original posts for both sites, loaded through the store's own rules.
+
+Its pictures and documents are drawn by pictures.py and go into the media library under their
+own names (mediastore.restore), with their sizes and copies, as an upload's would.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import media_dir
-from ..models import Kind, Post, PublicationKind, Revision, Status, Term
+from ..mediastore import restore
+from ..models import Kind, Media, Post, PublicationKind, Revision, Status, Term, utcnow
 from ..queries import term_by_slug
 from ..sections.models import Chapter, PressFile, PressReview, Talk, Work
 from .files import image_size, write_demo_files
+from .pictures import DRAWINGS
 
 CONTENT_FILE = Path(__file__).with_name("content.toml")
 
@@ -31,6 +37,7 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
             term.set_name(language, name)
         terms[item["slug"]] = term
 
+    library = _load_media(session, data.get("media", []))
     report = {"created": 0, "existing": 0, "sections": 0}
     posts: dict[str, Post] = {}
     # Originals first, so that translations can join their group.
@@ -41,7 +48,9 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
         if post is not None:
             report["existing"] += 1
         else:
-            post = _new_post(item, terms, posts)
+            post = _new_post(item, terms, posts, session)
+            if "featured" in item:
+                post.featured_media_id = library[item["featured"]].id
             session.add(post)
             session.add(Revision.of(post, note="demo"))
             report["created"] += 1
@@ -70,6 +79,26 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
     _load_sections(session, data, report)
     session.commit()
     return report
+
+
+def _load_media(session: Session, items: list[dict]) -> dict[str, Media]:
+    """Upload the demo's files that the library does not have yet; return them all by name."""
+    library = {}
+    for item in items:
+        media = session.scalar(select(Media).where(Media.name == item["file"]))
+        if media is None:
+            # Under its own name, even where a file of that name was left in the folder: the
+            # posts link to it by that name.
+            media = restore(session, DRAWINGS[item["draw"]](), item["file"], utcnow())
+        for language in sorted(set(item.get("alt", {})) | set(item.get("caption", {}))):
+            media.set_text(
+                language,
+                item.get("alt", {}).get(language, ""),
+                item.get("caption", {}).get(language, ""),
+            )
+        library[media.name] = media
+    session.flush()
+    return library
 
 
 def _load_sections(session: Session, data: dict, report: dict[str, int]) -> None:
@@ -111,7 +140,7 @@ def _new_work(session: Session, item: dict) -> Work:
     return work
 
 
-def _new_post(item: dict, terms: dict[str, Term], posts: dict[str, Post]) -> Post:
+def _new_post(item: dict, terms: dict[str, Term], posts: dict[str, Post], session: Session) -> Post:
     post = Post(
         kind=item.get("kind", "post"),
         language=item["language"],
@@ -124,7 +153,7 @@ def _new_post(item: dict, terms: dict[str, Term], posts: dict[str, Post]) -> Pos
         updated_at=item.get("updated", item["published"]),
         menu_order=item.get("menu_order"),
     )
-    post.set_source(item["body"])
+    post.set_source(item["body"], session=session)
     if "translation_of" in item:
         post.translation_key = posts[item["translation_of"]].translation_key
     post.set_sites([item["home"], *item.get("also", [])])

@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from ..models import Kind, OldAddress, Post, SlugHistory, Term
 from .markdown_folder import DELIMITER, FOLDERS, SITES_COPY, TERMS_FILE, FolderError
+from .markdown_media import export_media, relative_links
 
 
 def export_folder(session: Session, folder: Path, sites_file: Path | None = None) -> int:
-    """Write every post, page and announcement, the terms and the sites file into `folder`.
+    """Write every post, page and announcement, the terms, the sites file and the media files
+    (markdown_media.py) into `folder`.
 
     Return the number of files of posts written. The folder must be empty or new,
     so that no file of an earlier export lingers as a post that no longer exists.
@@ -33,12 +35,14 @@ def export_folder(session: Session, folder: Path, sites_file: Path | None = None
     history: dict[int, list[SlugHistory]] = {}
     for moved in session.scalars(select(SlugHistory).order_by(SlugHistory.id)):
         history.setdefault(moved.post_id, []).append(moved)
+    export_media(session, folder)
     count = 0
     for post in session.scalars(select(Post).order_by(Post.id)):
         meta = front_matter(post, addresses.get(post.id, []), history.get(post.id, []))
         path = folder / FOLDERS[Kind(post.kind)] / post.language / f"{post.slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        _write(path, f"{DELIMITER}\n{_dump(meta)}{DELIMITER}\n{post.source}")
+        source = relative_links(post.source)
+        _write(path, f"{DELIMITER}\n{_dump(meta)}{DELIMITER}\n{source}")
         count += 1
     return count
 

@@ -5,6 +5,7 @@ A folder holds:
     sites.toml                          a copy of the sites file the store was written with
     terms.yaml                          categories and tags: slug, parent, a name per language
     posts/<language>/<slug>.md          one file per post (pages/ and announcements/ alike)
+    media/, media.yaml                  the media files and the library (markdown_media.py)
 
 Each file is `---`, the front matter, `---`, then the post's source exactly as
 stored. Exporting then importing into an empty database gives the same store
@@ -29,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import fields
+from ..mediahtml import media_names
 from ..models import (
     Kind,
     OldAddress,
@@ -43,6 +45,7 @@ from ..rendering import Rendered, RenderError, render_many
 from ..rules import ContentRuleError
 from ..slugs import slugify
 from .batches import Batch, StoreIndex
+from .markdown_media import import_media, site_links
 
 TERMS_FILE = "terms.yaml"
 SITES_COPY = "sites.toml"
@@ -100,7 +103,7 @@ def read_file(path: Path) -> tuple[dict, str]:
     missing = [key for key in REQUIRED if not meta.get(key)]
     if missing:
         raise FolderError(f"{path}: the key {missing[0]!r} is missing.")
-    return meta, "".join(lines[end + 1 :])
+    return meta, site_links("".join(lines[end + 1 :]))
 
 
 def import_folder(session: Session, folder: Path, sites_file: Path | None = None) -> Report:
@@ -117,6 +120,7 @@ def import_folder(session: Session, folder: Path, sites_file: Path | None = None
     try:
         with session.no_autoflush:
             terms = _import_terms(session, folder / TERMS_FILE, report)
+            report.notes += import_media(session, folder, datetime.now(UTC))
             files = [(path, *read_file(path)) for path in sorted(folder.rglob("*.md"))]
             # Originals before the announcements that point to them.
             files.sort(key=lambda f: f[1].get("kind") == Kind.ANNOUNCEMENT)
@@ -361,7 +365,8 @@ def _assign_source(post: Post, source: str, rendered: Rendered | RenderError) ->
     if post.source == source:
         return False
     made_ahead = isinstance(rendered, Rendered) and rendered.source == source
-    if made_ahead and rendered.language == post.language:
+    # A text showing library files is rendered here, with the library (its sizes, copies).
+    if made_ahead and rendered.language == post.language and not media_names(source):
         post.set_source(source, rendered=rendered)
     else:
         # Not rendered ahead for this text (or refused: rendered again for the message).

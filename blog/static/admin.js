@@ -57,3 +57,43 @@
     slugTimer = setTimeout(suggestSlug, 250);
   });
 })();
+
+// The editor's "insert" buttons place a library file's Markdown at the cursor.
+(function () {
+  "use strict";
+  const source = document.querySelector("form.editor #source");
+  if (!source) return;
+  document.querySelectorAll("button[data-markdown]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const start = source.selectionStart;
+      const end = source.selectionEnd;
+      const before = source.value.slice(0, start);
+      // A picture, a player or a link on a line of its own reads best in Markdown.
+      const text = (before && !before.endsWith("\n") ? "\n\n" : "") + button.dataset.markdown + "\n";
+      source.setRangeText(text, start, end, "end");
+      source.focus();
+      source.dispatchEvent(new Event("input"));
+    });
+  });
+})();
+
+// The library's upload box also takes files dropped on it (the file input works alone).
+(function () {
+  "use strict";
+  const box = document.getElementById("upload");
+  if (!box) return;
+  const input = box.querySelector("input[type=file]");
+  ["dragenter", "dragover"].forEach((name) => box.addEventListener(name, (event) => {
+    event.preventDefault();
+    box.classList.add("dragging");
+  }));
+  ["dragleave", "drop"].forEach((name) => box.addEventListener(name, () => {
+    box.classList.remove("dragging");
+  }));
+  box.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (!event.dataTransfer || !event.dataTransfer.files.length) return;
+    input.files = event.dataTransfer.files;
+    box.submit();
+  });
+})();
