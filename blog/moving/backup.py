@@ -34,8 +34,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, select, text
+from sqlalchemy import ForeignKeyConstraint, MetaData, Table, select, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import sort_tables_and_constraints
 
 from .. import db, search
 from ..config import media_dir
@@ -152,7 +153,7 @@ def _read_rows(engine: Engine) -> tuple[str | None, dict[str, dict]]:
                 connection.execute(text("SET TRANSACTION READ ONLY"))
             revision = MigrationContext.configure(connection).get_current_revision()
             tables = {}
-            for table in reflect_tables(connection).sorted_tables:
+            for table in tables_in_order(reflect_tables(connection))[0]:
                 result = connection.execute(select(table).order_by(*table.primary_key.columns))
                 tables[table.name] = {
                     "columns": list(result.keys()),
@@ -179,6 +180,38 @@ def reflect_tables(connection: Connection) -> MetaData:
     # The search index is made from the posts (flask reindex), not kept: restore rebuilds it.
     metadata.reflect(connection, only=lambda name, _metadata: not search.is_index_table(name))
     return metadata
+
+
+def tables_in_order(metadata: MetaData) -> tuple[list[Table], set[ForeignKeyConstraint]]:
+    """Return the tables, each after those it points to, and the foreign keys left out to
+    break cycles (a post points to the revision it was translated from, a revision to its
+    post): a restore writes those columns once every table is in."""
+    tables = list(metadata.tables.values())
+    # The tables caught in a cycle, then the foreign keys that can wait among them: nullable,
+    # to another table (a table's links to itself are written after its rows anyway).
+    caught = {
+        fk.table
+        for table, constraints in sort_tables_and_constraints(tables)
+        if table is None
+        for fk in constraints
+    }
+
+    def can_wait(fk: ForeignKeyConstraint) -> bool | None:
+        waits = (
+            fk.table in caught
+            and fk.referred_table in caught
+            and fk.referred_table is not fk.table
+            and all(column.nullable for column in fk.columns)
+        )
+        return True if waits else None
+
+    order, cyclic = [], set()
+    for table, constraints in sort_tables_and_constraints(tables, filter_fn=can_wait):
+        if table is None:
+            cyclic.update(constraints)
+        else:
+            order.append(table)
+    return order, cyclic
 
 
 # Checking and restoring

@@ -45,6 +45,7 @@ from .backup import (
     VERSION,
     BackupError,
     reflect_tables,
+    tables_in_order,
 )
 
 
@@ -265,7 +266,7 @@ def _sqlite_rows(archive: tarfile.TarFile, path: Path, source: Path) -> dict[str
 def _check_empty(engine: Engine, media: Path) -> None:
     """Refuse to restore over anything: rows in the store, or files in the media folder."""
     with engine.connect() as connection:
-        for table in reflect_tables(connection).sorted_tables:
+        for table in tables_in_order(reflect_tables(connection))[0]:
             if table.name in BOOKKEEPING_TABLES:
                 continue
             if connection.scalar(select(func.count()).select_from(table)):
@@ -294,7 +295,7 @@ def _schema_at(engine: Engine, revision: str | None) -> None:
 
 def _rows_of(connection: Connection) -> dict[str, dict]:
     tables = {}
-    for table in reflect_tables(connection).sorted_tables:
+    for table in tables_in_order(reflect_tables(connection))[0]:
         result = connection.execute(select(table))
         tables[table.name] = {"columns": list(result.keys()), "rows": [list(r) for r in result]}
     return tables
@@ -312,8 +313,11 @@ def _json_rows(archive: tarfile.TarFile) -> dict[str, dict]:
 def _write_rows(engine: Engine, tables: dict[str, dict]) -> None:
     """Copy the archive's rows into the database's tables, in one transaction."""
     with engine.begin() as connection:
-        metadata = reflect_tables(connection)
-        for table in metadata.sorted_tables:
+        order, cyclic = tables_in_order(reflect_tables(connection))
+        # Columns of a foreign key in a cycle between tables: written once every row is in.
+        later = {(fk.table.name, column.name) for fk in cyclic for column in fk.columns}
+        links_after = []
+        for table in order:
             if table.name == "alembic_version" or table.name not in tables:
                 continue
             connection.execute(table.delete())
@@ -336,7 +340,8 @@ def _write_rows(engine: Engine, tables: dict[str, dict]) -> None:
             own = [
                 fk.parent.name
                 for fk in table.foreign_keys
-                if fk.column.table is table and fk.parent.name in columns
+                if (fk.column.table is table or (table.name, fk.parent.name) in later)
+                and fk.parent.name in columns
             ]
             first = [{**row, **dict.fromkeys(own)} for row in rows]
             if first:
@@ -346,9 +351,11 @@ def _write_rows(engine: Engine, tables: dict[str, dict]) -> None:
                 links = {name: row[name] for name in own if row.get(name) is not None}
                 if links:
                     where = [table.c[k] == row[k] for k in key]
-                    connection.execute(table.update().where(*where).values(**links))
+                    links_after.append(table.update().where(*where).values(**links))
             if engine.dialect.name == "postgresql":
                 _reset_sequence(connection, table)
+        for statement in links_after:
+            connection.execute(statement)
 
 
 def _python_type(sql_type):
