@@ -125,18 +125,9 @@ def save_upload(session: Session, data: bytes, filename: str, now: datetime) -> 
     """Check, clean and store an upload; return its new library row (flushed)."""
     found = check(data, filename)
     prepared = _prepare(data, found)
-    media = Media(
-        name=safe_name(session, filename, found),
-        original_name=filename[-255:],
-        kind=found.kind,
-        mime_type=found.mime_type,
-        created_at=now,
+    return _store(
+        session, safe_name(session, filename, found), filename[-255:], found, prepared, now
     )
-    _apply(media, prepared, now)
-    session.add(media)
-    session.flush()
-    _write(media, prepared)
-    return media
 
 
 def restore(session: Session, data: bytes, name: str, now: datetime) -> Media:
@@ -152,9 +143,14 @@ def restore(session: Session, data: bytes, name: str, now: datetime) -> Media:
     prepared = _prepare(data, found)
     if found.kind != MediaKind.IMAGE or not _has_metadata(data):
         prepared.data = data
+    return _store(session, name, name, found, prepared, now)
+
+
+def _store(session: Session, name: str, original: str, found, prepared, now: datetime) -> Media:
+    """Add a library row for a checked, prepared file and write the file and its copies."""
     media = Media(
         name=name,
-        original_name=name,
+        original_name=original,
         kind=found.kind,
         mime_type=found.mime_type,
         created_at=now,
