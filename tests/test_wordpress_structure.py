@@ -45,8 +45,9 @@ def test_menu_nests_children_under_their_parent(imported, book):
     page = html.fromstring(book.get("/").text)
     nav = page.xpath("//nav[@class='site-nav']/ul")[0]
     top = [li.xpath("./a/text()")[0] for li in nav.xpath("./li")]
-    # The hidden parent is not named; its visible child stays in the menu, at the top level.
-    assert top == ["Accueil", "Le quartier", "Orpheline", "Sous le brouillon"]
+    # The hidden parent is not named; its visible child stays in the menu, at the top level
+    # (the book's own sections follow the pages).
+    assert top[:4] == ["Accueil", "Le quartier", "Orpheline", "Sous le brouillon"]
     quartier = nav.xpath("./li[a='Le quartier']")[0]
     assert quartier.xpath("./ul/li/a/text()") == ["Les pentes", "Les traboules"]
     assert quartier.xpath("./ul/li[a='Les pentes']/ul/li/a/text()") == ["La montée"]
