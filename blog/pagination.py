@@ -78,8 +78,7 @@ def counted(statement: Select | Bound) -> int:
 
 
 def _count(statement: Select | Bound) -> int:
-    if isinstance(statement, Bound):
-        subquery = statement.statement.order_by(None).subquery()
-        return db.session().scalar(select(func.count()).select_from(subquery), statement.params)
-    subquery = statement.order_by(None).subquery()
-    return db.session().scalar(select(func.count()).select_from(subquery))
+    if not isinstance(statement, Bound):
+        statement = Bound(statement, {})
+    subquery = statement.statement.order_by(None).subquery()
+    return db.session().scalar(select(func.count()).select_from(subquery), statement.params)

@@ -259,14 +259,20 @@ def _save(post: Post | None):
             target.follow(original, translating.last_revision_id(original))
         session.add(Revision.of(target, g.user))
         session.commit()
-    except (ContentRuleError, RenderError) as error:
-        session.rollback()
-        form.refused(error)
-        return _editor(post and session.get(Post, post.id), form, 422)
-    except StaleDataError:
-        session.rollback()
-        return _conflict(session.get(Post, post.id), form)
+    except (ContentRuleError, RenderError, StaleDataError) as error:
+        return _refused(error, post, form)
     return redirect(url_for("admin.posts.edit", post_id=target.id, saved=1))
+
+
+def _refused(error: Exception, post: Post | None, form: PostForm):
+    """Answer a save the store refused: its editor with the reason and the text intact, or
+    the conflict page when the post changed meanwhile (another tab)."""
+    session = db.session()
+    session.rollback()
+    if isinstance(error, StaleDataError):
+        return _conflict(session.get(Post, post.id), form)
+    form.refused(error)
+    return _editor(post and session.get(Post, post.id), form, 422)
 
 
 def _action(asked: str, post: Post | None, form: PostForm) -> tuple[str, tuple | None]:
@@ -308,13 +314,8 @@ def _try_out(post: Post | None, form: PostForm, action: str, page: tuple | None)
             published_at=target.published_at,
             scheduled=target.is_scheduled,
         )
-    except (ContentRuleError, RenderError) as error:
-        session.rollback()
-        form.refused(error)
-        return _editor(post and session.get(Post, post.id), form, 422)
-    except StaleDataError:
-        session.rollback()
-        return _conflict(session.get(Post, post.id), form)
+    except (ContentRuleError, RenderError, StaleDataError) as error:
+        return _refused(error, post, form)
     finally:
         session.rollback()
     return _editor(post and session.get(Post, post.id), form, confirmation=confirmation)
