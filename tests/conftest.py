@@ -19,6 +19,7 @@ from blog.schema import upgrade
 from .helpers import (
     BLOG,
     BOOK,
+    MADE_APPS,
     PASSWORD,
     Clock,
     DeskClient,
@@ -28,6 +29,14 @@ from .helpers import (
     login,
     make_app,
 )
+
+
+@pytest.fixture(autouse=True)
+def close_pools():
+    """Close the connection pools of the apps the test made, once the test is over."""
+    yield
+    while MADE_APPS:
+        MADE_APPS.pop().extensions["db"]["engine"].dispose()
 
 
 @pytest.fixture(scope="session")

@@ -37,6 +37,10 @@ SITES_FILE = str(DATA / "sites.toml")
 FAST_PASSWORD_HASH = "scrypt:256:8:1"
 TEST_CONFIG = {"SITES_FILE": SITES_FILE, "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH}
 
+# Every app a test makes, so that conftest closes their connection pools when the test ends
+# (PostgreSQL refuses clients past max_connections: pools left to the garbage collector add up).
+MADE_APPS: list[Flask] = []
+
 PASSWORD = "a long enough password"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -48,7 +52,9 @@ def make_app(config: dict | None = None) -> Flask:
     instance/media), so that no test writes files into the project's instance folder.
     """
     media = {"MEDIA_DIR": tempfile.mkdtemp(prefix="blog-test-media-")}
-    return create_app({**TEST_CONFIG, **media, **(config or {})})
+    app = create_app({**TEST_CONFIG, **media, **(config or {})})
+    MADE_APPS.append(app)
+    return app
 
 
 def empty_tables(engine) -> None:
