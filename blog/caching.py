@@ -10,6 +10,7 @@ key of the response cache (pagecache.py), so a change seen by one is seen by the
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,14 +58,26 @@ def build_id(app: Flask) -> str:
     with contextlib.suppress(PackageNotFoundError):
         digest.update(version("blog").encode())
     folders = (Path(__file__).parent, app.config["TEMPLATES_DIR"], app.config["TRANSLATIONS_DIR"])
-    for folder in (*folders, app.static_folder):
+    digest.update(_files_digest((*map(str, folders), str(app.static_folder))))
+    digest.update(Path(app.config["SITES_FILE"]).read_bytes())
+    digest.update(repr([app.config[name] for name in RENDERING_SETTINGS]).encode())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _files_digest(folders: tuple[str, ...]) -> bytes:
+    """Return a digest of the rendering files under `folders`, read once per process.
+
+    The code a process runs does not change under it (a deployment starts new processes);
+    a process that makes many apps (the test suite) reads the files once.
+    """
+    digest = hashlib.sha256()
+    for folder in folders:
         for path in sorted(Path(folder).rglob("*")):
             if path.is_file() and path.suffix in RENDERING_SUFFIXES:
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
-    digest.update(Path(app.config["SITES_FILE"]).read_bytes())
-    digest.update(repr([app.config[name] for name in RENDERING_SETTINGS]).encode())
-    return digest.hexdigest()[:16]
+    return digest.digest()
 
 
 @dataclass(frozen=True)

@@ -249,7 +249,16 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
         title=texts["title"],
         tagline=texts["tagline"],
         description=texts["description"],
+        statements=_STATEMENTS.setdefault(
+            (key, kind, tuple(languages), default, fallback, prefix), {}
+        ),
     )
+
+
+# The read path's statements (Site.statements) depend only on what makes a site's SQL: its
+# key, kind, languages and policies. Every app of a process with the same site shares them (a
+# process that builds many apps, as the test suite does, builds each statement once).
+_STATEMENTS: dict[tuple, dict] = {}
 
 
 class _SiteTable:

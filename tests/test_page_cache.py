@@ -9,6 +9,7 @@ the same store and clock (`truth`).
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -21,6 +22,7 @@ from flask import template_rendered
 from sqlalchemy import select
 
 from blog import db
+from blog.config import DEFAULTS
 from blog.models import Kind, Post, Revision, Status
 from blog.pagecache import MemoryCache
 
@@ -420,3 +422,27 @@ def test_the_cache_can_be_turned_off(database_url, make_post):
         db.engine().dispose()
     with pytest.raises(ValueError, match="REDIS_URL"):
         make_app({"DATABASE_URL": database_url, "PAGE_CACHE": "redis"})
+
+
+def test_the_build_id_follows_what_renders_pages(database_url, tmp_path):
+    """A deployment that changes a template, the sites file or a rendering setting changes
+    every ETag and cache key; the same code and settings give the same id in every process."""
+
+    def build_id(**config):
+        return make_app({"DATABASE_URL": database_url, **config}).config["BUILD_ID"]
+
+    same = tmp_path / "same"
+    edited = tmp_path / "edited"
+    for folder in (same, edited):
+        shutil.copytree(DEFAULTS["TEMPLATES_DIR"], folder)
+    base = edited / "base.html"
+    base.write_text(base.read_text() + "\n")
+    sites = tmp_path / "sites.toml"
+    sites.write_text((DATA / "sites.toml").read_text() + "\n# edited\n")
+
+    reference = build_id()
+    assert build_id() == reference
+    assert build_id(TEMPLATES_DIR=str(same)) == reference
+    assert build_id(TEMPLATES_DIR=str(edited)) != reference
+    assert build_id(SITES_FILE=str(sites)) != reference
+    assert build_id(POSTS_PER_PAGE=3) != reference
