@@ -31,6 +31,17 @@ from .helpers import (
 )
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests marked `once` (they exercise browsers, nginx or files,
+    not the store: the SQLite run covers them), unless BLOG_TEST_ONCE=1."""
+    if not os.environ.get("TEST_DATABASE_URL") or os.environ.get("BLOG_TEST_ONCE") == "1":
+        return
+    once = [item for item in items if item.get_closest_marker("once")]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not item.get_closest_marker("once")]
+
+
 @pytest.fixture(autouse=True)
 def close_pools():
     """Close the connection pools of the apps the test made, once the test is over."""

@@ -25,7 +25,7 @@ from .helpers import SITES_FILE
 playwright_api = pytest.importorskip("playwright.sync_api")
 Page, expect = playwright_api.Page, playwright_api.expect
 
-pytestmark = pytest.mark.slow  # a real browser
+pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
 EMAIL, PASSWORD = "claire@example.org", "rivières-oubliées-2025"
 

@@ -23,7 +23,7 @@ from .helpers import SITES_FILE
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-pytestmark = pytest.mark.slow  # a real browser
+pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
 PASSWORD = "rivières-oubliées-2025"
 
 

@@ -22,7 +22,7 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
-pytestmark = pytest.mark.slow  # a real browser
+pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
 
 
 @pytest.fixture

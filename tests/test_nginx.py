@@ -28,7 +28,7 @@ from tools import nginxconf
 
 from .helpers import PASSWORD, SITES_FILE
 
-pytestmark = pytest.mark.slow  # nginx and gunicorn subprocesses
+pytestmark = [pytest.mark.slow, pytest.mark.once]  # nginx and gunicorn subprocesses
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "blog" / "static"

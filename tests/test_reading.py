@@ -18,7 +18,7 @@ from tools.livesite import serve
 from .helpers import SITES_FILE
 
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-pytestmark = pytest.mark.slow  # a real browser
+pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
 ARTIFACTS = Path(__file__).parent / "artifacts"
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 NARROW_PAGES = [

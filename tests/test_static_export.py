@@ -150,6 +150,7 @@ def test_every_file_is_the_live_page_and_every_link_resolves(demo, tmp_path):
         assert b"secret-" not in body and b"Secret " not in body, name
 
 
+@pytest.mark.once  # which files are written: the same on any database
 def test_a_second_run_writes_only_what_an_edit_changed(demo, tmp_path, session, clock):
     first = export(demo, tmp_path)
     assert first.written > 300 and first.removed == 0
@@ -186,6 +187,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.mark.once  # which files are written: the same on any database
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 def test_nginx_serves_the_export_as_the_app_does(demo, tmp_path):
     import http.client
@@ -255,6 +257,7 @@ def test_nginx_serves_the_export_as_the_app_does(demo, tmp_path):
         server.wait(timeout=10)
 
 
+@pytest.mark.once  # which files are written: the same on any database
 @pytest.mark.skipif(not workers.can_fork(), reason="no fork on this platform")
 def test_worker_processes_write_what_one_process_writes(demo, tmp_path):
     plan = static_site.plan(demo)
