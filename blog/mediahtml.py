@@ -87,16 +87,32 @@ class Featured:
         return self.alts.get(language, "")
 
 
+@dataclass(frozen=True, slots=True)
+class Poster:
+    """The picture an embed shows until the reader clicks it (posters.py keeps them)."""
+
+    path: str
+    width: int
+    height: int
+
+
 def media_names(source: str) -> set[str]:
     """Return the names of library files a Markdown source refers to (/media/<name>)."""
     return set(_NAME_IN_SOURCE.findall(source))
 
 
-def enhance(html: str, language: str | None, library: dict[str, LibraryFile] | None) -> str:
-    """Return clean `html` with its library files and provider links made into media."""
+def enhance(
+    html: str,
+    language: str | None,
+    library: dict[str, LibraryFile] | None,
+    posters: dict[str, Poster] | None = None,
+) -> str:
+    """Return clean `html` with its library files and provider links made into media
+    (embeds show their poster from `posters`, by player address, else a placeholder)."""
     library = library or {}
+    posters = posters or {}
     language = language or ""
-    html = _LINK_ALONE.sub(lambda m: _embed(m, language) or m.group(0), html)
+    html = _LINK_ALONE.sub(lambda m: _embed(m, language, posters) or m.group(0), html)
     html = _ALONE.sub(lambda m: _block(m, language, library), html)
     first = [True]
 
@@ -252,7 +268,7 @@ def frame_hosts() -> tuple[str, ...]:
     return FRAME_HOSTS + peertube_hosts()
 
 
-def _embed(match: re.Match, language: str) -> str | None:
+def _embed(match: re.Match, language: str, posters: dict[str, Poster]) -> str | None:
     url = unescape(match.group(1) or match.group(2))
     found = player_of(url, peertube_hosts())
     if found is None:
@@ -264,9 +280,17 @@ def _embed(match: re.Match, language: str) -> str | None:
         else:
             label = _("Watch the video on %(provider)s", provider=name)
         notice = _("Playing it loads %(provider)s's player and its cookies.", provider=name)
+    poster = posters.get(player)
+    picture = (
+        f'<img class="embed-poster" src="{escape(poster.path)}" alt="" width="{poster.width}" '
+        f'height="{poster.height}" loading="lazy" decoding="async">'
+        if poster is not None
+        else ""
+    )
     return (
-        f'<figure class="embed embed-{kind}"><a class="embed-load" href="{escape(url)}" '
-        f'data-embed="{escape(player)}" data-title="{escape(label)}">'
+        f'<figure class="embed embed-{kind}"><a class="embed-load'
+        f'{" embed-has-poster" if poster else ""}" href="{escape(url)}" '
+        f'data-embed="{escape(player)}" data-title="{escape(label)}">{picture}'
         f'<span class="embed-provider">{escape(name)}</span>'
         f'<span class="embed-label">{escape(label)}</span></a>'
         f"<figcaption>{escape(notice)}</figcaption></figure>"
