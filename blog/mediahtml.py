@@ -77,14 +77,61 @@ def card_path(name: str, fingerprint: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Thumbnail:
+    """A listing's picture of a post: its smallest copy, as WebP and in its own format."""
+
+    src: str
+    webp: str | None
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
 class Featured:
-    """A post's featured image as pages and feeds share it: its card and alt texts."""
+    """A post's featured image as pages and feeds share it: its card and alt texts, and what
+    a listing shows of it (`thumbnail`)."""
 
     path: str
     alts: dict[str, str] = field(default_factory=dict)
+    name: str = ""
+    fingerprint: str = ""
+    width: int | None = None
+    height: int | None = None
+    widths: tuple[int, ...] = ()
 
     def alt(self, language: str) -> str:
         return self.alts.get(language, "")
+
+    @property
+    def thumbnail(self) -> Thumbnail | None:
+        """Return the smallest copy made at upload (the original when none is smaller)."""
+        if not (self.name and self.width and self.height):
+            return None
+        picture = LibraryFile(self.name, "image", "", self.fingerprint, self.width, self.height)
+        smaller = [w for w in self.widths if w < self.width]
+        if not smaller or picture.extension == "gif":
+            webp = None if picture.extension == "gif" else picture.variant("webp")
+            return Thumbnail(picture.variant(), webp, self.width, self.height)
+        width = smaller[0]
+        height = max(1, round(self.height * width / self.width))
+        return Thumbnail(
+            picture.variant(width=width), picture.variant("webp", width), width, height
+        )
+
+
+def featured_of(
+    name: str,
+    fingerprint: str,
+    width: int | None,
+    height: int | None,
+    variants: str,
+    alts: dict[str, str] | None = None,
+) -> Featured:
+    """Return a library image's Featured from its columns (models.Media's)."""
+    widths = tuple(sorted(int(w) for w in variants.split()))
+    return Featured(
+        card_path(name, fingerprint), alts or {}, name, fingerprint, width, height, widths
+    )
 
 
 @dataclass(frozen=True, slots=True)

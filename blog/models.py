@@ -46,7 +46,7 @@ from sqlalchemy.orm import (
 )
 
 from . import posters, rendering
-from .mediahtml import Featured, LibraryFile, card_path, media_names
+from .mediahtml import Featured, LibraryFile, featured_of, media_names
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -327,7 +327,9 @@ class Post(PostFacts, Base):
         if media is None or media.kind != MediaKind.IMAGE:
             return None
         alts = {t.language: t.alt for t in media.texts}
-        return Featured(card_path(media.name, media.fingerprint), alts)
+        return featured_of(
+            media.name, media.fingerprint, media.width, media.height, media.variants, alts
+        )
 
     # What set_source last rendered (a rendering.Rendered); not stored, not loaded.
     rendered_from = None
