@@ -230,3 +230,16 @@ def test_posters_of_a_text_are_found_once_each_and_only_for_providers(app):
         found = posters.videos_in(source)
     assert [v.provider for v in found] == ["YouTube", "Vimeo"]
     assert found[0].key.startswith("youtube-") and found[1].key.startswith("vimeo-")
+
+
+def test_fetch_posters_shows_them_in_texts_saved_without(fetching, app, make_post, session):
+    post = make_post(source=f"Avant.\n\n{YOUTUBE}\n")
+    untouched = make_post(source="https://vimeo.com/76979871 dans une phrase.")
+    assert "embed-poster" not in post.html
+    result = app.test_cli_runner().invoke(args=["fetch-posters"])
+    assert result.exit_code == 0, result.output
+    assert "Posters shown in 1 texts." in result.output
+    session.expire_all()
+    assert 'class="embed-poster" src="/media/posters/youtube-' in post.html
+    # A link inside a sentence is no embed: its poster is fetched (kept for later), not shown.
+    assert "embed-poster" not in untouched.html
