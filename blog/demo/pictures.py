@@ -12,7 +12,8 @@ FONTS = "/usr/share/fonts/truetype/dejavu/"
 PAPER, INK, RIVER, RUST = (243, 234, 216), (31, 35, 40), (47, 111, 143), (138, 59, 11)
 
 
-def _font(size: int, style: str = "") -> ImageFont.ImageFont:
+def font(size: int, style: str = "") -> ImageFont.ImageFont:
+    """Return DejaVu Serif (it has every accent the demo writes), else Pillow's own font."""
     try:
         return ImageFont.truetype(f"{FONTS}DejaVuSerif{style}.ttf", size)
     except OSError:
@@ -44,9 +45,9 @@ def river_map() -> bytes:
     for start in range(90, len(course) - 1, 3):  # covered: a dotted line, then nothing
         draw.line(course[start : start + 2], fill=RIVER, width=6)
     draw.rectangle([30, 30, width - 30, height - 30], outline=RUST, width=4)
-    draw.text((70, 60), "Castelbrune — plan de 1890", font=_font(48), fill=INK)
+    draw.text((70, 60), "Castelbrune — plan de 1890", font=font(48), fill=INK)
     draw.text(
-        (70, 125), "le ruisseau de la Brune, couvert en 1893", font=_font(30, "-Italic"), fill=RUST
+        (70, 125), "le ruisseau de la Brune, couvert en 1893", font=font(30, "-Italic"), fill=RUST
     )
     return _encoded(image, "PNG")
 
@@ -95,8 +96,8 @@ def flood_mark() -> bytes:
                 [column + 4, row + 4, column + 216, row + 86], fill=(tone, tone - 8, tone - 20)
             )
     draw.line([(150, 700), (1050, 700)], fill=(20, 20, 20), width=10)
-    draw.text((420, 560), "CRUE", font=_font(110), fill=(20, 20, 20))
-    draw.text((330, 730), "22 JANV. 1910", font=_font(90), fill=(20, 20, 20))
+    draw.text((420, 560), "CRUE", font=font(110), fill=(20, 20, 20))
+    draw.text((330, 730), "22 JANV. 1910", font=font(90), fill=(20, 20, 20))
     return _encoded(image, "JPEG", quality=88)
 
 
@@ -104,10 +105,10 @@ def press_release() -> bytes:
     """The press release, one page as a PDF."""
     page = Image.new("RGB", (1240, 1754), "white")  # A4 at 150 dpi
     draw = ImageDraw.Draw(page)
-    draw.text((120, 140), "Communiqué de presse", font=_font(40), fill=RUST)
-    draw.text((120, 220), "La Mémoire des rivières", font=_font(64), fill=INK)
+    draw.text((120, 140), "Communiqué de presse", font=font(40), fill=RUST)
+    draw.text((120, 220), "La Mémoire des rivières", font=font(64), fill=INK)
     draw.text(
-        (120, 310), "Claire Vautrin — Éditions de l'Aulne — 13 mars 2025", font=_font(30), fill=INK
+        (120, 310), "Claire Vautrin — Éditions de l'Aulne — 13 mars 2025", font=font(30), fill=INK
     )
     lines = [
         "Pendant plus d'un siècle, les villes ont couvert leurs petites rivières.",
@@ -118,7 +119,7 @@ def press_release() -> bytes:
         "Contact presse : presse@example.org",
     ]
     for n, line in enumerate(lines):
-        draw.text((120, 440 + n * 52), line, font=_font(30), fill=INK)
+        draw.text((120, 440 + n * 52), line, font=font(30), fill=INK)
     return _encoded(page, "PDF", resolution=150)
 
 
@@ -128,7 +129,7 @@ def gauge_register() -> bytes:
     image = Image.new("RGB", (width, height), (236, 226, 200))
     draw = ImageDraw.Draw(image)
     rng = random.Random(1872)
-    draw.text((90, 60), "Échelle du pont Saint-Jean — janvier 1872", font=_font(44), fill=INK)
+    draw.text((90, 60), "Échelle du pont Saint-Jean — janvier 1872", font=font(44), fill=INK)
     for x in (90, 420, 760, 1100, 1310):
         draw.line([(x, 150), (x, height - 60)], fill=(170, 90, 70), width=3)
     for row in range(17):
@@ -136,12 +137,12 @@ def gauge_register() -> bytes:
         draw.line([(90, y + 40), (1310, y + 40)], fill=(190, 170, 140), width=2)
         level = 1.2 + 0.9 * math.sin(row / 3) + rng.random() * 0.2
         ink = (80, 45, 25) if level < 2 else RUST
-        draw.text((110, y), f"{row + 1:>2} janv.", font=_font(30, "-Italic"), fill=ink)
-        draw.text((450, y), f"{level:.2f} m", font=_font(30, "-Italic"), fill=ink)
+        draw.text((110, y), f"{row + 1:>2} janv.", font=font(30, "-Italic"), fill=ink)
+        draw.text((450, y), f"{level:.2f} m", font=font(30, "-Italic"), fill=ink)
         draw.text(
             (790, y),
             rng.choice(["beau", "pluie", "neige", "couvert"]),
-            font=_font(30, "-Italic"),
+            font=font(30, "-Italic"),
             fill=ink,
         )
     return _encoded(image, "JPEG", quality=88)
@@ -193,7 +194,7 @@ def radio_microphone() -> bytes:
     image = Image.new("RGB", (width, height), (24, 34, 52))
     draw = ImageDraw.Draw(image)
     draw.rectangle([760, 120, 1300, 440], fill=(40, 60, 90), outline=(90, 120, 160), width=8)
-    draw.text((800, 240), "ON AIR", font=_font(96, "-Bold"), fill=(230, 70, 60))
+    draw.text((800, 240), "ON AIR", font=font(96, "-Bold"), fill=(230, 70, 60))
     draw.rectangle([0, 780, width, height], fill=(70, 50, 35))  # the desk
     draw.line([(480, 780), (480, 560)], fill=(170, 170, 175), width=18)  # the stand
     draw.rounded_rectangle(
@@ -210,11 +211,11 @@ def newspaper() -> bytes:
     image = Image.new("RGB", (width, height), (200, 196, 188))
     draw = ImageDraw.Draw(image)
     draw.polygon([(120, 80), (1280, 60), (1320, 940), (90, 960)], fill=(238, 234, 224))
-    draw.text((170, 110), "LIVRES", font=_font(70, "-Bold"), fill=INK)
-    draw.text((170, 210), "Sous la ville, les rivières", font=_font(48), fill=INK)
+    draw.text((170, 110), "LIVRES", font=font(70, "-Bold"), fill=INK)
+    draw.text((170, 210), "Sous la ville, les rivières", font=font(48), fill=INK)
     draw.rectangle([170, 300, 470, 740], fill=RUST)  # the cover
-    draw.text((200, 340), "La Mémoire", font=_font(34), fill=PAPER)
-    draw.text((200, 385), "des rivières", font=_font(34), fill=PAPER)
+    draw.text((200, 340), "La Mémoire", font=font(34), fill=PAPER)
+    draw.text((200, 385), "des rivières", font=font(34), fill=PAPER)
     rng = random.Random(3)
     for column, left in enumerate((520, 900)):
         for row in range(16):
@@ -240,10 +241,10 @@ def paperback() -> bytes:
             fill=(214, 222, 230),
             width=5,
         )
-    draw.text((300, 270), "La Mémoire", font=_font(54), fill=(246, 240, 228))
-    draw.text((300, 340), "des rivières", font=_font(54), fill=(246, 240, 228))
-    draw.text((300, 450), "Claire Vautrin", font=_font(32), fill=(246, 240, 228))
-    draw.text((300, 1100), "POCHE", font=_font(30, "-Bold"), fill=(246, 200, 90))
+    draw.text((300, 270), "La Mémoire", font=font(54), fill=(246, 240, 228))
+    draw.text((300, 340), "des rivières", font=font(54), fill=(246, 240, 228))
+    draw.text((300, 450), "Claire Vautrin", font=font(32), fill=(246, 240, 228))
+    draw.text((300, 1100), "POCHE", font=font(30, "-Bold"), fill=(246, 200, 90))
     return _encoded(image, "PNG")
 
 
