@@ -12,7 +12,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from . import db, fields
+from . import db, fields, posters
 from .models import Kind, Post, PublicationKind, Revision, Status, utcnow
 from .sites import registry
 from .slugs import slugify
@@ -83,7 +83,9 @@ def apply(announcement: Post, values: dict[str, str]) -> None:
     announcement.language = values["language"]
     announcement.title = values["title"].strip()
     announcement.slug = values["slug"].strip() or slugify(values["title"])
-    announcement.set_source(values["source"].replace("\r\n", "\n"))
+    source = values["source"].replace("\r\n", "\n")
+    posters.fetch_missing(source)  # saved now: its embeds' posters, if they can be had
+    announcement.set_source(source)
     announcement.summary = ""
     announcement.status = values["status"]
     announcement.updated_at = utcnow()

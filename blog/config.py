@@ -70,6 +70,23 @@ DEFAULTS = {
     "MEDIA_WIDTHS": (480, 960, 1600),
     # The PeerTube instances whose videos become click-to-load embeds (and the CSP's frame-src).
     "EMBED_PEERTUBE_HOSTS": ("framatube.org", "peertube.fr"),
+    # An embed's poster is fetched once, when the text is saved (never when a page is read),
+    # stored re-encoded under media/posters/, and shown until the reader clicks; False keeps
+    # the neutral placeholder with the provider's name. Where each provider's picture comes
+    # from: YouTube's address is the picture's; the others are oEmbed endpoints whose answer
+    # names it (`thumbnail_url`). {id} is YouTube's video id, {url} the page's address
+    # (quoted), {host} a PeerTube instance.
+    "EMBED_POSTERS": True,
+    "EMBED_POSTER_SOURCES": {
+        "YouTube": "https://img.youtube.com/vi/{id}/hqdefault.jpg",
+        "Vimeo": "https://vimeo.com/api/oembed.json?url={url}",
+        "Dailymotion": "https://www.dailymotion.com/services/oembed?format=json&url={url}",
+        "SoundCloud": "https://soundcloud.com/oembed?format=json&url={url}",
+        "PeerTube": "https://{host}/services/oembed?format=json&url={url}",
+    },
+    # Seconds each fetch of a poster may take, and the largest picture taken (bytes).
+    "EMBED_POSTER_TIMEOUT": 4.0,
+    "EMBED_POSTER_MAX_SIZE": 3 * 1024 * 1024,
     # Werkzeug's method for new password hashes; its default scrypt costs ~0.25 s per hash on
     # purpose. Tests lower it (e.g. "scrypt:16:1:1"); production keeps the default.
     "PASSWORD_HASH_METHOD": "scrypt",

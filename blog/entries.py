@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, Select, bindparam, literal, select
 
-from .mediahtml import Featured, card_path
+from .mediahtml import Featured, featured_of
 from .models import (
     Media,
     MediaKind,
@@ -138,7 +138,16 @@ _TERMS = (
 )
 # The featured images of a batch: their cards and alt texts (mediahtml.Featured).
 _FEATURED = (
-    select(Media.id, Media.name, Media.fingerprint, MediaText.language, MediaText.alt)
+    select(
+        Media.id,
+        Media.name,
+        Media.fingerprint,
+        Media.width,
+        Media.height,
+        Media.variants,
+        MediaText.language,
+        MediaText.alt,
+    )
     .outerjoin(MediaText, MediaText.media_id == Media.id)
     .where(Media.id.in_(_IDS), Media.kind == MediaKind.IMAGE)
 )
@@ -203,10 +212,12 @@ def _complete_featured(connection: Connection, entries: Sequence[Entry]) -> None
     if not wanted:
         return
     found: dict[int, Featured] = {}
-    for media_id, name, fingerprint, language, alt in connection.execute(
+    for media_id, name, fingerprint, width, height, variants, language, alt in connection.execute(
         _FEATURED, {"ids": sorted(wanted)}
     ):
-        featured = found.setdefault(media_id, Featured(card_path(name, fingerprint), {}))
+        featured = found.get(media_id)
+        if featured is None:
+            featured = found[media_id] = featured_of(name, fingerprint, width, height, variants)
         if language is not None:
             featured.alts[language] = alt
     for entry in entries:

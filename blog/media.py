@@ -1,6 +1,7 @@
 """Uploaded files at /media/<path> on every site, served from MEDIA_DIR and never outside it.
 
-The media library's fingerprinted copies (/media/v/…) never change: cached for ever. Other
+The media library's fingerprinted copies (/media/v/…) and the embeds' posters
+(/media/posters/…, fingerprinted too) never change: cached for ever. Other
 files keep their address when replaced: cached for STATIC_MAX_AGE. Documents are downloads
 (Content-Disposition), and a file that could run in a browser (HTML, SVG, XML) is sent as
 plain text to download, whatever put it there.
@@ -15,6 +16,7 @@ from flask import Blueprint, abort, current_app, send_from_directory
 from . import sniffing
 from .config import media_dir
 from .mediastore import VARIANTS
+from .posters import FOLDER as POSTERS
 
 bp = Blueprint("media", __name__)
 
@@ -35,7 +37,7 @@ def media(name: str):
     real = os.path.realpath(folder.joinpath(*parts))
     if os.path.commonpath([real, os.path.realpath(folder)]) != os.path.realpath(folder):
         abort(404)
-    immutable = parts[0] == VARIANTS and len(parts) == 2
+    immutable = parts[0] in (VARIANTS, POSTERS) and len(parts) == 2
     max_age = 365 * 24 * 3600 if immutable else current_app.config["STATIC_MAX_AGE"]
     response = send_from_directory(folder, name, max_age=max_age)
     if immutable:

@@ -77,14 +77,70 @@ def card_path(name: str, fingerprint: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Thumbnail:
+    """A listing's picture of a post: its smallest copy, as WebP and in its own format."""
+
+    src: str
+    webp: str | None
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
 class Featured:
-    """A post's featured image as pages and feeds share it: its card and alt texts."""
+    """A post's featured image as pages and feeds share it: its card and alt texts, and what
+    a listing shows of it (`thumbnail`)."""
 
     path: str
     alts: dict[str, str] = field(default_factory=dict)
+    name: str = ""
+    fingerprint: str = ""
+    width: int | None = None
+    height: int | None = None
+    widths: tuple[int, ...] = ()
 
     def alt(self, language: str) -> str:
         return self.alts.get(language, "")
+
+    @property
+    def thumbnail(self) -> Thumbnail | None:
+        """Return the smallest copy made at upload (the original when none is smaller)."""
+        if not (self.name and self.width and self.height):
+            return None
+        picture = LibraryFile(self.name, "image", "", self.fingerprint, self.width, self.height)
+        smaller = [w for w in self.widths if w < self.width]
+        if not smaller or picture.extension == "gif":
+            webp = None if picture.extension == "gif" else picture.variant("webp")
+            return Thumbnail(picture.variant(), webp, self.width, self.height)
+        width = smaller[0]
+        height = max(1, round(self.height * width / self.width))
+        return Thumbnail(
+            picture.variant(width=width), picture.variant("webp", width), width, height
+        )
+
+
+def featured_of(
+    name: str,
+    fingerprint: str,
+    width: int | None,
+    height: int | None,
+    variants: str,
+    alts: dict[str, str] | None = None,
+) -> Featured:
+    """Return a library image's Featured from its columns (models.Media's)."""
+    widths = tuple(sorted(int(w) for w in variants.split()))
+    return Featured(
+        card_path(name, fingerprint), alts or {}, name, fingerprint, width, height, widths
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Poster:
+    """The picture an embed shows until the reader clicks it (posters.py keeps them)."""
+
+    path: str
+    width: int
+    height: int
 
 
 def media_names(source: str) -> set[str]:
@@ -92,11 +148,18 @@ def media_names(source: str) -> set[str]:
     return set(_NAME_IN_SOURCE.findall(source))
 
 
-def enhance(html: str, language: str | None, library: dict[str, LibraryFile] | None) -> str:
-    """Return clean `html` with its library files and provider links made into media."""
+def enhance(
+    html: str,
+    language: str | None,
+    library: dict[str, LibraryFile] | None,
+    posters: dict[str, Poster] | None = None,
+) -> str:
+    """Return clean `html` with its library files and provider links made into media
+    (embeds show their poster from `posters`, by player address, else a placeholder)."""
     library = library or {}
+    posters = posters or {}
     language = language or ""
-    html = _LINK_ALONE.sub(lambda m: _embed(m, language) or m.group(0), html)
+    html = _LINK_ALONE.sub(lambda m: _embed(m, language, posters) or m.group(0), html)
     html = _ALONE.sub(lambda m: _block(m, language, library), html)
     first = [True]
 
@@ -252,7 +315,7 @@ def frame_hosts() -> tuple[str, ...]:
     return FRAME_HOSTS + peertube_hosts()
 
 
-def _embed(match: re.Match, language: str) -> str | None:
+def _embed(match: re.Match, language: str, posters: dict[str, Poster]) -> str | None:
     url = unescape(match.group(1) or match.group(2))
     found = player_of(url, peertube_hosts())
     if found is None:
@@ -264,9 +327,17 @@ def _embed(match: re.Match, language: str) -> str | None:
         else:
             label = _("Watch the video on %(provider)s", provider=name)
         notice = _("Playing it loads %(provider)s's player and its cookies.", provider=name)
+    poster = posters.get(player)
+    picture = (
+        f'<img class="embed-poster" src="{escape(poster.path)}" alt="" width="{poster.width}" '
+        f'height="{poster.height}" loading="lazy" decoding="async">'
+        if poster is not None
+        else ""
+    )
     return (
-        f'<figure class="embed embed-{kind}"><a class="embed-load" href="{escape(url)}" '
-        f'data-embed="{escape(player)}" data-title="{escape(label)}">'
+        f'<figure class="embed embed-{kind}"><a class="embed-load'
+        f'{" embed-has-poster" if poster else ""}" href="{escape(url)}" '
+        f'data-embed="{escape(player)}" data-title="{escape(label)}">{picture}'
         f'<span class="embed-provider">{escape(name)}</span>'
         f'<span class="embed-label">{escape(label)}</span></a>'
         f"<figcaption>{escape(notice)}</figcaption></figure>"

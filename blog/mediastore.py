@@ -130,6 +130,29 @@ def save_upload(session: Session, data: bytes, filename: str, now: datetime) -> 
     )
 
 
+def adopt(session: Session, data: bytes, origin: str, now: datetime) -> tuple[Media, bool]:
+    """Bring a file of an import into the library (flushed) and return it with True, or return
+    the row it already made of that very file (same origin, a path in the imported site's
+    uploads, and same content) with False.
+
+    Checked and cleaned like an upload (MediaRefused says why it is not taken); its name is
+    made from the origin's file name.
+    """
+    found = check(data, origin)
+    prepared = _prepare(data, found)
+    same = session.scalar(
+        select(Media).where(
+            Media.original_name == origin[-255:],
+            Media.fingerprint == _fingerprint(prepared.data),
+            Media.mime_type == found.mime_type,
+        )
+    )
+    if same is not None:
+        return same, False
+    name = safe_name(session, origin, found)
+    return _store(session, name, origin[-255:], found, prepared, now), True
+
+
 def restore(session: Session, data: bytes, name: str, now: datetime) -> Media:
     """Bring back a library file under its own name (a Markdown folder's), with its copies.
 
@@ -322,11 +345,15 @@ def _encode(image: Image.Image, mime_type: str) -> bytes:
 
 
 def _apply(media: Media, prepared: _Prepared, now: datetime) -> None:
-    media.fingerprint = hashlib.sha256(prepared.data).hexdigest()[:10]
+    media.fingerprint = _fingerprint(prepared.data)
     media.size = len(prepared.data)
     media.width, media.height = prepared.width, prepared.height
     media.variants = " ".join(str(w) for w in prepared.widths)
     media.updated_at = now
+
+
+def _fingerprint(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:10]
 
 
 def _write(media: Media, prepared: _Prepared) -> None:

@@ -45,8 +45,8 @@ from sqlalchemy.orm import (
     validates,
 )
 
-from . import rendering
-from .mediahtml import Featured, LibraryFile, card_path, media_names
+from . import posters, rendering
+from .mediahtml import Featured, LibraryFile, featured_of, media_names
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -327,7 +327,9 @@ class Post(PostFacts, Base):
         if media is None or media.kind != MediaKind.IMAGE:
             return None
         alts = {t.language: t.alt for t in media.texts}
-        return Featured(card_path(media.name, media.fingerprint), alts)
+        return featured_of(
+            media.name, media.fingerprint, media.width, media.height, media.variants, alts
+        )
 
     # What set_source last rendered (a rendering.Rendered); not stored, not loaded.
     rendered_from = None
@@ -342,7 +344,8 @@ class Post(PostFacts, Base):
         import passes the rendering it already has (rendering.render_many), which must be
         of this very source in this language. The files of the media library that the text
         shows are looked up once (Media.catalogue), for their sizes, copies and texts, in
-        `session` or the post's own.
+        `session` or the post's own; its embeds show the posters already kept (posters.py:
+        the desk fetches them before saving, rendering never does).
         """
         if rendered is None:
             session = session or object_session(self)
@@ -350,7 +353,7 @@ class Post(PostFacts, Base):
             if session is not None:
                 with session.no_autoflush:
                     library = Media.catalogue(session, media_names(source))
-            rendered = rendering.render(source, self.language, library)
+            rendered = rendering.render(source, self.language, library, posters.stored(source))
         elif (rendered.source, rendered.language) != (source, self.language):
             raise ValueError("This rendering is of another text or in another language.")
         self.source, self.html = source, rendered.html

@@ -28,7 +28,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from . import workers
-from .mediahtml import LibraryFile, enhance
+from .mediahtml import LibraryFile, Poster, enhance
 
 MAX_SOURCE_LENGTH = 500_000
 MAX_CLEANING_PASSES = 3
@@ -169,8 +169,14 @@ def _cleaner() -> bleach.sanitizer.Cleaner:
     return _local.cleaner
 
 
-def render_markdown(source: str, language: str | None = None, library: dict | None = None) -> str:
-    """Return the clean HTML of a Markdown source (showing `library`'s files), or RenderError."""
+def render_markdown(
+    source: str,
+    language: str | None = None,
+    library: dict | None = None,
+    posters: dict[str, Poster] | None = None,
+) -> str:
+    """Return the clean HTML of a Markdown source (showing `library`'s files and the embeds'
+    `posters`), or RenderError."""
     if len(source) > MAX_SOURCE_LENGTH:
         raise RenderError(
             _(
@@ -181,10 +187,12 @@ def render_markdown(source: str, language: str | None = None, library: dict | No
         )
     source = CONTROL_CHARACTERS.sub("", source)
     budget = RENDER_SECONDS + len(source) * RENDER_SECONDS_PER_CHARACTER
-    return _within(budget, _render, source, language, library)
+    return _within(budget, _render, source, language, library, posters)
 
 
-def _render(source: str, language: str | None, library: dict | None = None) -> str:
+def _render(
+    source: str, language: str | None, library: dict | None = None, posters: dict | None = None
+) -> str:
     # Building a Markdown converter (its extensions, their patterns) costs as much as
     # converting a post: one per thread, reset before each text, dropped after any failure.
     if not hasattr(_local, "markdown"):
@@ -198,7 +206,7 @@ def _render(source: str, language: str | None, library: dict | None = None) -> s
         if isinstance(error, RecursionError):
             raise RenderError(str(TOO_DEEP)) from None
         raise
-    return enhance(clean_html(typography(html, language)), language, library)
+    return enhance(clean_html(typography(html, language)), language, library, posters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,10 +223,13 @@ class Rendered:
 
 
 def render(
-    source: str, language: str | None = None, library: dict[str, LibraryFile] | None = None
+    source: str,
+    language: str | None = None,
+    library: dict[str, LibraryFile] | None = None,
+    posters: dict[str, Poster] | None = None,
 ) -> Rendered:
     """Return the rendering of a source in a language, or raise RenderError."""
-    return Rendered(source, language, render_markdown(source, language, library))
+    return Rendered(source, language, render_markdown(source, language, library, posters))
 
 
 def render_many(texts: Iterable[tuple[str, str | None]]) -> Iterator[Rendered | RenderError]:

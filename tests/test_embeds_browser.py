@@ -12,10 +12,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from blog import posters
 from blog.models import Post, PublicationKind
 from tools.livesite import serve
 
-from .helpers import SITES_FILE
+from .helpers import SITES_FILE, image_bytes
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
@@ -37,6 +38,9 @@ def site(tmp_path):
             post = Post(language="fr", title="Le lancement", slug="lancement", status="published",
                         published_at=datetime(2025, 3, 13, 18, tzinfo=UTC))  # fmt: skip
             with live.app.test_request_context("/"):
+                # The video's poster, as a save would have fetched it (test_posters.py).
+                [video] = [v for v in posters.videos_in(SOURCE) if v.provider == "YouTube"]
+                posters.keep(video, image_bytes(480, 360))
                 post.set_source(SOURCE, session=session)
             post.publish_on("blog", PublicationKind.HOME)
             session.add(post)
@@ -65,11 +69,16 @@ def test_an_embed_loads_nothing_from_the_provider_before_the_click(browser, site
     page.goto(site.url("blog", "/fr/2025/03/lancement/"))
     page.wait_for_load_state("networkidle")
     assert asked and not [u for u in asked if outside(u)]
-    posters = page.locator("a.embed-load")
-    assert posters.count() == 2
+    embeds = page.locator("a.embed-load")
+    assert embeds.count() == 2
     assert page.locator("iframe").count() == 0
+    # The YouTube one shows its poster, from the site itself; the other, the placeholder.
+    poster = page.locator("a.embed-load img.embed-poster")
+    assert poster.count() == 1
+    assert poster.evaluate("img => img.complete && img.naturalWidth") == 640
+    assert [u for u in asked if "/media/posters/youtube-" in u]
 
-    posters.first.click()
+    embeds.first.click()
     frame = page.locator("figure.embed iframe")
     frame.wait_for()
     assert frame.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/")

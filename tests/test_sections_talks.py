@@ -169,7 +169,7 @@ def test_sitemap_and_static_export_include_the_sections(app, book, blog, make_ta
     assert moved["/rencontres/"] != paths["book"]["/rencontres/"]
 
 
-def test_the_demo_shows_every_section(app, book, clock):
+def test_the_demo_shows_every_section(app, book, blog, clock):
     clock.moment = datetime(2026, 12, 1, tzinfo=UTC)
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
@@ -180,3 +180,10 @@ def test_the_demo_shows_every_section(app, book, clock):
     assert len(titles) >= 8
     assert len(icalendar.Calendar.from_ical(book.get("/rencontres.ics").data).walk("VEVENT")) >= 2
     assert book.get("/revue-de-presse/").text.count('class="press-review"') >= 4
+    # Pictures everywhere: listings' featured images, the video's poster, works, press kit.
+    for client, path in ((book, "/"), (blog, "/fr/"), (blog, "/en/"), (blog, "/it/")):
+        assert client.get(path).text.count('<picture class="teaser-image">') >= 2, path
+    launch = book.get("/2025/03/la-memoire-des-rivieres-en-librairie/").text
+    assert '<img class="embed-poster" src="/media/posters/youtube-' in launch
+    assert book.get("/liaisons-artistiques/").text.count("<img") >= 3
+    assert '<img class="press-preview" src="/media/presse/' in book.get("/espace-presse/").text

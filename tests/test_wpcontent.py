@@ -10,7 +10,7 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy import select
 
-from blog.models import Post
+from blog.models import Media, Post
 from blog.moving import wpcontent, wxr
 
 DATA = Path(__file__).parent / "data" / "wxr"
@@ -306,21 +306,37 @@ def uploads(tmp_path):
     return folder
 
 
-def test_uploads_are_copied_into_the_media_store_and_links_rewritten(
+def test_uploads_become_library_files_and_links_point_to_them(
     import_wxr, session, blog, uploads, media
 ):
+    (uploads / "2024" / "05" / "berge-nord.png").write_bytes(png(1200, 800))
+    (uploads / "2024" / "05" / "notes.txt").write_text("pas pour la bibliothèque")
     result = import_wxr("content.xml", "--uploads", str(uploads))
     assert result.exit_code == 0, result.output
     found = posts(session)
     html = found["le-titre-et-co"].html + found["lien"].html
-    assert '<img src="/media/uploads/2024/05/berge-nord-300x200.png"' in html
-    assert '<a href="/media/uploads/2024/05/rapport.pdf">Rapport</a>' in html
+    library = {m.original_name: m for m in session.scalars(select(Media))}
+    # WordPress's resized copy leads to its original, which the library resizes itself.
+    nord = library["2024/05/berge-nord.png"]
+    assert "2024/05/berge-nord-300x200.png" not in library
+    assert (nord.name, nord.width, nord.height) == ("berge-nord.png", 1200, 800)
+    assert nord.widths == [480, 960]
+    stem = f"/media/v/berge-nord.{nord.fingerprint}"
+    assert f'srcset="{stem}.w480.webp 480w, {stem}.w960.webp 960w, {stem}.webp 1200w"' in html
+    assert f'<img src="{stem}.png" srcset="{stem}.w480.png 480w' in html
+    assert 'alt="La berge" width="1200" height="800"' in html
+    assert '<a href="/media/rapport.pdf">Rapport</a>' in html
     # A site-relative link to the uploads folder is recognised too.
-    assert '<img src="/media/uploads/2024/05/berge-sud.png"' in html
-    assert '<source src="/media/uploads/2024/05/crue.mp3"' in html
-    assert (media / "uploads" / "2024" / "05" / "berge-nord.png").read_bytes() == png()
-    with blog.get("/media/uploads/2024/05/berge-nord-300x200.png") as served:
-        assert served.status_code == 200 and served.data == png()
+    sud = library["2024/05/berge-sud.png"]
+    assert f'<img src="/media/v/berge-sud.{sud.fingerprint}.png"' in html
+    assert '<source src="/media/crue.mp3"' in html
+    assert {m.kind for m in library.values()} == {"image", "document", "audio"}
+    with blog.get(f"{stem}.w480.webp") as served:
+        assert served.status_code == 200 and served.mimetype == "image/webp"
+    # The featured image (_thumbnail_id) is the library's, with WordPress's alt text.
+    assert found["le-titre-et-co"].featured_media_id == sud.id
+    assert sud.text("fr").alt == "La berge sud, en crue"
+    assert "1 featured images set from the library." in result.output
     # Missing files stay linked at the old site and are listed.
     assert UPLOADS + "absente.png" in html
     assert "Not found in the uploads folder (linked at their old address):\n" in result.output
@@ -331,7 +347,8 @@ def test_uploads_are_copied_into_the_media_store_and_links_rewritten(
     assert not list(media.rglob("secret.txt"))
     assert "  2024/05/crue.mp4" in result.output.split("Refused")[1]
     assert "  2024/05/.htaccess" in result.output.split("Refused")[1]
-    assert "files copied from the uploads folder into the media store." in result.output
+    assert "files copied from the uploads folder into the media store (" in result.output
+    assert "of them into the media library)." in result.output
     assert all(
         Path(os.path.realpath(p)).is_relative_to(os.path.realpath(media)) for p in media.rglob("*")
     )
@@ -348,12 +365,22 @@ def test_without_uploads_links_stay_external_and_are_counted(import_wxr, session
 
 
 def test_a_file_of_the_same_name_is_not_overwritten(import_wxr, session, uploads, media):
-    target = media / "uploads" / "2024" / "05" / "berge-sud.png"
+    media.mkdir()
+    (media / "berge-sud.png").write_bytes(b"the author's own file")
+    target = media / "uploads" / "2024" / "05" / "notes.txt"
     target.parent.mkdir(parents=True)
-    target.write_bytes(b"the author's own file")
-    import_wxr("content.xml", "--uploads", str(uploads))
-    assert target.read_bytes() == b"the author's own file"
-    assert '<img src="/media/uploads/2024/05/berge-sud-2.png"' in posts(session)["lien"].html
+    target.write_bytes(b"the author's own notes")
+    (uploads / "2024" / "05" / "notes.txt").write_text("les notes de WordPress")
+    with (DATA / "content.xml").open() as f:
+        export = f.read().replace("2024/05/rapport.pdf", "2024/05/notes.txt")
+    (media.parent / "notes.xml").write_text(export)
+    result = import_wxr(str(media.parent / "notes.xml"), "--uploads", str(uploads))
+    assert result.exit_code == 0, result.output
+    assert (media / "berge-sud.png").read_bytes() == b"the author's own file"
+    assert target.read_bytes() == b"the author's own notes"
+    html = posts(session)["lien"].html
+    assert "/media/v/berge-sud-2." in html
+    assert '<a href="/media/uploads/2024/05/notes-2.txt">Rapport</a>' in html
 
 
 def test_a_failed_import_leaves_no_copied_file(import_wxr, session, uploads, media, monkeypatch):
@@ -393,3 +420,17 @@ def test_conversion_stays_linear_on_hostile_bodies(app, hostile):
     with app.app_context():
         wpcontent.convert(hostile, post_id=1, language="fr", uploads_base="https://x.org")
     assert time.perf_counter() - started < 10
+
+
+def test_uploads_already_in_the_media_folder_become_library_files(
+    import_wxr, session, uploads, media
+):
+    media.mkdir()
+    uploads.rename(media / "uploads")
+    result = import_wxr("content.xml")
+    assert result.exit_code == 0, result.output
+    library = {m.original_name: m.name for m in session.scalars(select(Media))}
+    assert library["2024/05/berge-sud.png"] == "berge-sud.png"
+    assert '<a href="/media/rapport.pdf">Rapport</a>' in posts(session)["lien"].html
+    # The files stay where the author put them.
+    assert (media / "uploads" / "2024" / "05" / "berge-sud.png").read_bytes() == png()

@@ -1,4 +1,4 @@
-"""Take the README's screenshots: both sites, desktop and phone, and the desk, on the demo content.
+"""Take the README's screenshots: both sites (desktop, phone, sections) and the desk, on the demo.
 
     python -m tools.screenshots [--out docs/screenshots]
 
@@ -16,7 +16,7 @@ from tools.livesite import CHROMIUM, CHROMIUM_ARGS, serve
 
 SHOTS = [
     # name, site, path, viewport
-    ("book-desktop", "book", "/", (1280, 860)),
+    ("book-desktop", "book", "/", (1280, 1300)),
     ("blog-desktop", "blog", "/en/", (1280, 860)),
     ("book-phone", "book", "/2025/04/ce-qu-en-dit-la-presse/", (390, 844)),
     (
@@ -25,7 +25,13 @@ SHOTS = [
         "/fr/2024/09/pourquoi-les-rivieres-disparaissent-des-cartes/",
         (390, 844),
     ),
+    ("book-press-kit", "book", "/espace-presse/", (1280, 860)),
+    ("book-talks", "book", "/rencontres/", (1280, 860)),
+    # A post with a video: its poster, nothing asked of the provider until the reader clicks.
+    ("book-video", "book", "/2025/03/la-memoire-des-rivieres-en-librairie/", (1280, 860)),
 ]
+# Shots of a page's part: scrolled to put this element at the top of the window.
+SCROLL_TO = {"book-video": "figure.embed"}
 
 
 def take(out: Path) -> list[Path]:
@@ -44,6 +50,12 @@ def take(out: Path) -> list[Path]:
             for name, key, path, (width, height) in SHOTS:
                 page = browser.new_page(viewport={"width": width, "height": height})
                 page.goto(site.url(key, path))
+                if name in SCROLL_TO:
+                    page.locator(SCROLL_TO[name]).first.evaluate(
+                        "element => window.scrollTo(0, element.offsetTop - 420)"
+                    )
+                # Lazy pictures in view are asked for once the page has loaded.
+                page.wait_for_load_state("networkidle")
                 target = out / f"{name}.png"
                 page.screenshot(path=str(target))
                 page.close()

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import autosave, clock, db, fields, permissions, queries, rendering, sharing
+from .. import autosave, clock, db, fields, permissions, posters, queries, rendering, sharing
 from ..mediahtml import media_names
 from ..mediastore import library, markdown_for
 from ..models import Kind, Media, Post, Revision, Status, Term, TermKind, utcnow
@@ -249,6 +249,8 @@ def _save(post: Post | None):
     target = post or Post()
     now = utcnow()
     original = _translated_from(form) if post is None else None
+    # Saved now: the posters its embeds lack are fetched once, here (never for a reader).
+    posters.fetch_missing(form.clean["source"])
     try:
         form.apply(target, session, now)
         if post is None:

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import db, rendering
+from .. import db, posters, rendering
 from ..sections import files, works
 from ..sections.models import FILE_MAX, URL_MAX, Chapter, Work, WorkImage
 from ..slugs import slugify
@@ -113,7 +113,10 @@ def _check(clean: dict, row) -> dict[str, str]:
             errors["slug"] = _("Another work has this address: choose another one.")
         clean["slug"] = slug
     try:
-        clean["source"] = rendering.render(clean.get("source") or "", "fr")
+        source = clean.get("source") or ""
+        # The work is being saved: its embeds' posters are fetched now, if they can be.
+        posters.fetch_missing(source)
+        clean["source"] = rendering.render(source, "fr", posters=posters.stored(source))
     except rendering.RenderError as refusal:
         errors["source"] = str(refusal)
     return errors

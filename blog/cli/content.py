@@ -5,15 +5,17 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from .. import accounts, clock, db, fields, people, search
+from .. import accounts, clock, db, fields, people, posters, search
 from ..announcements import check, create_announcement, prefill
 from ..demo import load_demo
+from ..mediahtml import peertube_hosts
 from ..models import Post, Status, User
 from ..operations import store_command
 from ..rules import ContentRuleError
 from ..schema import upgrade
+from ..sections.models import Work
 from ..sites import registry
 from ..urls import site_url
 
@@ -134,3 +136,39 @@ def reindex() -> None:
     count = search.rebuild(db.connection())
     db.session().commit()
     click.echo(f"Search index rebuilt: {count} posts.")
+
+
+@click.command("fetch-posters")
+@with_appcontext
+@store_command
+def fetch_posters() -> None:
+    """Fetch the posters embeds lack (texts imported, or saved offline) and show them.
+
+    Each provider's picture is fetched once and kept (EMBED_POSTERS); the posts and works that
+    link to it are rendered again with it. Nothing else of them changes.
+    """
+    if not current_app.config["EMBED_POSTERS"]:
+        raise click.ClickException("EMBED_POSTERS is off: no poster is fetched.")
+    session = db.session()
+    hosts = ("youtube.com", "youtu.be", "vimeo.com", "dailymotion.com", "dai.ly", "soundcloud.com")
+    hosts += peertube_hosts()
+    shown, failed = 0, set()
+    for model in (Post, Work):
+        texts = session.scalars(
+            select(model)
+            .where(or_(*(model.source.contains(host, autoescape=True) for host in hosts)))
+            .order_by(model.id)
+        )
+        for text in texts:
+            before = posters.stored(text.source)
+            failed.update(posters.fetch_missing(text.source))
+            if posters.stored(text.source) != before:
+                html = text.html
+                text.set_source(text.source)
+                shown += text.html != html
+    session.commit()
+    click.echo(f"Posters shown in {shown} texts.")
+    if failed:
+        click.echo("No poster could be had for (they keep the placeholder):")
+        for url in sorted(failed):
+            click.echo(f"  {url}")

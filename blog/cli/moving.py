@@ -20,7 +20,7 @@ from ..moving.markdown_folder import FolderError, import_folder
 from ..moving.restore import restore as read_backup
 from ..moving.restore import verify
 from ..moving.wordpress import WordPressImportError, import_export
-from ..moving.wpuploads import Uploads
+from ..moving.wpuploads import MEDIA_FOLDER, Uploads
 from ..moving.wxr import WXRError, read
 from ..operations import import_running, require_schema, store_command
 from ..sites import registry
@@ -42,7 +42,9 @@ from ..sites import registry
     "--uploads",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="A copy of the site's wp-content/uploads folder: the files the texts link to are "
-    "copied into the media store and the links point to them.",
+    "copied into the media store (pictures, documents, audio and video into the media "
+    "library, with their sizes and resized copies) and the links point to them. Without it, "
+    "the media folder's own uploads/ folder is used when there is one.",
 )
 @with_appcontext
 @store_command
@@ -94,12 +96,20 @@ def import_wxr(
                     language=language,
                     timezone=timezone,
                     on_item=lambda: bar.update(1),
-                    uploads=Uploads(uploads, media_dir()) if uploads is not None else None,
+                    uploads=_uploads(uploads),
                 )
         except WordPressImportError as error:
             raise click.ClickException(f"{error}. Nothing was imported.") from None
     for line in report.lines():
         click.echo(line)
+
+
+def _uploads(folder: Path | None) -> Uploads | None:
+    """Return where the files of an import come from: the folder given, else the copy of
+    wp-content/uploads already in the media folder (media/uploads/), if there is one."""
+    if folder is None and (media_dir() / MEDIA_FOLDER).is_dir():
+        folder = media_dir() / MEDIA_FOLDER
+    return Uploads(folder, media_dir()) if folder is not None else None
 
 
 @click.command("export-markdown")

@@ -1,7 +1,8 @@
 """The demo content: original posts for both sites, loaded through the store's own rules.
 
 Its pictures and documents are drawn by pictures.py and go into the media library under their
-own names (mediastore.restore), with their sizes and copies, as an upload's would.
+own names (mediastore.restore), with their sizes and copies, as an upload's would; its video
+link gets a drawn poster, kept as a fetched one would be (posters.keep).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import posters
 from ..config import media_dir
 from ..mediastore import restore
 from ..models import Kind, Media, Post, PublicationKind, Revision, Status, Term, utcnow
@@ -38,6 +40,7 @@ def load_demo(session: Session, path: Path = CONTENT_FILE) -> dict[str, int]:
         terms[item["slug"]] = term
 
     library = _load_media(session, data.get("media", []))
+    _draw_posters(data.get("posts", []))
     report = {"created": 0, "existing": 0, "sections": 0}
     posts: dict[str, Post] = {}
     # Originals first, so that translations can join their group.
@@ -99,6 +102,15 @@ def _load_media(session: Session, items: list[dict]) -> dict[str, Media]:
         library[media.name] = media
     session.flush()
     return library
+
+
+def _draw_posters(items: list[dict]) -> None:
+    """Give the demo's embeds a poster drawn here: the demo asks nothing of the providers
+    (a saved post's poster is the provider's own, fetched then: see posters.py)."""
+    for item in items:
+        for video in posters.videos_in(item["body"]):
+            if not posters.stored(video.url):
+                posters.keep(video, DRAWINGS["video-poster"]())
 
 
 def _load_sections(session: Session, data: dict, report: dict[str, int]) -> None:

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+# DejaVu has the accents Pillow's own font lacks (é, è: « La Mémoire des rivières »).
+from .pictures import font
+
 PAPER, RUST, INK = (246, 240, 228), (158, 74, 38), (40, 36, 32)
 
 
@@ -20,7 +23,7 @@ def _page(lines: list[str], size=(1240, 1754), title_color=RUST) -> Image.Image:
     y = 160
     for n, line in enumerate(lines):
         draw.text(
-            (100, y), line, fill=title_color if n == 0 else INK, font_size=48 if n == 0 else 30
+            (100, y), line, fill=title_color if n == 0 else INK, font=font(48 if n == 0 else 30)
         )
         y += 90 if n == 0 else 50
     return image
@@ -32,9 +35,9 @@ def cover() -> Image.Image:
     draw = ImageDraw.Draw(image)
     for n in range(12):
         draw.arc((-200 + n * 40, 500 + n * 30, 1000 - n * 20, 1500), 190, 350, fill=PAPER, width=6)
-    draw.text((80, 160), "La Mémoire", fill=PAPER, font_size=96)
-    draw.text((80, 280), "des rivières", fill=PAPER, font_size=96)
-    draw.text((80, 440), "Claire Vautrin", fill=PAPER, font_size=48)
+    draw.text((80, 160), "La Mémoire", fill=PAPER, font=font(96))
+    draw.text((80, 280), "des rivières", fill=PAPER, font=font(96))
+    draw.text((80, 440), "Claire Vautrin", fill=PAPER, font=font(48))
     return image
 
 

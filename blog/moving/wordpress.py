@@ -28,6 +28,7 @@ from ..models import (
     Status,
     Term,
     User,
+    utcnow,
 )
 from ..redirects import old_path, old_query
 from ..rendering import render_many
@@ -64,6 +65,8 @@ def import_export(
     try:
         work = _Import(session, sites, site_key, language, timezone)
         work.report.uploads = work.uploads = uploads
+        if uploads is not None:
+            uploads.into_library(session, utcnow())
         report = work.run(export, on_item)
         session.commit()
     except BaseException:
@@ -101,6 +104,7 @@ class _Import(Terms, Items):
                 caption=item.excerpt,
                 parent=item.parent,
                 order=item.menu_order,
+                alt=plain_title(item.meta.get("_wp_attachment_image_alt", "")),
             )
             for item in export.items
             if item.post_type == "attachment"

@@ -66,6 +66,7 @@ class Attachment:
     caption: str = ""
     parent: int = 0
     order: int = 0
+    alt: str = ""
 
 
 @dataclass

@@ -16,12 +16,24 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .. import fields
-from ..models import OLD_PATH_MAX, Kind, Post, PublicationKind, Revision, Status, User
+from ..mediahtml import media_names
+from ..models import (
+    OLD_PATH_MAX,
+    Kind,
+    Media,
+    MediaKind,
+    Post,
+    PublicationKind,
+    Revision,
+    Status,
+    User,
+)
 from ..redirects import QUERY_MAX, old_path, old_query
 from ..rendering import Rendered, RenderError
 from ..slugs import free_slug, slugify
 from .wpcontent import Converted, convert, cut_title
 from .wpreport import TITLE_MAX
+from .wpuploads import upload_path
 from .wxr import Item
 
 KINDS = {"post": Kind.POST, "page": Kind.PAGE}
@@ -200,10 +212,17 @@ class Items:
         try:
             if isinstance(rendered, RenderError):
                 raise rendered
-            post.set_source(content.source, rendered=rendered)
+            if media_names(content.source):
+                # It shows files of the library (--uploads): rendered here, with the library.
+                post.set_source(content.source, session=self.session)
+            else:
+                post.set_source(content.source, rendered=rendered)
         except RenderError as error:
             report.skipped.append(f"{what}: {error}")
             return
+        featured = self._featured_image(item, plan.language)
+        if featured is not None:
+            post.featured_media_id = featured.id
         post.publish_on(self.site.key, PublicationKind.HOME)
         carried = [self.by_wordpress.get((t.domain, t.slug)) for t in item.terms]
         post.terms = list(dict.fromkeys(t for t in carried if t is not None))
@@ -236,7 +255,10 @@ class Items:
         for term in item.terms_of("post_format"):
             report.formats[term.slug.removeprefix("post-format-")] += 1
         if item.meta.get("_thumbnail_id", "").strip():
-            report.featured += 1
+            if post.featured_media_id is not None:
+                report.featured_imported += 1
+            else:
+                report.featured += 1
         report.converted.update(content.converted)
         report.external_uploads.update(content.uploads)
         if content.unknown:
@@ -246,6 +268,28 @@ class Items:
         report.content += [f"{what}: {note}" for note in content.notes]
         for state, n in item.comments.items():
             report.comments[_COMMENT_STATES.get(state, state)] += n
+
+    def _featured_image(self, item: Item, language: str) -> Media | None:
+        """Return the library image of an item's featured image (_thumbnail_id), when the
+        uploads brought its file; its WordPress alt text becomes the library's, if it has none."""
+        thumbnail = fields.parse_int(item.meta.get("_thumbnail_id", "").strip())
+        attachment = self.attachments.get(thumbnail) if thumbnail is not None else None
+        if attachment is None or self.uploads is None or not attachment.url:
+            return None
+        path = upload_path(attachment.url, self.export.base_url)
+        address = self.uploads.place(path) if path else None
+        media = self.uploads.library_file(address) if address else None
+        if media is None or media.kind != MediaKind.IMAGE:
+            return None
+        existing = media.text(language)
+        if attachment.alt and (existing is None or not existing.alt):
+            media.set_text(
+                language,
+                attachment.alt[:1000],
+                existing.caption if existing else "",
+                existing.transcript if existing else "",
+            )
+        return media
 
     def _slug(self, plan: Plan) -> str:
         """Return a free slug for the item: WordPress's, decoded to ASCII, else its title's."""

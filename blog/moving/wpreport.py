@@ -31,7 +31,8 @@ class Report:
     sticky: list[str] = field(default_factory=list)
     nested: int = 0
     formats: Counter[str] = field(default_factory=Counter)
-    featured: int = 0
+    featured: int = 0  # featured images whose file did not come (no --uploads, or missing)
+    featured_imported: int = 0
     # Items that were not public on WordPress (a password, private): drafts here, one line each.
     hidden: list[str] = field(default_factory=list)
     comments: Counter[str] = field(default_factory=Counter)
@@ -67,10 +68,13 @@ class Report:
                 f"{sum(self.formats.values())} post formats ({detail}): not imported, the "
                 "posts are ordinary posts here"
             )
+        if self.featured_imported:
+            lines.append(f"{self.featured_imported} featured images set from the library.")
         if self.featured:
             skipped.append(
-                f"{self.featured} featured images (_thumbnail_id): not imported, the posts "
-                "keep their text; the image files are listed under Attachments"
+                f"{self.featured} featured images (_thumbnail_id): not imported (their files "
+                "did not come: import with --uploads DIR); the image files are listed under "
+                "Attachments"
             )
         if self.converted:
             lines.append(
@@ -120,8 +124,11 @@ class Report:
 
     def _upload_line(self) -> list[str]:
         if self.uploads is not None:
-            n = len(self.uploads.copied)
-            return [f"{n} files copied from the uploads folder into the media store."]
+            n, library = len(self.uploads.copied), len(set(self.uploads.library.values()))
+            return [
+                f"{n} files copied from the uploads folder into the media store "
+                f"({library} of them into the media library)."
+            ]
         if self.external_uploads:
             n = len(self.external_uploads)
             return [

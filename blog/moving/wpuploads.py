@@ -4,6 +4,12 @@ The folder is the author's copy of their site, but its contents are still data f
 a path read in an export never leaves the folder it names (no `..`, no absolute path, no
 symbolic link that points elsewhere), and a file is only ever written inside the media folder.
 Links to that folder in a post's content are moved to the files' new addresses here too.
+
+A file the media library takes (pictures, documents, audio, video) becomes a library row, as
+an upload would (mediastore.adopt: checked from its content, cleaned, measured, its resized
+copies made), at /media/<name>; WordPress's own resized copies (`photo-300x200.jpg`) lead
+to their original when the folder has it, since the library makes its own copies. Any
+other file is copied as it is under /media/uploads/, in WordPress's year/month layout.
 """
 
 from __future__ import annotations
@@ -13,13 +19,24 @@ import html
 import os
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from ..mediastore import MediaRefused, adopt, files_of
+from ..models import Media
 
 # Imported files live under /media/uploads/, in WordPress's own year/month layout.
 MEDIA_FOLDER = "uploads"
 # A link in a post's HTML: what comes before its address, and the quote that opens it.
 URL_ATTRIBUTE = re.compile(r"""(?P<before>\b(?:href|src|poster)\s*=\s*)(?P<quote>["']?)""")
+# A copy WordPress made of a picture: a size (photo-300x200.jpg) or a scaled-down original.
+_RESIZED = re.compile(
+    r"^(?P<stem>.+?)(?:-\d{1,5}x\d{1,5}|-scaled)(?P<extension>\.[A-Za-z0-9]{2,5})$"
+)
 
 
 class Uploads:
@@ -31,6 +48,18 @@ class Uploads:
         self.missing: list[str] = []
         self.refused: list[str] = []
         self._created: list[Path] = []
+        # The library rows of the files this import placed (see into_library), by uploads path.
+        self.library: dict[str, Media] = {}
+        self._session: Session | None = None
+        self._now: datetime | None = None
+
+    def into_library(self, session: Session, now: datetime) -> None:
+        """Make the files the library takes rows of the library, in `session` (see above)."""
+        self._session, self._now = session, now
+
+    def library_file(self, address: str) -> Media | None:
+        """Return the library row a /media/ address this import gave leads to, if any."""
+        return next((m for m in self.library.values() if f"/media/{m.name}" == address), None)
 
     def place(self, path: str) -> str | None:
         """Return the /media/ address of an uploaded file, copied if need be (None: not here)."""
@@ -54,6 +83,11 @@ class Uploads:
         if not os.path.isfile(source):
             self.missing.append(path)
             return None
+        if self._session is not None:
+            address = self._adopt(parts, Path(source))
+            if address is not None:
+                self.copied[path] = address
+                return address
         target = self._target(parts, Path(source))
         if target is None:
             self.refused.append(path)
@@ -61,6 +95,28 @@ class Uploads:
         relative = target.relative_to(self.media).as_posix()
         self.copied[path] = "/media/" + quote(relative)
         return self.copied[path]
+
+    def _adopt(self, parts: list[str], source: Path) -> str | None:
+        """Return the library address of a file the library takes (None: it does not)."""
+        resized = _RESIZED.match(parts[-1])
+        if resized is not None:
+            original = [*parts[:-1], resized["stem"] + resized["extension"]]
+            real = os.path.realpath(self.folder.joinpath(*original))
+            if _inside(real, self.folder) and os.path.isfile(real):
+                parts, source = original, Path(real)
+        origin = "/".join(parts)
+        if origin in self.library:
+            return f"/media/{self.library[origin].name}"
+        if source.stat().st_size > current_app.config["MEDIA_MAX_SIZE"]:
+            return None
+        try:
+            media, made = adopt(self._session, source.read_bytes(), origin, self._now)
+        except MediaRefused:
+            return None
+        self.library[origin] = media
+        if made:
+            self._created += files_of(media)
+        return f"/media/{media.name}"
 
     def _target(self, parts: list[str], source: Path) -> Path | None:
         """Copy `source` into the media folder and return where (the same file is reused)."""
@@ -83,6 +139,7 @@ class Uploads:
         for path in reversed(self._created):
             path.unlink(missing_ok=True)
         self._created.clear()
+        self.library.clear()
         self.copied.clear()
 
 
@@ -98,7 +155,6 @@ def rewrite_uploads(text, base: str, place, left: list[str]) -> str:
     """
     if not base:
         return text
-    prefixes = _upload_prefixes(base)
     out, position = [], 0
     for match in URL_ATTRIBUTE.finditer(text):
         start = match.end()
@@ -108,10 +164,9 @@ def rewrite_uploads(text, base: str, place, left: list[str]) -> str:
             continue
         url = text[start:end]
         decoded = html.unescape(url)
-        path = next((decoded[len(p) :] for p in prefixes if decoded.startswith(p)), None)
+        path = upload_path(url, base)
         if path is None:
             continue
-        path = unquote(urlsplit(path).path)
         new = place(path) if place is not None else None
         out.append(text[position:start])
         if new is None:
@@ -122,6 +177,15 @@ def rewrite_uploads(text, base: str, place, left: list[str]) -> str:
         position = end
     out.append(text[position:])
     return "".join(out)
+
+
+def upload_path(url: str, base: str) -> str | None:
+    """Return the path under the uploads folder of an address of the WordPress site, if any."""
+    if not base:
+        return None
+    decoded = html.unescape(url)
+    path = next((decoded[len(p) :] for p in _upload_prefixes(base) if decoded.startswith(p)), None)
+    return unquote(urlsplit(path).path) if path is not None else None
 
 
 def _upload_prefixes(base: str) -> list[str]:

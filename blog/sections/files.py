@@ -14,6 +14,7 @@ from pathlib import Path
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from PIL import Image
 
 from ..config import media_dir
 
@@ -60,6 +61,17 @@ class FileInfo:
     @property
     def extension(self) -> str:
         return self.name.rpartition(".")[2].lower()
+
+    @property
+    def dimensions(self) -> tuple[int, int] | None:
+        """Return a picture's width and height (read from its header), else None."""
+        if not self.mimetype.startswith("image/"):
+            return None
+        try:
+            with Image.open(self.path) as image:
+                return image.size
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return None
 
 
 def find(name: str) -> FileInfo | None:

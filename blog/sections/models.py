@@ -17,7 +17,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .. import rendering
+from .. import posters, rendering
 from ..models import SLUG_MAX, Base, UTCDateTime, utcnow
 
 URL_MAX = 500
@@ -168,7 +168,7 @@ class Work(Base):
 
         Raises rendering.RenderError, whose message says why, when the text cannot be shown."""
         if rendered is None or rendered.source != source:
-            rendered = rendering.render(source, "fr")
+            rendered = rendering.render(source, "fr", posters=posters.stored(source))
         self.source, self.html = source, rendered.html
 
     @property
