@@ -227,7 +227,9 @@ def edit_language(site_key: str, language: str):
         if action == "reset":
             menus.reset(session, site, language)
             session.commit()
-            return redirect(url_for(".edit_language", site_key=site.key, language=language, reset=1))
+            return redirect(
+                url_for(".edit_language", site_key=site.key, language=language, reset=1)
+            )
         rows = _rows_from(request.form)
         if action == "save":
             items = _check(rows, choices, errors)
