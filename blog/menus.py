@@ -87,7 +87,10 @@ def edited(session: Session, site: Site, language: str) -> list[Item] | None:
     """
     extensions = current_app.extensions
     moment = g.get("store_moment")
-    version = moment[0] if moment else session.scalar(select(StoreState.version)) or 0
+    if moment is None:
+        moment = session.execute(select(StoreState.version, StoreState.changed_at)).first()
+    # The version starts again at 1 in an emptied store (a restore): the time says which.
+    version = tuple(moment[:2]) if moment else (0, None)
     kept = extensions.get("menus")
     if kept is None or kept[0] != version:
         kept = extensions["menus"] = (version, load(session))
