@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter
 
-from .models import OLD_PATH_MAX, SLUG_MAX, SLUG_RE
+from .models import MENU_LABEL_MAX, MENU_URL_MAX, OLD_PATH_MAX, SLUG_MAX, SLUG_RE
 from .rendering import CONTROL_CHARACTERS, MAX_SOURCE_LENGTH
 
 # INTEGER columns are 32-bit on PostgreSQL; SQLite takes 64 bits, and Python any size.
@@ -81,6 +81,9 @@ TRANSLATION_GROUP = Text(_l("Translation group"), 36)
 SITE = Text(_l("Site"), 32)
 OLD_PATH = Text(_l("Old address"), OLD_PATH_MAX)
 OLD_QUERY = Text(_l("Old address"), 200)
+# An item of a menu edited in the desk (menus.py): its label, and the address of a link.
+MENU_LABEL = Text(_l("Label"), MENU_LABEL_MAX)
+MENU_URL = Text(_l("Address"), MENU_URL_MAX)
 MENU_ORDER = Integer(_l("Menu position"), INT_MIN, INT_MAX)
 ID = Integer(_l("Identifier"), 1, INT_MAX)
 # Seconds since 1970, up to the last second of year 9999 (what a datetime can hold).

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
@@ -583,6 +584,74 @@ class LoginFailure(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
     last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MenuItemKind(enum.StrEnum):
+    PAGE = "page"
+    TERM = "term"
+    SECTION = "section"
+    LINK = "link"
+
+
+MENU_LABEL_MAX = 200
+MENU_URL_MAX = 500
+
+
+class Menu(Base):
+    """A site's menu in one language as edited in the desk: it replaces the automatic one."""
+
+    __tablename__ = "menu"
+    __table_args__ = (UniqueConstraint("site", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(16))
+
+    items: Mapped[list[MenuItem]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="MenuItem.position"
+    )
+
+
+class MenuItem(Base):
+    """One link of an edited menu: a page, a term, a section of the site, or another address.
+
+    Exactly the column its kind names holds the target (a check the database keeps); a page or
+    a term removed from the store takes its items with it.
+    """
+
+    __tablename__ = "menu_item"
+    __table_args__ = (
+        UniqueConstraint("menu_id", "position"),
+        CheckConstraint(
+            "(kind = 'page' AND post_id IS NOT NULL AND term_id IS NULL AND section IS NULL"
+            " AND url IS NULL)"
+            " OR (kind = 'term' AND term_id IS NOT NULL AND post_id IS NULL AND section IS NULL"
+            " AND url IS NULL)"
+            " OR (kind = 'section' AND section IS NOT NULL AND post_id IS NULL"
+            " AND term_id IS NULL AND url IS NULL)"
+            " OR (kind = 'link' AND url IS NOT NULL AND post_id IS NULL AND term_id IS NULL"
+            " AND section IS NULL)",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    menu_id: Mapped[int] = mapped_column(ForeignKey("menu.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    post_id: Mapped[int | None] = mapped_column(
+        ForeignKey("post.id", ondelete="CASCADE"), index=True
+    )
+    term_id: Mapped[int | None] = mapped_column(
+        ForeignKey("term.id", ondelete="CASCADE"), index=True
+    )
+    # A section page's endpoint ("public.talks"), for a book site.
+    section: Mapped[str | None] = mapped_column(String(64))
+    url: Mapped[str | None] = mapped_column(String(MENU_URL_MAX))
+    # Empty: the page's title, the term's name or the section's, in the menu's language.
+    label: Mapped[str] = mapped_column(String(MENU_LABEL_MAX), default="")
+    # Listed under the nearest item before it that is not itself nested.
+    nested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
 
 class StoreState(Base):

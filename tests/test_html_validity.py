@@ -54,6 +54,8 @@ DESK_PAGES = [
     "/admin/terms/{term}",
     "/admin/trash",
     "/admin/menu/book",
+    "/admin/menu/book/fr",
+    "/admin/menu/blog/en",
     "/admin/profile",
     "/admin/posts/{post}/revisions",
     "/admin/posts/{post}/announce?site=book",

@@ -58,6 +58,7 @@ def test_a_translator_is_refused_on_an_original_and_keeps_the_text(person, make_
     assert session.get(Post, original.id).title == "Flood marks"
     assert translator.get("/admin/posts/new").status_code == 403
     assert translator.get("/admin/terms/").status_code == 403
+    assert translator.get("/admin/menu/blog/fr").status_code == 403
     assert translator.get("/admin/people").status_code == 403
     # A translation is theirs to write.
     start = translator.send(f"/admin/posts/{original.id}/translate", {"language": "fr"})

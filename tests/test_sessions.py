@@ -235,6 +235,7 @@ def filled(app, desk, make_post, session, author):
         "revision_id": revision_id,
         "term_id": term.id,
         "site_key": "blog",
+        "language": "fr",
         "link_id": link.id,
         "token": link.token,
         "key": "talks",

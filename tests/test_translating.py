@@ -1,6 +1,7 @@
 """Translating without friction (issue 16, point 3): new translations, the outdated flag,
 tag names across languages."""
 
+import pytest
 from lxml import html as lxml_html
 from sqlalchemy import select
 
@@ -133,3 +134,56 @@ def test_a_translation_names_the_tags_it_carries(desk, make_post, make_term, ses
     tag = session.get(Term, floods.id)
     assert tag.name("fr") == "inondations" and tag.name("en") == "floods"
     assert session.scalars(select(Term).where(Term.kind == TermKind.TAG)).all() == [tag]
+
+
+def suggestions(desk, **args) -> list[dict]:
+    response = desk.get("/admin/tags.json", query_string=args)
+    assert response.status_code == 200 and response.is_json
+    return response.json["tags"]
+
+
+def test_typing_a_new_name_offers_it_to_the_groups_unnamed_tag(desk, make_post, make_term, session):
+    floods = make_term(TermKind.TAG, "floods", en="floods")
+    original = make_post(language="en", slug="flood-marks", terms=(floods,))
+    found = suggestions(desk, q="inondations", language="fr", reference=original.id)
+    assert found[0]["insert"] == "inondations" and found[0]["name_for"] == floods.id
+    assert "“floods”" in found[0]["note"]
+    # Typed as the tag's name in the field too (what the script does), it is still that tag.
+    _tree, values = form_of(start_translation(desk, original, "fr"))
+    values.update(title="Repères", tags="inondations", action="save")
+    values[f"term-name-{floods.id}"] = "inondations"
+    assert desk.send("/admin/posts/new", values).status_code == 302
+    session.expire_all()
+    assert session.scalars(select(Term).where(Term.kind == TermKind.TAG)).all() == [floods]
+    assert session.get(Term, floods.id).name("fr") == "inondations"
+    # Now named in French, the tag is found by that name; nothing is offered to rename it.
+    found = suggestions(desk, q="inond", language="fr", reference=original.id)
+    assert [(t["insert"], t["name_for"]) for t in found] == [("inondations", None)]
+
+
+@pytest.mark.parametrize(
+    ("typed", "language", "expected"),
+    [
+        ("ecl", "fr", ["Écluses"]),  # accents and case ignored
+        ("LOCK", "fr", ["Écluses"]),  # found by its English name, offered by its French one
+        ("riv", "fr", ["rivers"]),  # no French name yet: offered by the one it has
+        ("riv", "it", ["rivers"]),
+        ("x", "fr", []),
+        ("", "fr", []),
+        ("ecl", "de", []),  # not a language of the sites
+    ],
+)
+def test_tags_are_found_by_any_of_their_names(desk, make_term, typed, language, expected):
+    make_term(TermKind.TAG, "locks", en="locks", fr="Écluses")
+    make_term(TermKind.TAG, "rivers", en="rivers")
+    make_term(TermKind.CATEGORY, "lockdown", en="lockdown")  # a category is no tag
+    found = suggestions(desk, q=typed, language=language)
+    assert [t["insert"] for t in found] == expected
+    if expected == ["rivers"]:
+        assert "no name in" in found[0]["note"]
+
+
+def test_tag_suggestions_are_for_signed_in_authors_only(app, blog, make_term):
+    make_term(TermKind.TAG, "floods", en="floods")
+    response = blog.get("/admin/tags.json?q=flo&language=en")
+    assert response.status_code in (302, 401, 403) and b"floods" not in response.data

@@ -70,7 +70,8 @@ DESK_EMAIL, DESK_PASSWORD = "claire@example.org", "screenshots-only-password"
 
 
 def take_desk(browser, site, out: Path) -> list[Path]:
-    """Photograph the desk in English: sign-in, post list, editor, a confirmation."""
+    """Photograph the desk in English: sign-in, post list, editor, a confirmation, the menu
+    editor and the tags field offering a tag of the original."""
     with site.app.extensions["db"]["sessionmaker"]() as session:
         create_user(session, DESK_EMAIL, DESK_PASSWORD, name="Claire Vautrin", language="en")
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
@@ -94,6 +95,25 @@ def take_desk(browser, site, out: Path) -> list[Path]:
     page.get_by_role("button", name="Update", exact=True).click()
     page.wait_for_selector("#confirm")
     shot("desk-confirm")
+    page.goto(site.url("blog", "/admin/menu/blog/en"))
+    category = page.locator("#add optgroup").nth(1).locator("option").first.get_attribute("value")
+    page.locator("#add").select_option(category)
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.get_by_role("button", name="Move “About” down").click()
+    page.locator("#link-url").fill("https://example.org/rivers")
+    page.locator("#link-label").fill("Rivers elsewhere")
+    page.get_by_role("button", name="Add the link").click()
+    page.locator(".menu-item").last.get_by_label("Under the item above").check()
+    page.evaluate("window.scrollTo(0, 0)")
+    shot("desk-menu")
+    page.goto(site.url("blog", "/admin/?q=maps&language=en"))
+    page.locator("tbody td a").first.click()
+    page.wait_for_selector("#editor")
+    page.locator("#tags").press("End")
+    page.locator("#tags").press_sequentially(", cru")
+    page.wait_for_selector("#tags-suggestions li")
+    page.locator("#tags").scroll_into_view_if_needed()
+    shot("desk-tags")
     page.close()
     return written
 

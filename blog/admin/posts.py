@@ -21,7 +21,7 @@ from . import preview as full_page
 from . import translating
 from .desk import keeps_text, local, post_or_404, refuse
 from .diff import diff_fields
-from .forms import TIME_FORMAT, PostForm
+from .forms import TIME_FORMAT, PostForm, language_of_names, suggest_tags
 from .publishing import CONFIRMED, PAGE_PREVIEW, STATUS, Action, Confirmation, places, readings
 
 bp = Blueprint("posts", __name__)
@@ -353,6 +353,34 @@ def slug_suggestion():
     """Return the slug a title would get (the editor's suggestion), as JSON: {"slug": …}."""
     # A GET that changes nothing, for signed-in authors only (load_author): no CSRF token needed.
     return {"slug": slugify(request.args.get("title", "")[:1000])}
+
+
+@bp.get("/tags.json")
+def tag_suggestions():
+    """Return the tags an author typing in the tags field may mean, as JSON (the editor's list).
+
+    ?q= what is typed after the last comma, ?language= the post's, ?post= or ?reference= the
+    post being edited or translated: its translation group's tags without a name in that
+    language are offered to take what is typed as their name.
+    """
+    # A GET that changes nothing, for signed-in authors only (load_author): no CSRF token needed.
+    session = db.session()
+    language = request.args.get("language", "")
+    typed = request.args.get("q", "")[: fields.TERM_NAME.max_length]
+    if language not in registry().languages:
+        return {"tags": []}
+    unnamed: list[Term] = []
+    for name in ("post", "reference"):
+        post_id = _query_id(name)
+        post = session.get(Post, post_id) if post_id is not None else None
+        if post is None:
+            continue
+        for version in [post, *_translation_group(post).values()]:
+            for term in version.tags():
+                if term not in unnamed and language not in language_of_names(term):
+                    unnamed.append(term)
+    tags = list(session.scalars(select(Term).where(Term.kind == TermKind.TAG).order_by(Term.slug)))
+    return {"tags": [s.as_json() for s in suggest_tags(tags, typed, language, unnamed)]}
 
 
 @bp.post("/posts/<int:post_id>/translate")

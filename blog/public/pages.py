@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, render_template, request
 
-from .. import db, entries, feeds, pagetree, queries, seo, translations
+from .. import db, entries, feeds, menus, pagetree, queries, seo, translations
 from ..comments import page as comment_page
 from ..comments import queries as comment_queries
 from ..comments.service import CommentForm
@@ -42,7 +42,12 @@ def render(
         context["social"] = seo.social_tags(site, language, context["canonical"], post, versions)
     if switch is None:
         switch = translations.list_switcher(site, language, address)
-    menu = entries.fetch(db.connection(), queries.menu_pages(site, language, now()))
+    site_menu, menu, menu_tree = None, [], []
+    edited = menus.edited(db.session(), site, language)
+    if edited is None:
+        menu, menu_tree = menus.automatic(db.connection(), site, language, now())
+    else:
+        site_menu, menu = menus.links(db.connection(), site, language, edited, now())
     listing = context.get("listing")
     if listing is not None and site.comments:
         ids = [item.id for item in listing.items]
@@ -53,7 +58,8 @@ def render(
         site=site,
         page_lang=language,
         menu=menu,
-        menu_tree=pagetree.nest(menu),
+        menu_tree=menu_tree,
+        site_menu=site_menu,
         other_sites=translations.other_site_links(registry(), site, language, post, versions),
         switcher=switch,
         post=post,
