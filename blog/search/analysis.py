@@ -10,6 +10,7 @@ marks the matched words of a snippet there.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -112,6 +113,12 @@ STEMMERS: dict[str, Callable[[str], str]] = {"fr": stem_fr, "en": stem_en, "it":
 def stemmer(language: str) -> Callable[[str], str]:
     """Return the stemmer of a language (a language without one is only folded)."""
     return STEMMERS.get(language, lambda word: word)
+
+
+@functools.lru_cache(maxsize=65536)
+def word_stem(word: str, language: str) -> str:
+    """Return the stem of one word as written in a text (remembered: texts repeat words)."""
+    return stemmer(language)(fold(word))
 
 
 def words(text: str) -> list[re.Match]:

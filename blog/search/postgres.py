@@ -12,15 +12,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import (
     Connection,
-    and_,
+    Select,
     bindparam,
-    case,
     column,
     func,
     literal_column,
-    or_,
+    select,
     table,
     text,
+    true,
+    union_all,
 )
 
 from .documents import Document
@@ -97,18 +98,33 @@ def _query(language: str):
     return func.plainto_tsquery(config, func.unaccent(bindparam("query")))
 
 
-def matching(post_id, languages: Sequence[str]):
-    """Return (the index to join, its join condition, the match condition, the score)."""
+def candidates(languages: Sequence[str]) -> Select:
+    """Return the matching posts' ids and scores (lower is better), best first.
+
+    Each language's query is read once (a materialized CTE: in a condition, `unaccent` and
+    `plainto_tsquery` would be called again for every row) and matched through the GIN
+    index against the posts of that language; ts_rank scores the matches without looking
+    at the store: the caller keeps the best few (a LIMIT) and joins the posts after.
+    """
+    queries = (
+        select(*(_query(lang).label(f"query_{n}") for n, lang in enumerate(languages)))
+        .cte("search_query")
+        .prefix_with("MATERIALIZED")
+    )
     document = index.c.document
-    condition = or_(
-        *(and_(index.c.language == lang, document.op("@@")(_query(lang))) for lang in languages)
-    )
-    # ts_rank grows with relevance; the caller orders by score ascending (as BM25 is).
-    score = -case(
-        *((index.c.language == lang, func.ts_rank(document, _query(lang))) for lang in languages),
-        else_=0.0,
-    )
-    return index, index.c.post_id == post_id, condition, score
+    found = union_all(
+        *(
+            select(
+                index.c.post_id,
+                # ts_rank grows with relevance; the caller orders by score ascending (as BM25).
+                (-func.ts_rank(document, queries.c[f"query_{n}"])).label("score"),
+            )
+            .select_from(index.join(queries, true()))
+            .where(index.c.language == lang, document.op("@@")(queries.c[f"query_{n}"]))
+            for n, lang in enumerate(languages)
+        )
+    ).subquery("matched")
+    return select(found.c.post_id, found.c.score).order_by(found.c.score)
 
 
 def parameters(query: str, stems: Mapping[str, Sequence[str]]) -> dict:
