@@ -281,7 +281,8 @@ def search(
     params = {
         **backend(connection).parameters(query.text, query.stems),
         "now": now,
-        "matches": matches,
+        # One match more than asked, to know whether the index holds more.
+        "matches": matches + 1,
         "limit": per_page,
         "offset": (page - 1) * per_page,
     }
@@ -292,7 +293,7 @@ def search(
     total, ranked = (rows[0][-2], rows[0][-1]) if rows else (0, 0)
     pages = max(1, math.ceil(total / per_page))
     hits = [_hit(post, query) for post in posts]
-    return Results(query, hits, page, pages, total, more=ranked >= matches)
+    return Results(query, hits, page, pages, total, more=ranked > matches)
 
 
 def _hit(post: Entry, query: Query) -> Hit:
