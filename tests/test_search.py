@@ -480,3 +480,9 @@ def test_plain_text_of_rendered_posts_is_as_an_html_parser_reads_it():
     for source, language in [*texts, (HEADINGS_AND_CODE, "en")]:
         html = rendering.render(source, language).html
         assert plain_text(html) == _reference_text(html), source
+
+
+def test_a_snippet_starts_at_a_whole_word():
+    text = "Words before. " * 6 + "At the water's edge the city archives were kept."
+    pieces = search.snippet(text, {"archiv"}, "en", size=8)
+    assert "".join(p.text for p in pieces).startswith("… water's edge the city")

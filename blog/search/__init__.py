@@ -331,6 +331,9 @@ def snippet(text: str, stems: set[str], language: str, size: int = SNIPPET_WORDS
             (max(0, i - 4) for i in hits),
             key=lambda start: bisect_left(hits, start + size) - bisect_left(hits, start),
         )
+    # Not from the middle of an elision or a possessive (« l'eau », "water's edge").
+    while best > 0 and text[words[best].start() - 1] in "'’":
+        best -= 1
     end = min(len(words), best + size)
     passage = text[words[best].start() : words[end - 1].end()]
     pieces = highlight(passage, stems, language)
