@@ -38,7 +38,7 @@ from blog.sites import registry
 # repeated with places and numbers: a broad word is in most posts, a place in one in
 # fourteen, a note's number in one to three.
 QUERIES = [
-    ("rare", "en", "note 5660"),
+    ("rare", "en", "note 5602"),
     ("rare", "fr", "note 1234"),
     ("rare", "it", "mulino Verona"),
     ("hundreds", "fr", "rivière"),
