@@ -10,6 +10,10 @@ term's names reindexes those posts, and a deleted post leaves the index. `rebuil
 Who sees a result is decided when searching, as for every public page: visibility.on_site
 (published, due, not trashed, on this site) and the site's fallback policy
 (translations.in_language), or the reader's language alone when they narrow to it.
+
+What a search costs is bounded by MAX_MATCHES (the app's SEARCH_MATCHES), not by the number
+of matches: the index ranks its matches alone, the best of them are joined to the store and
+asked those questions, and a page is read and counted by one statement (see statement).
 """
 
 from __future__ import annotations
