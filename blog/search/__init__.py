@@ -282,6 +282,7 @@ def search(
     if query.problem:
         return Results(query)
     found = statement(connection, site, language, only, list(query.stems))
+    matches = max(1, matches)  # a setting of 0 or less (a LIMIT PostgreSQL refuses) ranks one
     params = {
         **backend(connection).parameters(query.text, query.stems),
         "now": now,
