@@ -26,6 +26,9 @@ DEFAULTS = {
     "MIGRATIONS_DIR": str(PROJECT_DIR / "migrations"),
     "POSTS_PER_PAGE": 10,
     "FEED_SIZE": 20,
+    # A search ranks this many of the index's best matches and shows the visible ones among
+    # them: its cost stops growing there, and a broader query says "more than N results".
+    "SEARCH_MATCHES": 1000,
     # URLs per sitemap chunk (/sitemap-N.xml). The protocol allows 50,000 and 50 MB; at about
     # 600 bytes a URL with its alternates, 10,000 keep a chunk near 6 MB and quick to build.
     "SITEMAP_CHUNK_SIZE": 10_000,

@@ -24,7 +24,7 @@ from .helpers import BLOG, BOOK, SiteClient, empty_tables, make_app
 
 POSTS = 300
 # The tables whose size grows with the archive.
-GROWING = ("post", "publication")
+GROWING = ("post", "publication", "search_document")
 SQLITE_SCAN = re.compile(r"^SCAN (\w+)( USING .*)?$")
 POSTGRES_FULL_SCAN = re.compile(r"Seq Scan on (\w+)")
 ALIAS = re.compile(r"\b(\w+) AS (\w+)\b")
@@ -121,6 +121,10 @@ def public_pages(app) -> dict[str, tuple[str, str, int]]:
         "blog sitemap": (BLOG, "/sitemap.xml", 200),
         "blog robots": (BLOG, "/robots.txt", 200),
         "blog language switch": (BLOG, "/language/fr?next=" + quote("/fr/"), 303),
+        # A word most posts hold, and a place that one in fourteen does.
+        "blog search": (BLOG, "/en/search?q=archives", 200),
+        "blog search, two words, page 2": (BLOG, "/it/search?q=fiume+Lyon&page=2", 200),
+        "blog search, only in the language": (BLOG, "/fr/search?q=archives&only=1", 200),
         "book home": (BOOK, "/", 200),
         "book post": (BOOK, _path(book_post, ""), 200),
         "book page": (BOOK, "/le-livre/", 200),
@@ -129,6 +133,7 @@ def public_pages(app) -> dict[str, tuple[str, str, int]]:
         "book announcement": (BOOK, _path(book_note, ""), 200),
         "book sitemap": (BOOK, "/sitemap.xml", 200),
         "book robots": (BOOK, "/robots.txt", 200),
+        "book search": (BOOK, "/search?q=archives", 200),
     }
     for format in ("atom", "rss", "json"):
         pages[f"blog feed, {format}"] = (BLOG, f"/en/feed.{format}", 200)
@@ -210,8 +215,9 @@ PAGE_NAMES = [
     "blog post, fallback with notice", "blog post, redirect to the translation",
     "blog post, unknown", "blog page", "blog category", "blog tag", "blog archive, year",
     "blog archive, month", "blog announcement", "blog sitemap", "blog robots",
-    "blog language switch", "book home", "book post", "book page", "book category",
-    "book archive, month", "book announcement", "book sitemap", "book robots",
+    "blog language switch", "blog search", "blog search, two words, page 2",
+    "blog search, only in the language", "book search", "book home", "book post", "book page",
+    "book category", "book archive, month", "book announcement", "book sitemap", "book robots",
     *(f"{site} feed, {f}" for site in ("blog", "book") for f in ("atom", "rss", "json")),
     *(f"blog category feed, {f}" for f in ("atom", "rss", "json")), "blog tag feed",
 ]  # fmt: skip
@@ -240,3 +246,38 @@ def test_public_page_reads_posts_and_publications_through_indexes(big_app, pages
                 scans[statement] = found
     report = "\n\n".join(f"{statement}\n  -> {lines}" for statement, lines in scans.items())
     assert not scans, f"{path} reads a growing table in full:\n{report}"
+
+
+SEARCHES = ["blog search", "blog search, two words, page 2", "blog search, only in the language",
+            "book search"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_a_search_finds_its_matches_through_the_index_and_reads_one_page(big_app, pages, name):
+    """The index answers the match (FTS5's MATCH, or the GIN index); the posts are read by
+    their ids for the best matches only, in one statement that also counts them."""
+    base_url, path, status = pages[name]
+    client = SiteClient(big_app, big_app.response_class, base_url=base_url)
+    engine = big_app.extensions["db"]["engine"]
+    with Statements(engine) as statements:
+        assert client.get(path).status_code == status
+    searching = [(s, p) for s, p in statements.seen.items() if "search_document" in s]
+    assert len(searching) == 1, searching
+    statement, parameters = searching[0]
+    assert "count(*) OVER ()" in statement
+    with engine.connect() as connection, connection.begin():
+        if connection.dialect.name == "sqlite":
+            plan = [row[3] for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + statement, parameters
+            )]  # fmt: skip
+            # The virtual table's index with a MATCH constraint (M) in its plan string.
+            assert any(re.match(r"SCAN search_document VIRTUAL TABLE INDEX \d+:M", line)
+                       for line in plan), plan  # fmt: skip
+            assert "SEARCH post USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
+        else:
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = [row[0] for row in connection.exec_driver_sql(
+                "EXPLAIN " + statement, parameters
+            )]  # fmt: skip
+            # Each language's matches through that language's own index (migration 0022).
+            assert any("Bitmap Index Scan on ix_search_document_" in line for line in plan), plan

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
 
-from blog import db, search
+from blog import db, rendering, search
 from blog.models import Post, Status, Term, TermKind
+from blog.search.analysis import plain_text
 
-from .helpers import BLOG, SITES_FILE, SiteClient, make_app
+from .helpers import BLOG, DATA, SITES_FILE, SiteClient, make_app
 
 
 def titles(response) -> list[str]:
@@ -295,3 +298,191 @@ def test_a_page_is_found_without_a_date(blog, make_post):
 def test_dates_come_with_results(blog, make_post):
     make_post(language="en", title="River", published_at=datetime(2024, 5, 3, tzinfo=UTC))
     assert "May 3, 2024" in blog.get("/en/search?q=river").text
+
+
+# Speed that does not depend on the machine: what a search costs in statements, which
+# matches it ranks, and the plain text its snippets are cut from.
+
+
+def _store_of_rivers(make_post, session, count: int, term) -> None:
+    """Store `count` posts about rivers (with a translation or a fallback among them)."""
+    for n in range(count):
+        post = make_post(
+            language="en", title=f"River {n}", source="The river.", terms=(term,), commit=False
+        )
+        if n % 3 == 0:
+            session.flush()
+            make_post(
+                language="fr",
+                title=f"Rivière {n}",
+                source="La rivière.",
+                terms=(term,),
+                translation_of=post,
+                commit=False,
+            )
+        if n % 4 == 0:
+            make_post(language="it", title=f"Fiume {n}", source="Il river.", commit=False)
+    session.commit()
+
+
+def test_a_search_page_runs_as_many_statements_whatever_the_number_of_matches(
+    app, blog, make_post, make_term, session, count_queries
+):
+    app.config["POSTS_PER_PAGE"] = 3
+    tag = make_term(TermKind.TAG, "rivers", en="Rivers", fr="Rivières")
+    _store_of_rivers(make_post, session, 3, tag)
+    blog.get("/en/search?q=river")  # the first request builds what every other reuses
+    with count_queries() as few:
+        assert len(titles(blog.get("/en/search?q=river"))) == 3
+    _store_of_rivers(make_post, session, 30, tag)
+    with count_queries() as many:
+        first = blog.get("/en/search?q=river")
+    with count_queries() as later:
+        assert len(titles(blog.get("/en/search?q=river&page=4"))) == 3
+    assert "results for" in first.text and len(titles(first)) == 3
+    assert few.count == many.count == later.count
+
+
+def test_a_broad_query_ranks_the_best_matches_and_says_there_are_more(app, blog, make_post):
+    for n in range(6):
+        make_post(language="en", title=f"River {n}", source="The river, the river.")
+    make_post(language="en", title="The river river", status=Status.DRAFT)
+    app.config["SEARCH_MATCHES"] = 3
+    capped = blog.get("/en/search?q=river")
+    # The best matches are ranked, one more to know whether there are more: the draft is
+    # among them, three are shown, and the index holds more.
+    assert "More than 3 results for “river”, the most relevant first" in capped.text
+    assert len(titles(capped)) == 3 and 'rel="next"' not in capped.text
+    french = blog.get("/fr/search?q=river").text
+    assert "Plus de 3 résultats pour « river », les plus pertinents d’abord" in french
+    app.config["SEARCH_MATCHES"] = 7
+    exact = blog.get("/en/search?q=river")
+    assert "6 results for “river”" in exact.text and "More than" not in exact.text
+
+
+def _ranked(app, language: str, query: str, matches: int, only: bool = False) -> list[int]:
+    """Return the ids of every result of a query, page after page (three to a page)."""
+    found, page = [], 1
+    with app.test_request_context(base_url="http://blog.localhost"):
+        connection, site = db.connection(), app.extensions["sites"]["blog"]
+        now = datetime.now(UTC)
+        while True:
+            results = search.search(
+                connection, site, language, query, now, only=only, page=page, per_page=3,
+                matches=matches,
+            )  # fmt: skip
+            found += [hit.post.id for hit in results.hits]
+            if page >= results.pages:
+                return found
+            page += 1
+
+
+def _best_matches(app, language: str, query: str, matches: int) -> set[int]:
+    """Return the ids of the index's best matches of a query, visible or not, and one more
+    (what search ranks, to know whether there are more)."""
+    with app.test_request_context(base_url="http://blog.localhost"):
+        connection, site = db.connection(), app.extensions["sites"]["blog"]
+        read = search.read_query(query, search.languages_searched(site, language, False))
+        implementation = search.backend(connection)
+        best = implementation.candidates(list(read.stems)).limit(matches + 1)
+        params = implementation.parameters(read.text, read.stems)
+        return set(connection.execute(best, params).scalars())
+
+
+@pytest.mark.parametrize(("language", "query"), [("en", "river"), ("fr", "rivière")])
+def test_results_are_the_visible_best_matches_in_the_order_of_ranking_them_all(
+    app, make_post, make_term, session, language, query
+):
+    tag = make_term(TermKind.TAG, "rivers", en="Rivers", fr="Rivières")
+    _store_of_rivers(make_post, session, 12, tag)
+    make_post(language="en", title="River river river", status=Status.DRAFT)
+    make_post(language="fr", title="Rivière et river du livre", sites=("book",))
+    everything = _ranked(app, language, query, matches=10_000)
+    assert len(everything) >= 4
+    for matches in (2, len(everything) // 2, len(everything) - 1):
+        best = _best_matches(app, language, query, matches)
+        assert _ranked(app, language, query, matches) == [i for i in everything if i in best]
+
+
+class _ReferenceText(HTMLParser):
+    """The text of HTML as html.parser reads it: what analysis.plain_text must return."""
+
+    BLOCKS = frozenset(("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
+                        "blockquote", "br", "td"))  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        classes = dict(attrs).get("class") or ""
+        if tag in ("script", "style") or "heading-anchor" in classes.split():
+            self.skipping.append(tag)
+        elif tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag):
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+        elif tag in self.BLOCKS:
+            self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def _reference_text(html: str) -> str:
+    parser = _ReferenceText()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>One</p><p>two</p>",
+        "<p>a<br>b<br/>c<BR />d</p>",
+        '<h2 id="x">What the cellar shows<a class="heading-anchor" href="#x" '
+        'title="Link">#</a></h2><p>Then</p>',
+        "<p>Fish &amp; chips, l&#8217;eau, &lt;tag&gt; &eacute;t&eacute;</p>",
+        '<p><img alt="a > b" src="x.png"> after <a href=\'y\' title="q\'s">link</a></p>',
+        "<ul><li>one</li><li>two</li></ul><table><tr><td>c1</td><td>c2</td></tr></table>",
+        "<p>in<em>line</em>words and <code>co</code>de</p><!-- a comment --><pre>x  y</pre>",
+        '<div class="x heading-anchor y">hidden</div>shown<script>var a = 1;</script>end',
+        "no tags at all",
+        "",
+    ],
+)
+def test_plain_text_reads_stored_html_as_an_html_parser_does(html):
+    assert plain_text(html) == _reference_text(html)
+
+
+HEADINGS_AND_CODE = """## What the cellar shows
+
+Text with *emphasis*, a [link](https://example.org "a > b") and `code`.
+
+| A | B |
+|---|---|
+| 1 | 2 |
+
+```
+x < y && y > z
+```
+"""
+
+
+def test_plain_text_of_rendered_posts_is_as_an_html_parser_reads_it():
+    corpus = tomllib.loads((DATA / "search_corpus.toml").read_text())
+    texts = [(item["body"], item["lang"]) for item in corpus["post"]]
+    for source, language in [*texts, (HEADINGS_AND_CODE, "en")]:
+        html = rendering.render(source, language).html
+        assert plain_text(html) == _reference_text(html), source
+
+
+def test_a_snippet_starts_at_a_whole_word():
+    text = "Words before. " * 6 + "At the water's edge the city archives were kept."
+    pieces = search.snippet(text, {"archiv"}, "en", size=8)
+    assert "".join(p.text for p in pieces).startswith("… water's edge the city")

@@ -38,6 +38,7 @@ def search_page(reading: Reading):
         only=only,
         page=page,
         per_page=current_app.config["POSTS_PER_PAGE"],
+        matches=current_app.config["SEARCH_MATCHES"],
     )
     here = site_path(site, "public.search", language)
 

@@ -10,17 +10,22 @@ term's names reindexes those posts, and a deleted post leaves the index. `rebuil
 Who sees a result is decided when searching, as for every public page: visibility.on_site
 (published, due, not trashed, on this site) and the site's fallback policy
 (translations.in_language), or the reader's language alone when they narrow to it.
+
+What a search costs is bounded by MAX_MATCHES (the app's SEARCH_MATCHES), not by the number
+of matches: the index ranks its matches alone, the best of them are joined to the store and
+asked those questions, and a page is read and counted by one statement (see statement).
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import ModuleType
 
-from sqlalchemy import Connection, event, func, select
+from sqlalchemy import Connection, bindparam, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from .. import entries
@@ -28,9 +33,9 @@ from ..entries import COLUMNS, Entry
 from ..models import Post, Term, TermName, post_term
 from ..sites import Site
 from ..translations import in_language
-from ..visibility import NOW, Bound, built, on_site
+from ..visibility import LIMIT, NOW, OFFSET, Bound, built, on_site
 from . import postgres, sqlite
-from .analysis import WORD, fold, plain_text, query_terms, stemmer
+from .analysis import WORD, plain_text, query_terms, word_stem
 from .documents import documents
 
 TABLE = sqlite.TABLE
@@ -38,6 +43,8 @@ TABLE = sqlite.TABLE
 MIN_QUERY = 2
 MAX_QUERY = 200
 SNIPPET_WORDS = 32
+# How many of a query's best matches are ranked and counted (see search).
+MAX_MATCHES = 1000
 
 
 def backend(connection: Connection) -> ModuleType:
@@ -189,6 +196,8 @@ class Results:
     page: int = 1
     pages: int = 1
     total: int = 0
+    # The index held more matches than were ranked (MAX_MATCHES): `total` is a lower bound.
+    more: bool = False
 
 
 def languages_searched(site: Site, language: str, only: bool) -> list[str]:
@@ -198,19 +207,53 @@ def languages_searched(site: Site, language: str, only: bool) -> list[str]:
     return [language, *(lang for lang in site.languages if lang != language)]
 
 
+# The bind parameter of the number of matches ranked (the app's SEARCH_MATCHES).
+MATCHES = bindparam("matches")
+
+
 def statement(
     connection: Connection, site: Site, language: str, only: bool, languages: Sequence[str]
 ) -> Bound:
-    """Return the visible posts matching a query, best first (executed with its parameters)."""
+    """Return one page of the visible posts among the best matches of a query, best first.
+
+    The index ranks its matches alone and keeps the best MATCHES (a materialized CTE: its
+    LIMIT bounds the work whatever the number of matches); only those are joined to the
+    store and checked for visibility, by their ids and dates (narrow rows to sort), and the
+    columns of the page's posts are read last. Each row carries the number of visible posts
+    among the ranked matches and the number of matches ranked (MATCHES when the index held
+    more), so that a page needs no count of its own. Executed with its parameters (Bound):
+    those of the query, NOW, MATCHES, LIMIT and OFFSET.
+    """
 
     def build():
-        index, joined, matches, score = backend(connection).matching(Post.id, languages)
+        found = (
+            backend(connection)
+            .candidates(languages)
+            .limit(MATCHES)
+            .cte("found")
+            .prefix_with("MATERIALIZED")
+        )
         listed = Post.language == language if only else in_language(site, language, NOW)
+        order = (found.c.score, Post.published_at.desc(), Post.id.desc())
+        page = (
+            select(
+                Post.id,
+                Post.published_at,
+                found.c.score,
+                func.count().over().label("visible"),
+            )
+            .select_from(found.join(Post.__table__, Post.id == found.c.post_id))
+            .where(on_site(site, NOW), listed)
+            .order_by(*order)
+            .limit(LIMIT)
+            .offset(OFFSET)
+            .subquery("page")
+        )
+        ranked = select(func.count()).select_from(found).scalar_subquery()
         return (
-            select(*COLUMNS)
-            .select_from(Post.__table__.join(index, joined))
-            .where(matches, on_site(site, NOW), listed)
-            .order_by(score, Post.published_at.desc(), Post.id.desc())
+            select(*COLUMNS, page.c.visible, ranked.label("ranked"))
+            .select_from(page.join(Post.__table__, Post.id == page.c.id))
+            .order_by(page.c.score, page.c.published_at.desc(), page.c.id.desc())
         )
 
     key = ("search", connection.dialect.name, language, only, tuple(languages))
@@ -227,25 +270,35 @@ def search(
     only: bool = False,
     page: int = 1,
     per_page: int = 10,
+    matches: int = MAX_MATCHES,
 ) -> Results:
-    """Return one page of what a reader of `language` on `site` finds with the query `raw`."""
+    """Return one page of what a reader of `language` on `site` finds with the query `raw`.
+
+    Only the best `matches` matches of the index (every language searched, private posts
+    included) are ranked; the visible ones among them are the results, and `more` says
+    that the index held more matches than that.
+    """
     query = read_query(raw, languages_searched(site, language, only))
     if query.problem:
         return Results(query)
-    languages = list(query.stems)
-    found = statement(connection, site, language, only, languages)
-    params = {**backend(connection).parameters(query.text, query.stems), "now": now}
-    bound, offset = Bound(found.statement, params), (page - 1) * per_page
-    posts = entries.loaded(connection, bound.page(per_page, offset))
-    if posts and len(posts) < per_page:
-        total = offset + len(posts)  # the last page: no need to count
-    else:
-        # (A window count with the page would save this pass, but FTS5 refuses bm25 there.)
-        counting = select(func.count()).select_from(bound.statement.order_by(None).subquery())
-        total = connection.execute(counting, params).scalar_one()
+    found = statement(connection, site, language, only, list(query.stems))
+    matches = max(1, matches)  # a setting of 0 or less (a LIMIT PostgreSQL refuses) ranks one
+    params = {
+        **backend(connection).parameters(query.text, query.stems),
+        "now": now,
+        # One match more than asked, to know whether the index holds more.
+        "matches": matches + 1,
+        "limit": per_page,
+        "offset": (page - 1) * per_page,
+    }
+    rows = connection.execute(found.statement, params).all()
+    posts = [Entry(*row[:-2]) for row in rows]
+    entries.complete(connection, posts, terms=posts)
+    # A page past the last has no row to carry the counts: it shows that nothing is there.
+    total, ranked = (rows[0][-2], rows[0][-1]) if rows else (0, 0)
     pages = max(1, math.ceil(total / per_page))
     hits = [_hit(post, query) for post in posts]
-    return Results(query, hits, page, pages, total)
+    return Results(query, hits, page, pages, total, more=ranked > matches)
 
 
 def _hit(post: Entry, query: Query) -> Hit:
@@ -257,9 +310,9 @@ def _hit(post: Entry, query: Query) -> Hit:
 
 def highlight(text: str, stems: set[str], language: str) -> list[Piece]:
     """Split `text` into pieces, the words whose stem the query asks for matched."""
-    stem, pieces, at = stemmer(language), [], 0
+    pieces, at = [], 0
     for match in WORD.finditer(text):
-        if stem(fold(match.group())) in stems:
+        if word_stem(match.group(), language) in stems:
             if match.start() > at:
                 pieces.append(Piece(text[at : match.start()]))
             pieces.append(Piece(match.group(), True))
@@ -274,15 +327,18 @@ def snippet(text: str, stems: set[str], language: str, size: int = SNIPPET_WORDS
     words = list(WORD.finditer(text))
     if not words:
         return []
-    stem = stemmer(language)
-    hits = [i for i, w in enumerate(words) if stem(fold(w.group())) in stems]
+    hits = [i for i, w in enumerate(words) if word_stem(w.group(), language) in stems]
     best = 0
     if hits:
-        # The window that holds the most matched words, starting a few words before one.
+        # The window that holds the most matched words, starting a few words before one
+        # (the first such window); `hits` is sorted, so each window's count is two bisections.
         best = max(
             (max(0, i - 4) for i in hits),
-            key=lambda start: sum(start <= j < start + size for j in hits),
+            key=lambda start: bisect_left(hits, start + size) - bisect_left(hits, start),
         )
+    # Not from the middle of an elision or a possessive (« l'eau », "water's edge").
+    while best > 0 and text[words[best].start() - 1] in "'’":
+        best -= 1
     end = min(len(words), best + size)
     passage = text[words[best].start() : words[end - 1].end()]
     pieces = highlight(passage, stems, language)

@@ -1,7 +1,8 @@
 """The search index on PostgreSQL: a tsvector per post in its language's configuration.
 
 `to_tsvector('french' | 'english' | 'italian', unaccent(…))`, the title weighted A, the
-summary and the term names B, the text D; a GIN index serves `@@`. A query is read by
+summary and the term names B, the text D; a GIN index serves `@@`, and one per configured
+language (partial, migration 0022) serves it for that language's posts. A query is read by
 `plainto_tsquery` in each language it may find, restricted to the posts of that language.
 `unaccent` is an extension (contrib), created by migration 0012.
 """
@@ -12,15 +13,17 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import (
     Connection,
-    and_,
+    Select,
     bindparam,
-    case,
     column,
     func,
+    literal,
     literal_column,
-    or_,
+    select,
     table,
     text,
+    true,
+    union_all,
 )
 
 from .documents import Document
@@ -62,6 +65,23 @@ def create(connection: Connection) -> None:
     connection.exec_driver_sql(
         f"CREATE INDEX IF NOT EXISTS ix_{TABLE} ON {TABLE} USING GIN (document)"
     )
+    create_language_indexes(connection)
+
+
+def create_language_indexes(connection: Connection) -> None:
+    """Index each configured language's posts apart (a GIN index per language, partial).
+
+    A query is matched in each language against that language's posts: through the index
+    of all posts, every post holding the word is read and most are dropped for their
+    language (a word is often spelled alike in French, English and Italian); through its
+    own language's index, only those are read. Posts in other languages use the index of
+    all posts.
+    """
+    for language in CONFIGURATIONS:
+        connection.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_{language} ON {TABLE} "
+            f"USING GIN (document) WHERE language = '{language}'"
+        )
 
 
 def drop(connection: Connection) -> None:
@@ -97,18 +117,38 @@ def _query(language: str):
     return func.plainto_tsquery(config, func.unaccent(bindparam("query")))
 
 
-def matching(post_id, languages: Sequence[str]):
-    """Return (the index to join, its join condition, the match condition, the score)."""
+def candidates(languages: Sequence[str]) -> Select:
+    """Return the matching posts' ids and scores (lower is better), best first.
+
+    Each language's query is read once (a materialized CTE: in a condition, `unaccent` and
+    `plainto_tsquery` would be called again for every row) and matched through the GIN
+    index against the posts of that language; ts_rank scores the matches without looking
+    at the store: the caller keeps the best few (a LIMIT) and joins the posts after.
+    """
+    queries = (
+        select(*(_query(lang).label(f"query_{n}") for n, lang in enumerate(languages)))
+        .cte("search_query")
+        .prefix_with("MATERIALIZED")
+    )
     document = index.c.document
-    condition = or_(
-        *(and_(index.c.language == lang, document.op("@@")(_query(lang))) for lang in languages)
-    )
-    # ts_rank grows with relevance; the caller orders by score ascending (as BM25 is).
-    score = -case(
-        *((index.c.language == lang, func.ts_rank(document, _query(lang))) for lang in languages),
-        else_=0.0,
-    )
-    return index, index.c.post_id == post_id, condition, score
+    found = union_all(
+        *(
+            select(
+                index.c.post_id,
+                # ts_rank grows with relevance; the caller orders by score ascending (as BM25).
+                (-func.ts_rank(document, queries.c[f"query_{n}"])).label("score"),
+            )
+            .select_from(index.join(queries, true()))
+            # The language written in the statement, so that the planner takes its index
+            # (a partial one) with any plan, generic ones included.
+            .where(
+                index.c.language == literal(lang, literal_execute=True),
+                document.op("@@")(queries.c[f"query_{n}"]),
+            )
+            for n, lang in enumerate(languages)
+        )
+    ).subquery("matched")
+    return select(found.c.post_id, found.c.score).order_by(found.c.score)
 
 
 def parameters(query: str, stems: Mapping[str, Sequence[str]]) -> dict:

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import Connection, bindparam, column, func, literal_column, table, text
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 
 from .analysis import terms
 from .documents import Document
@@ -76,12 +86,20 @@ def expression(stems: Mapping[str, Sequence[str]]) -> str:
     return " OR ".join(groups)
 
 
-def matching(post_id, languages: Sequence[str]):
-    """Return (the index to join, its join condition, the match condition, the score)."""
+def candidates(languages: Sequence[str]) -> Select:
+    """Return the matching posts' ids and scores (lower is better), best first.
+
+    FTS5 ranks its matches by BM25 alone, without looking at the store: the caller keeps
+    the best few (a LIMIT) and joins the posts after, so that the visibility of a post is
+    asked for those few only, whatever the number of matches.
+    """
     del languages  # one expression names them all (see expression)
-    condition = _MATCH.op("MATCH")(bindparam("match"))
-    score = func.bm25(_MATCH, *WEIGHTS)
-    return index, index.c.rowid == post_id, condition, score
+    score = func.bm25(_MATCH, *WEIGHTS).label("score")
+    return (
+        select(index.c.rowid.label("post_id"), score)
+        .where(_MATCH.op("MATCH")(bindparam("match")))
+        .order_by(score)
+    )
 
 
 def parameters(query: str, stems: Mapping[str, Sequence[str]]) -> dict:
