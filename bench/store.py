@@ -205,7 +205,15 @@ def remembered_rendering():
     every BODIES groups, titles and slugs never; every post still goes through the validator.
     """
     original = rendering.render_markdown
-    rendering.render_markdown = functools.lru_cache(maxsize=None)(original)
+    remembered = functools.lru_cache(maxsize=None)(original)
+
+    def render_markdown(source, language=None, library=None, posters=None):
+        # The generated bodies show no library file and no embed: those are the ones kept.
+        if library or posters:
+            return original(source, language, library, posters)
+        return remembered(source, language)
+
+    rendering.render_markdown = render_markdown
     try:
         yield
     finally:

@@ -1,7 +1,7 @@
 """index each language's posts apart in PostgreSQL's search index
 
 Revision ID: 0022
-Revises: 0008
+Revises: 0019
 Create Date: 2026-12-01
 
 A search matches its words in each language against the posts of that language. Through
