@@ -354,7 +354,8 @@ class Post(PostFacts, Base):
             if session is not None:
                 with session.no_autoflush:
                     library = Media.catalogue(session, media_names(source))
-            rendered = rendering.render(source, self.language, library, posters.stored(source))
+            found = posters.stored(source) or None
+            rendered = rendering.render(source, self.language, library, found)
         elif (rendered.source, rendered.language) != (source, self.language):
             raise ValueError("This rendering is of another text or in another language.")
         self.source, self.html = source, rendered.html

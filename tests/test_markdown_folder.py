@@ -116,7 +116,7 @@ def test_a_folder_with_media_comes_back_into_a_new_instance(
     cli("import-markdown", str(out))
     after = {m.name: (m.fingerprint, m.width, m.texts[0].alt if m.texts else "")
              for m in session.scalars(select(Media))}  # fmt: skip
-    assert after == before and len(after) == 4
+    assert after == before and len(after) == 11
     post = session.scalar(select(Post).where(Post.slug == "why-rivers-vanish-from-maps"))
     assert post.source.count("(/media/plan-de-castelbrune-1890.png)") == 1
     assert post.html == html and "srcset=" in html

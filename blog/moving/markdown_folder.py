@@ -29,7 +29,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import fields
+from .. import fields, posters
 from ..mediahtml import media_names
 from ..models import (
     Kind,
@@ -365,8 +365,10 @@ def _assign_source(post: Post, source: str, rendered: Rendered | RenderError) ->
     if post.source == source:
         return False
     made_ahead = isinstance(rendered, Rendered) and rendered.source == source
-    # A text showing library files is rendered here, with the library (its sizes, copies).
-    if made_ahead and rendered.language == post.language and not media_names(source):
+    # A text showing library files, or embeds whose posters are kept, is rendered here, with
+    # them (the library's sizes and copies, the posters).
+    with_store = media_names(source) or posters.stored(source)
+    if made_ahead and rendered.language == post.language and not with_store:
         post.set_source(source, rendered=rendered)
     else:
         # Not rendered ahead for this text (or refused: rendered again for the message).

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
-from .. import fields
+from .. import fields, posters
 from ..mediahtml import media_names
 from ..models import (
     OLD_PATH_MAX,
@@ -212,8 +212,8 @@ class Items:
         try:
             if isinstance(rendered, RenderError):
                 raise rendered
-            if media_names(content.source):
-                # It shows files of the library (--uploads): rendered here, with the library.
+            if media_names(content.source) or posters.stored(content.source):
+                # It shows files of the library (--uploads) or kept posters: rendered here.
                 post.set_source(content.source, session=self.session)
             else:
                 post.set_source(content.source, rendered=rendered)
