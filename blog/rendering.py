@@ -263,6 +263,10 @@ def _render_chunk(
     return done
 
 
+# How often an interrupt is sent again to a render that has not stopped (see _Watchdog._watch).
+RESEND_SECONDS = 0.05
+
+
 class _OutOfTime(BaseException):
     """Raised inside a render that overran its budget (BaseException: no handler swallows it)."""
 
@@ -278,12 +282,14 @@ class _Watchdog:
     def __init__(self) -> None:
         self.condition = threading.Condition()
         self.deadlines: dict[int, float] = {}
+        self.sent: set[int] = set()
         self.pid = 0
 
     def _start(self) -> None:
         # A forked worker (gunicorn) inherits the object but not the thread.
         self.pid = os.getpid()
         self.deadlines.clear()
+        self.sent.clear()
         threading.Thread(target=self._watch, name="render-watchdog", daemon=True).start()
 
     def _watch(self) -> None:
@@ -292,8 +298,11 @@ class _Watchdog:
                 now = time.monotonic()
                 for ident, deadline in list(self.deadlines.items()):
                     if deadline <= now:
-                        del self.deadlines[ident]
-                        # Raised in the rendering thread at its next bytecode.
+                        # Raised in the rendering thread at its next bytecode. If that bytecode
+                        # is a garbage-collector callback's, Python reports the exception there
+                        # and drops it: until the render is released, it is sent again.
+                        self.deadlines[ident] = now + RESEND_SECONDS
+                        self.sent.add(ident)
                         ctypes.pythonapi.PyThreadState_SetAsyncExc(
                             ctypes.c_ulong(ident), ctypes.py_object(_OutOfTime)
                         )
@@ -312,7 +321,9 @@ class _Watchdog:
 
     def release(self, ident: int) -> None:
         with self.condition:
-            if self.deadlines.pop(ident, None) is None:
+            self.deadlines.pop(ident, None)
+            if ident in self.sent:
+                self.sent.discard(ident)
                 # The interrupt was sent: withdraw it if it has not been raised yet.
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
 

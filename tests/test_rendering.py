@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 from pathlib import Path
 
 import markdown
@@ -251,3 +252,22 @@ def test_a_few_texts_are_rendered_in_this_process():
     assert got[0] == rendering.Rendered("« Oui ! »", "fr", render_markdown("« Oui ! »", "fr"))
     assert isinstance(got[1], RenderError)
     assert got[2].html == "<p><em>a</em></p>"
+
+
+def test_a_render_is_interrupted_even_when_the_first_interrupt_is_lost():
+    """An interrupt raised inside a garbage-collector callback is reported there and dropped;
+    the watchdog sends it again until the render stops."""
+
+    def render_that_loses_one_interrupt():
+        try:
+            while True:
+                time.sleep(0.001)
+        except rendering._OutOfTime:
+            pass  # as Python does with an exception raised in a weakref callback
+        stop = time.monotonic() + 2
+        while time.monotonic() < stop:
+            time.sleep(0.001)
+        return "never interrupted again"
+
+    with pytest.raises(rendering.RenderError):
+        rendering._within(0.05, render_that_loses_one_interrupt)
