@@ -16,7 +16,7 @@ from ..models import DATED_KINDS, Kind, TermKind
 from ..pagination import paginate
 from ..sites import Reading, Site, registry
 from ..translations import Address, Notice
-from ..urls import canonical_url, post_path, post_url, site_url
+from ..urls import canonical_url, post_path, post_url, site_path, site_url
 from . import now, route, term_or_404
 
 
@@ -43,6 +43,8 @@ def render(
     if switch is None:
         switch = translations.list_switcher(site, language, address)
     menu = entries.fetch(db.connection(), queries.menu_pages(site, language, now()))
+    if site.contact and not any(page.slug == "contact" for page in menu):
+        context.setdefault("contact_path", site_path(site, "public.contact", language))
     listing = context.get("listing")
     if listing is not None and site.comments:
         ids = [item.id for item in listing.items]
@@ -113,10 +115,14 @@ def show_post(
     slug: str,
     year_month: tuple[int, int] | None = None,
     comment_form: CommentForm | None = None,
+    contact: dict | None = None,
+    status: int = 200,
 ):
     """Show what translations.choose decides for this address, or say where it went.
 
     With `comment_form` (a refused comment), the page comes back with it filled in, as a 422.
+    With `contact` (the contact form's values, public/readerforms.py), the page ends with the
+    contact form, and is the form alone where the site has no such page.
     """
     site, language = reading.site, reading.language
     connection = db.connection()
@@ -124,6 +130,8 @@ def show_post(
     if choice.redirect is not None:
         return redirect(choice.redirect, 301)
     if choice.post is None:
+        if contact is not None:
+            return render(reading, "public/contact.html", **contact), status
         return _moved_or_gone(reading, slug, kinds)
     found, versions = choice.post, list(choice.versions)
     home_site = registry()[found.home_site]
@@ -150,8 +158,9 @@ def show_post(
         if found.kind == Kind.PAGE
         else [],
         **comments,
+        **(contact or {}),
     )
-    return (page, 422) if comment_form is not None else page
+    return (page, 422) if comment_form is not None else (page, status)
 
 
 def _moved_or_gone(reading: Reading, slug: str, kinds: tuple[str, ...]):
