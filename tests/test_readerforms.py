@@ -363,7 +363,8 @@ def test_exports_are_csv_a_spreadsheet_reads_as_text(desk, book, clock, session)
 
 def test_the_desk_defines_a_form_and_a_refused_one_keeps_what_was_typed(desk, session):
     values = {"title": "Atelier", "slug": "Pas un slug", "site": "book", "state": "open",
-              "capacity": "0", "closes_at": "", "talk_id": "", "description": "Un *atelier*."}  # fmt: skip
+              "capacity": "0", "closes_at": "", "talk_id": "",
+              "description": "Un *atelier*."}  # fmt: skip
     refused = desk.send("/admin/forms/signups/new", values)
     assert refused.status_code == 422
     assert 'value="Pas un slug"' in refused.text and "Un *atelier*.</textarea>" in refused.text
@@ -387,7 +388,7 @@ def test_more_seats_and_deletions_in_the_desk_fill_from_the_waiting_list(
     path = "/inscription/seminaire/"
     for name in ("Ada", "Bea", "Cid"):
         fill(book, clock, path, name=name, email=f"{name}@example.org", consent="yes")
-    ada, bea, cid = stored(session, Registration)
+    ada, _bea, cid = stored(session, Registration)
     page = desk.get(f"/admin/forms/signups/{signup.id}/")
     assert "1 place sur 1 occupée" not in page.text and "1 seat of 1 taken." in page.text
     full = desk.send(f"/admin/forms/signups/{signup.id}/", {"one": f"admit:{cid.id}"})

@@ -251,6 +251,15 @@ def signup_forms_of(site_key: str, talk_ids: list[int]) -> Select:
     )
 
 
+def shown_signup_slugs(site_key: str) -> Select:
+    """Return the slugs of a site's sign-up forms that readers see (open or closed)."""
+    return (
+        select(SignupForm.slug)
+        .where(SignupForm.site == site_key, SignupForm.state != FormState.DRAFT)
+        .order_by(SignupForm.slug)
+    )
+
+
 def seats_taken(session: Session, form_id: int) -> int:
     found = select(func.count()).where(
         Registration.form_id == form_id, Registration.status == RegistrationStatus.CONFIRMED
