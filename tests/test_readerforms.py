@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 
+from blog.config import SitesFileError
 from blog.readerforms.models import (
     ContactMessage,
     FormState,
@@ -22,7 +23,7 @@ from blog.readerforms.models import (
 )
 from blog.sections.models import Talk
 
-from .helpers import BOOK, SiteClient
+from .helpers import BLOG, BOOK, DATA, SiteClient, make_app
 from .test_comment_desk import SMTPHandler
 
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
@@ -404,3 +405,26 @@ def test_more_seats_and_deletions_in_the_desk_fill_from_the_waiting_list(
               "capacity": "2", "closes_at": "", "talk_id": "", "description": ""}  # fmt: skip
     assert desk.send(f"/admin/forms/signups/{signup.id}/edit", values).status_code == 302
     assert {r.status for r in stored(session, Registration)} == {RegistrationStatus.CONFIRMED}
+
+
+def blog_with_contact(tmp_path, database_url, value: str):
+    text = (DATA / "sites.toml").read_text()
+    sites = tmp_path / "sites.toml"
+    sites.write_text(text.replace('fallback = "show"', f'fallback = "show"\ncontact = {value}'))
+    return make_app({"DATABASE_URL": database_url, "TESTING": True, "SITES_FILE": str(sites)})
+
+
+def test_the_sites_file_turns_the_contact_form_on_for_a_blog_in_each_language(
+    app, tmp_path, database_url, clock
+):
+    other = blog_with_contact(tmp_path, database_url, "true")
+    other.config["CLOCK"] = clock
+    client = SiteClient(other, other.response_class, base_url=BLOG)
+    page = client.get("/en/contact/")
+    assert page.status_code == 200 and "Write to us" in page.text
+    assert '<a href="/en/contact/">Contact</a>' in page.text
+    assert "Scrivici" in client.get("/it/contact/").text
+    response = fill(client, clock, "/en/contact/", **{**MESSAGE, "consent": ""})
+    assert response.status_code == 422 and "Please tick the box" in response.text
+    with pytest.raises(SitesFileError, match="contact"):
+        blog_with_contact(tmp_path, database_url, '"yes"')

@@ -60,6 +60,7 @@ def messages():
         status=status,
         statuses=list(MessageStatus),
         counts=service.message_counts(db.session()),
+        sites={site.key: site for site in registry()},
         done=request.args.get("done", type=int),
     )
 

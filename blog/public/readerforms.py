@@ -4,7 +4,11 @@ intact and the reason, in the page's language."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import abort, current_app, redirect, request
+from flask_babel import format_date, format_time
 from sqlalchemy import select
 
 from .. import db
@@ -93,6 +97,13 @@ def _signup_or_404(reading: Reading, slug: str) -> SignupForm:
     return found
 
 
+def _local(moment: datetime) -> str:
+    """Return a time as the page shows it: a date and an hour, in the site's time zone."""
+    local = moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    day = format_date(local, "full", rebase=False)
+    return f"{day}, {format_time(local, 'short', rebase=False)}"
+
+
 def _signup_page(reading: Reading, signup: SignupForm, form: ReaderForm, status: int = 200):
     site, language, session = reading.site, reading.language, db.session()
     secret = current_app.config["SECRET_KEY"]
@@ -104,12 +115,16 @@ def _signup_page(reading: Reading, signup: SignupForm, form: ReaderForm, status:
         if registered is not None and registered.form_id != signup.id:
             registered = None
     talk = session.get(Talk, signup.talk_id) if signup.talk_id else None
+    if talk is not None and not talk.published:
+        talk = None
     taken = service.seats_taken(session, signup.id)
     page = render(
         reading,
         "public/signup.html",
         signup=signup,
-        talk=talk if talk is not None and talk.published else None,
+        talk=talk,
+        talk_when=_local(talk.starts_at) if talk else "",
+        closes_when=_local(signup.closes_at) if signup.closes_at else "",
         talks_path=site_path(site, "public.talks", language) if site.kind == "book" else "",
         seats_left=max(signup.capacity - taken, 0),
         accepting=signup.accepts(now()),
