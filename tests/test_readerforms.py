@@ -206,6 +206,7 @@ def test_seats_then_the_waiting_list_each_told_on_the_confirmation_page(
     assert first.status_code == 302 and "?r=registration:" in first.headers["Location"]
     confirmed = book.get(first.headers["Location"])
     assert "Votre place est confirmée." in confirmed.text
+    assert "no-store" in confirmed.headers["Cache-Control"] and "ETag" not in confirmed.headers
     assert "Cancel" not in confirmed.text and "Annuler mon inscription" in confirmed.text
     second = fill(book, clock, path, name="Bea", email="bea@example.org", consent="yes",
                   message="Avec ma fille")  # fmt: skip
@@ -263,6 +264,7 @@ def test_a_closed_form_takes_no_registration(book, clock, session, change, reaso
     data = {"token": token, "name": "Ada", "email": "ada@example.org", "consent": "yes"}
     response = book.post("/inscription/seminaire/", data={**data, "message": "Mon texte"})
     assert response.status_code == 422 and reason in response.text
+    assert ">Mon texte</textarea>" in response.text
     assert stored(session, Registration) == []
     assert "Les inscriptions sont closes." in book.get("/inscription/seminaire/").text
 

@@ -137,7 +137,11 @@ def _signup_page(reading: Reading, signup: SignupForm, form: ReaderForm, status:
         else "",
         RegistrationStatus=RegistrationStatus,
     )
-    return page, status
+    response = current_app.make_response((page, status))
+    if registered is not None:
+        # It names one reader: no shared cache (nginx's micro-cache, a CDN) may keep it.
+        response.cache_control.private = response.cache_control.no_store = True
+    return response
 
 
 @route("/inscription/<slug:slug>/", endpoint="signup")
@@ -197,6 +201,8 @@ def cancel_registration(reading: Reading, token: str):
         session.commit()
         notices.promoted(reading.site, signup, promoted)
         return render(reading, "public/signup_cancel.html", cancelled=True)
-    return render(
-        reading, "public/signup_cancel.html", registration=found, signup=signup, token=token
+    response = current_app.make_response(
+        render(reading, "public/signup_cancel.html", registration=found, signup=signup)
     )
+    response.cache_control.private = response.cache_control.no_store = True
+    return response
