@@ -26,9 +26,8 @@ from .sites import current_reading
 # Never kept nor answered 304: a language switch; searches (a reader could fill the cache with
 # queries of their own; a search is cheap enough to run each time); the talks, which change
 # as time passes (upcoming, then past) with no write; the press kit's archive, which is large;
-# a removal link's page, which shows one reader's comment; the contact page, whose form's
-# token would grow stale in a page kept until the store changes (a message changes none); a
-# sign-up form's page, which counts seats and closes as time passes; a cancellation page.
+# a removal link's page, which shows one reader's comment; a sign-up form's page, which
+# counts seats and closes as time passes, and a registration's cancellation page.
 UNCACHED_ENDPOINTS = frozenset(
     {
         "public.switch_language",
@@ -37,7 +36,6 @@ UNCACHED_ENDPOINTS = frozenset(
         "public.talks_calendar",
         "public.press_kit_archive",
         "public.remove_comment",
-        "public.contact",
         "public.signup",
         "public.cancel_registration",
     }

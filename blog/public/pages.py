@@ -127,11 +127,11 @@ def show_post(
     site, language = reading.site, reading.language
     connection = db.connection()
     choice = translations.choose(connection, site, language, slug, kinds, now(), year_month)
+    if contact is not None and (choice.redirect is not None or choice.post is None):
+        return render(reading, "public/contact.html", **contact), status
     if choice.redirect is not None:
         return redirect(choice.redirect, 301)
     if choice.post is None:
-        if contact is not None:
-            return render(reading, "public/contact.html", **contact), status
         return _moved_or_gone(reading, slug, kinds)
     found, versions = choice.post, list(choice.versions)
     home_site = registry()[found.home_site]
