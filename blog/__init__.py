@@ -91,6 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .public import (  # noqa: F401 (their views join public.bp)
         comments,
         pages,
+        readerforms,
         searching,
         sections,
         switching,

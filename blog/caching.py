@@ -27,7 +27,8 @@ from .sites import current_reading
 # Never kept nor answered 304: a language switch; searches (a reader could fill the cache with
 # queries of their own; a search is cheap enough to run each time); the talks, which change
 # as time passes (upcoming, then past) with no write; the press kit's archive, which is large;
-# a removal link's page, which shows one reader's comment.
+# a removal link's page, which shows one reader's comment; a sign-up form's page, which
+# counts seats and closes as time passes, and a registration's cancellation page.
 UNCACHED_ENDPOINTS = frozenset(
     {
         "public.switch_language",
@@ -36,6 +37,8 @@ UNCACHED_ENDPOINTS = frozenset(
         "public.talks_calendar",
         "public.press_kit_archive",
         "public.remove_comment",
+        "public.signup",
+        "public.cancel_registration",
     }
 )
 RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})

@@ -135,6 +135,10 @@ DEFAULTS = {
     "COMMENTS_MAX_LENGTH": 5000,
     # The address hash kept for rate limits is erased this many days after the comment.
     "COMMENTS_ADDRESS_DAYS": 7,
+    # Contact messages and registrations (blog/readerforms/) pass the comments' spam checks
+    # (the COMMENTS_* settings above) and are deleted this many days after they were sent.
+    "FORMS_KEEP_DAYS": 365,
+    "FORMS_MESSAGE_MAX_LENGTH": 5000,
     # SMTP for every message (comment notifications, invitations, password resets; None: no
     # mail); MAIL_FROM is the sender of every message.
     "MAIL_SERVER": None,
@@ -162,6 +166,7 @@ SITE_KEYS = {
     "theme",
     "image",
     "comments",
+    "contact",
 }
 BOOK_KEYS = {
     "title",
@@ -252,8 +257,10 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
     image = read.image()
     author = read.author(texts["title"][default])
     comments = read.comments(kind)
+    contact = read.contact(kind)
     return Site(
         comments=comments,
+        contact=contact,
         key=key,
         author=author,
         theme=theme,
@@ -455,6 +462,12 @@ class _SiteTable:
         if not isinstance(comments, bool):
             raise self.fail("comments", "This must be true or false.", "write comments = true.")
         return comments
+
+    def contact(self, kind: str) -> bool:
+        contact = self.table.get("contact", kind == "book")
+        if not isinstance(contact, bool):
+            raise self.fail("contact", "This must be true or false.", "write contact = true.")
+        return contact
 
     def author(self, title: str) -> str:
         author = self.table.get("author", title)

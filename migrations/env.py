@@ -6,6 +6,7 @@ from sqlalchemy import create_engine
 from blog import search
 from blog.comments import models as comment_models  # noqa: F401 (their tables join Base's)
 from blog.models import Base
+from blog.readerforms import models as form_models  # noqa: F401 (their tables join Base's)
 from blog.sections import models as section_models  # noqa: F401 (their tables join Base's)
 
 config = context.config

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from blog import accounts, clock, db, mediastore, people, sharing
 from blog.comments.models import Comment
 from blog.models import LoginSession, Revision, StoreState, Term, User
+from blog.readerforms.models import ContactMessage, SignupForm
 from blog.schema import upgrade
 from blog.sections.models import Talk
 
@@ -213,7 +214,10 @@ def filled(app, desk, make_post, session, author):
     talk = Talk(title="A talk", starts_at=datetime(2030, 1, 1, tzinfo=UTC))
     comment = Comment(post_id=post.id, name="Ana", source="Merci.", html="<p>Merci.</p>",
                       language="en")  # fmt: skip
-    session.add_all([talk, comment])
+    signup = SignupForm(slug="a-form", site="book", title="A form", capacity=2)
+    message = ContactMessage(site="book", language="fr", name="Ana", email="a@example.org",
+                             message="Bonjour")  # fmt: skip
+    session.add_all([talk, comment, signup, message])
     session.commit()
     revision_id = session.scalar(select(Revision.id).where(Revision.post_id == post.id))
     announced = app.test_cli_runner().invoke(
@@ -241,6 +245,8 @@ def filled(app, desk, make_post, session, author):
         "key": "talks",
         "row_id": talk.id,
         "comment_id": comment.id,
+        "form_id": signup.id,
+        "message_id": message.id,
     }
 
 

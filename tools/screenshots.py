@@ -1,4 +1,5 @@
-"""Take the README's screenshots: both sites (desktop, phone, sections) and the desk, on the demo.
+"""Take the README's screenshots: both sites (desktop, phone, sections), the desk and the
+readers' forms, on the demo.
 
     python -m tools.screenshots [--out docs/screenshots]
 
@@ -61,6 +62,7 @@ def take(out: Path) -> list[Path]:
                 page.close()
                 written.append(target)
             written += take_desk(browser, site, out)
+            written += take_forms(browser, site, out)
         finally:
             browser.close()
     return written
@@ -115,6 +117,56 @@ def take_desk(browser, site, out: Path) -> list[Path]:
     page.locator("#tags").scroll_into_view_if_needed()
     shot("desk-tags")
     page.close()
+    return written
+
+
+def take_forms(browser, site, out: Path) -> list[Path]:
+    """Photograph the readers' forms filled in (contact, a seminar's sign-up), then what the
+    desk lists of them. The desk account is take_desk's."""
+    site.app.config["COMMENTS_MIN_SECONDS"] = 0  # a robot's speed is a person's here
+    written = []
+
+    def shot(page, name: str, **options) -> None:
+        target = out / f"{name}.png"
+        page.screenshot(path=str(target), **options)
+        written.append(target)
+
+    reader = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
+    reader.goto(site.url("book", "/contact/"))
+    reader.locator("#contact-name").fill("Agnès Morel")
+    reader.locator("#contact-email").fill("agnes.morel@example.org")
+    reader.locator("#contact-subject").fill("Invitation à la médiathèque de Vaise")
+    reader.locator("#contact-message").fill(
+        "Bonjour,\n\nNous aimerions inviter Claire Vautrin pour une lecture en octobre, "
+        "avec les classes de CM2 du quartier. Quelles dates lui conviendraient ?\n\nAgnès"
+    )
+    reader.locator("#contact-consent").check()
+    reader.locator("#contact-form").scroll_into_view_if_needed()
+    shot(reader, "book-contact")
+    reader.locator("#contact-form button[type=submit]").click()
+    reader.wait_for_selector("#contact-sent")
+    reader.goto(site.url("book", "/inscription/seminaire-lire-une-ville/"))
+    reader.locator("#signup-name").fill("Hugo Lefèvre")
+    reader.locator("#signup-email").fill("hugo.lefevre@example.org")
+    reader.locator("#signup-message").fill("Étudiant en master d'urbanisme.")
+    reader.locator("#signup-consent").check()
+    shot(reader, "book-signup", full_page=True)
+    reader.locator("#signup-form button[type=submit]").click()
+    reader.wait_for_selector("#registered")
+    reader.close()
+
+    desk = browser.new_page(viewport={"width": 1280, "height": 720}, locale="en-GB")
+    desk.goto(site.url("book", "/admin/login"))
+    desk.locator("#email").fill(DESK_EMAIL)
+    desk.locator("#password").fill(DESK_PASSWORD)
+    desk.locator("main form button[type=submit]").click()
+    desk.wait_for_url("**/admin/")
+    desk.goto(site.url("book", "/admin/forms/"))
+    shot(desk, "desk-messages")
+    desk.goto(site.url("book", "/admin/forms/signups/"))
+    desk.locator("tbody td a").first.click()
+    shot(desk, "desk-registrations")
+    desk.close()
     return written
 
 

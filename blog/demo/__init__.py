@@ -18,6 +18,7 @@ from ..config import media_dir
 from ..mediastore import restore
 from ..models import Kind, Media, Post, PublicationKind, Revision, Status, Term, utcnow
 from ..queries import term_by_slug
+from ..readerforms.models import SignupForm
 from ..sections.models import Chapter, PressFile, PressReview, Talk, Work
 from .files import image_size, write_demo_files
 from .pictures import DRAWINGS
@@ -115,7 +116,7 @@ def _draw_posters(items: list[dict]) -> None:
 
 def _load_sections(session: Session, data: dict, report: dict[str, int]) -> None:
     """Add the book site's talks, press reviews, press kit and chapters that are not there yet
-    (all published), and the files they name."""
+    (all published), the files they name, and the sign-up forms (linked to their talk)."""
     write_demo_files(media_dir())
     for model, items, key in (
         (Talk, data.get("talks", []), ("title", "starts_at")),
@@ -134,6 +135,15 @@ def _load_sections(session: Session, data: dict, report: dict[str, int]) -> None
     for item in data.get("works", []):
         if session.scalar(select(Work.id).where(Work.slug == item["slug"])) is None:
             session.add(_new_work(session, dict(item)))
+            report["sections"] += 1
+    for item in data.get("signup_forms", []):
+        if session.scalar(select(SignupForm.id).where(SignupForm.slug == item["slug"])) is None:
+            item = dict(item)
+            talk, description = item.pop("talk", None), item.pop("description", "")
+            signup = SignupForm(**item)
+            signup.talk_id = session.scalar(select(Talk.id).where(Talk.title == talk))
+            signup.set_description(description.strip(), "fr")
+            session.add(signup)
             report["sections"] += 1
 
 

@@ -36,6 +36,7 @@ from ..models import (
     TermName,
     post_term,
 )
+from ..readerforms.service import shown_signup_slugs
 from ..sections.pages import ENTRY_PAGES, FILES, pages_of
 from ..sections.queries import sections_state
 from ..sites import Site
@@ -273,13 +274,21 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
                 for slug, _updated_at in session.execute(rows()):
                     entry = path(endpoint, slug=slug)
                     yield Target(site, entry, "", _digest(stamps.common, entry, sections))
+        menu_slugs = set()
         for page_id, slug in (
             queries.menu_pages(site, language, now)
             .with_only_columns(Post.id, Post.slug)
             .run(session)
         ):
             page = path("public.page", slug=slug)
+            menu_slugs.add(slug)
             yield Target(site, page, "", _digest(stamps.common, page, stamps.post(page_id)))
+        # The readers' forms (never cached live: rendered every time): the contact page when
+        # no page of the menu is it already, and the sign-up forms readers see.
+        if site.contact and "contact" not in menu_slugs:
+            yield Target(site, path("public.contact"), "", None)
+        for slug in session.scalars(shown_signup_slugs(site.key)):
+            yield Target(site, path("public.signup", slug=slug), "", None)
     yield from _sitemap_targets(session, site, now, stamps)
     yield Target(site, "/robots.txt", "", _digest(stamps.common, "robots"))
 

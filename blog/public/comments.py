@@ -36,7 +36,7 @@ def _post(reading: Reading, year: int, month: int, slug: str):
     return choice.post
 
 
-def _same_site(site: Site) -> bool:
+def same_site(site: Site) -> bool:
     """Say whether the form came from this site (browsers send Origin with every POST)."""
     origin = request.headers.get("Origin")
     if origin is None:
@@ -52,7 +52,7 @@ def comment(reading: Reading, year: int, month: int, slug: str):
     form = service.CommentForm.from_form(request.form)
     if not page.accepts(site, found):
         return _refused(reading, year, month, slug, form, Refusal.CLOSED)
-    if not _same_site(site):
+    if not same_site(site):
         return _refused(reading, year, month, slug, form, Refusal.ELSEWHERE)
     session = db.session()
     post = session.get(Post, found.id)
@@ -124,7 +124,7 @@ def remove_comment(reading: Reading, token: str):
     session = db.session()
     found = session.get(Comment, comment_id) if comment_id is not None else None
     if request.method == "POST":
-        if found is not None and _same_site(reading.site):
+        if found is not None and same_site(reading.site):
             service.moderate(session, [found.id], "delete")
             session.commit()
         return render(reading, "public/comment_removal.html", removed=True)

@@ -16,7 +16,7 @@ from ..models import DATED_KINDS, Kind, TermKind
 from ..pagination import paginate
 from ..sites import Reading, Site, registry
 from ..translations import Address, Notice
-from ..urls import canonical_url, post_path, post_url, site_url
+from ..urls import canonical_url, post_path, post_url, site_path, site_url
 from . import now, route, term_or_404
 
 
@@ -46,6 +46,9 @@ def render(
     edited = menus.edited(db.session(), site, language)
     if edited is None:
         menu, menu_tree = menus.automatic(db.connection(), site, language, now())
+        # A site taking messages links its form when no page of the menu holds it.
+        if site.contact and not any(page.slug == "contact" for page in menu):
+            context.setdefault("contact_path", site_path(site, "public.contact", language))
     else:
         site_menu, menu = menus.links(db.connection(), site, language, edited, now())
     listing = context.get("listing")
@@ -119,14 +122,20 @@ def show_post(
     slug: str,
     year_month: tuple[int, int] | None = None,
     comment_form: CommentForm | None = None,
+    contact: dict | None = None,
+    status: int = 200,
 ):
     """Show what translations.choose decides for this address, or say where it went.
 
     With `comment_form` (a refused comment), the page comes back with it filled in, as a 422.
+    With `contact` (the contact form's values, public/readerforms.py), the page ends with the
+    contact form, and is the form alone where the site has no such page.
     """
     site, language = reading.site, reading.language
     connection = db.connection()
     choice = translations.choose(connection, site, language, slug, kinds, now(), year_month)
+    if contact is not None and (choice.redirect is not None or choice.post is None):
+        return render(reading, "public/contact.html", **contact), status
     if choice.redirect is not None:
         return redirect(choice.redirect, 301)
     if choice.post is None:
@@ -156,8 +165,9 @@ def show_post(
         if found.kind == Kind.PAGE
         else [],
         **comments,
+        **(contact or {}),
     )
-    return (page, 422) if comment_form is not None else page
+    return (page, 422) if comment_form is not None else (page, status)
 
 
 def _moved_or_gone(reading: Reading, slug: str, kinds: tuple[str, ...]):

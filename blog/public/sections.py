@@ -15,6 +15,7 @@ from flask import abort, current_app
 from flask_babel import format_date, format_time
 
 from .. import db, seo
+from ..readerforms.service import signup_forms_of
 from ..sections import calendar, files, works
 from ..sections import queries as section_queries
 from ..sections.pages import pages_of
@@ -70,11 +71,24 @@ def talks(reading: Reading):
     return render(
         reading,
         "public/talks.html",
+        signups=signup_paths(site, reading.language, [t.id for t in found], moment),
         upcoming=upcoming,
         past_by_year=sorted(past_by_year.items(), reverse=True),
         calendar_url=site_path(site, "public.talks_calendar", reading.language),
         structured=[calendar.event(site, e["talk"], page_url) for e in upcoming],
     )
+
+
+def signup_paths(site: Site, language: str, talk_ids: list[int], moment) -> dict[int, str]:
+    """Return the path of the open sign-up form of each talk that has one."""
+    if not talk_ids:
+        return {}
+    found = db.session().scalars(signup_forms_of(site.key, talk_ids))
+    return {
+        form.talk_id: site_path(site, "public.signup", language, slug=form.slug)
+        for form in found
+        if form.accepts(moment)
+    }
 
 
 @route("/rencontres.ics")
