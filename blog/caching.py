@@ -26,7 +26,8 @@ from .sites import current_reading
 # Never kept nor answered 304: a language switch; searches (a reader could fill the cache with
 # queries of their own; a search is cheap enough to run each time); the talks, which change
 # as time passes (upcoming, then past) with no write; the press kit's archive, which is large;
-# a removal link's page, which shows one reader's comment.
+# a removal link's page, which shows one reader's comment; a subscription's links, one
+# reader's each.
 UNCACHED_ENDPOINTS = frozenset(
     {
         "public.switch_language",
@@ -35,11 +36,13 @@ UNCACHED_ENDPOINTS = frozenset(
         "public.talks_calendar",
         "public.press_kit_archive",
         "public.remove_comment",
+        "public.confirm_subscription",
+        "public.unsubscribe",
     }
 )
 RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})
 # Settings that change what a page shows without changing a file.
-RENDERING_SETTINGS = ("POSTS_PER_PAGE", "FEED_SIZE", "TIMEZONE", "LANGUAGE_COOKIE")
+RENDERING_SETTINGS = ("POSTS_PER_PAGE", "FEED_SIZE", "TIMEZONE", "LANGUAGE_COOKIE", "MAIL_SERVER")
 
 
 def init_app(app: Flask) -> None:

@@ -35,6 +35,8 @@ class Site:
     theme: str = ""
     # Readers may comment on this site's posts (each post may still close its own).
     comments: bool = False
+    # Mailings to this site's subscribers carry the post's whole text, not only its summary.
+    mail_full_text: bool = False
     # The default sharing image (og:image), a PNG or JPEG under blog/static/; "" for none.
     image: str = ""
     # The read path's statements built for this site (visibility.built): building one with

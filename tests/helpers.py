@@ -35,7 +35,12 @@ DATA = Path(__file__).parent / "data"
 SITES_FILE = str(DATA / "sites.toml")
 # A cheap scrypt (about a millisecond): production keeps Werkzeug's default, ~0.25 s a hash.
 FAST_PASSWORD_HASH = "scrypt:256:8:1"
-TEST_CONFIG = {"SITES_FILE": SITES_FILE, "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH}
+# Mail waits in the outbox until a test runs the sender (sender.run_once), never a thread's.
+TEST_CONFIG = {
+    "SITES_FILE": SITES_FILE,
+    "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
+    "MAIL_SENDER": "command",
+}
 
 # Every app a test makes, so that conftest closes their connection pools when the test ends
 # (PostgreSQL refuses clients past max_connections: pools left to the garbage collector add up).

@@ -5,13 +5,14 @@ content.py    flask demo | create-user | reset-password | announce | reindex
 moving.py     flask import-wxr | export-markdown | import-markdown | backup | restore
               | export-static
 catalogs.py   flask translate extract | update | init | compile
+mailing.py    flask send-mail
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from . import catalogs, content, database, moving
+from . import catalogs, content, database, mailing, moving
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
         content.reset_password,
         content.announce,
         content.reindex,
+        mailing.send_mail,
         catalogs.translate,
         *moving.COMMANDS,
     ):
