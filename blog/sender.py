@@ -41,10 +41,12 @@ def run_once() -> mail.Delivery:
     return delivery
 
 
-def _loop(app: Flask, wake: threading.Event) -> None:
-    while True:
+def _loop(app: Flask, wake: threading.Event, stopping: threading.Event) -> None:
+    while not stopping.is_set():
         wake.wait(timeout=app.config["MAIL_POLL_SECONDS"])
         wake.clear()
+        if stopping.is_set():
+            return
         try:
             with app.app_context():
                 run_once()
@@ -60,15 +62,28 @@ def start(app: Flask) -> None:
         if app.extensions.get("mail_sender") is not None:
             return
         thread = threading.Thread(
-            target=_loop, args=(app, app.extensions["mail_wake"]), name="mail-sender", daemon=True
+            target=_loop,
+            args=(app, app.extensions["mail_wake"], app.extensions["mail_stop"]),
+            name="mail-sender",
+            daemon=True,
         )
         app.extensions["mail_sender"] = thread
         thread.start()
 
 
+def stop(app: Flask) -> None:
+    """Stop this process's sender thread, if it runs, after its current run."""
+    thread = app.extensions.get("mail_sender")
+    if thread is not None:
+        app.extensions["mail_stop"].set()
+        app.extensions["mail_wake"].set()
+        thread.join(timeout=app.config["MAIL_TIMEOUT"] * 2)
+
+
 def init_app(app: Flask) -> None:
     """Give the app its wake-up event, and start the thread at the first request if asked."""
     app.extensions["mail_wake"] = threading.Event()
+    app.extensions["mail_stop"] = threading.Event()
     if app.config["MAIL_SENDER"] not in ("thread", "command"):
         raise ValueError('MAIL_SENDER must be "thread" or "command".')
 

@@ -1,7 +1,7 @@
 """add the mail outbox, readers' subscriptions by email and each post's mailing
 
 Revision ID: 0017
-Revises: 0016
+Revises: 0008
 Create Date: 2026-12-01
 
 Mail is no longer sent while a request waits: every message is stored in `outbox` and sent
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0016"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
