@@ -219,7 +219,7 @@ def test_a_trashed_post_is_not_mailed(app, smtp, desk, clock, session, make_post
 
 
 def test_one_click_unsubscribes_and_deletes_the_address(app, smtp, blog, clock, session, make_post):
-    subscriber = confirmed(session, "en@example.org", language="en")
+    confirmed(session, "en@example.org", language="en")
     smtp.failing = "connect"
     for title in ("One", "Two"):
         post = make_post(language="en", title=title)
