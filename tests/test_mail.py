@@ -138,3 +138,21 @@ def test_the_web_process_thread_sends_what_a_request_committed(app, smtp, blog, 
     finally:
         sender.stop(app)
     assert not app.extensions["mail_sender"].is_alive()
+
+
+def test_an_invitation_is_queued_with_its_link_and_sent_later(app, smtp, desk, session):
+    page = desk.send("/admin/people/invite", {"email": "tom@example.org", "name": "Tom",
+                                              "role": "translator", "language": "fr"})  # fmt: skip
+    assert page.status_code == 200 and "A link was mailed to tom@example.org" in page.text
+    assert smtp.messages == []  # the request did not wait for SMTP
+    (queued,) = outbox(session)
+    assert queued.recipient == "tom@example.org" and "/admin/password/" in queued.body
+    assert deliver(app).sent == 1 and "tom@example.org" in smtp.messages[0]
+
+
+def test_reset_password_queues_the_link_too(app, smtp, cli, author, session):
+    result = cli("reset-password", author.email)
+    assert "Queued for claire@example.org" in result.output
+    url = result.output.strip().splitlines()[-1]
+    (queued,) = outbox(session)
+    assert url in queued.body

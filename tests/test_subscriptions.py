@@ -250,3 +250,16 @@ def test_the_desk_counts_subscribers_per_site_and_language(smtp, desk, session):
     assert re.search(cells.format("Carnet de recherche", "English"), page).groups() == ("2", "0")
     book = re.search(cells.format("La Mémoire des rivières", "French"), page)
     assert book.groups() == ("0", "1")
+
+
+def test_a_failing_server_loses_no_subscription_nor_its_confirmation(
+    app, smtp, blog, clock, session
+):
+    smtp.failing = "connect"
+    assert subscribe(blog, clock).status_code == 200
+    assert deliver(app).failed == 1
+    assert [s.email for s in subscribers(session)] == ["ada@example.org"]
+    smtp.failing = None
+    clock.advance(minutes=1)
+    assert deliver(app).sent == 1
+    assert "/subscribe/confirm/" in text_of(smtp.messages[0])
