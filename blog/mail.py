@@ -106,11 +106,17 @@ def queue(
         )
         session.add(message)
         queued.append(message)
-    if queued and has_app_context():
+    if queued and has_app_context() and not session.info.get("mail_wake"):
         wake = current_app.extensions.get("mail_wake")
         if wake is not None:
             # The sender wakes once the messages are committed, not before.
-            event.listen(session, "after_commit", lambda _s: wake.set(), once=True)
+            session.info["mail_wake"] = True
+
+            def woken(done: Session) -> None:
+                done.info.pop("mail_wake", None)
+                wake.set()
+
+            event.listen(session, "after_commit", woken, once=True)
     return queued
 
 
@@ -170,7 +176,10 @@ def _claim(session: Session, now: datetime, settings, limit: int) -> list[Outbox
     if not claimed:
         return []
     found = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed)))
-    return sorted(found, key=lambda m: claimed.index(m.id))
+    messages = sorted(found, key=lambda m: claimed.index(m.id))
+    # No transaction stays open while the server is asked (on SQLite: no write lock held).
+    session.commit()
+    return messages
 
 
 def _email(message: OutboxMessage, settings) -> EmailMessage:
