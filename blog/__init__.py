@@ -86,6 +86,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         routing,
         schema,
         security,
+        sender,
         urls,
     )
     from .public import (  # noqa: F401 (their views join public.bp)
@@ -94,12 +95,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         readerforms,
         searching,
         sections,
+        subscriptions,
         switching,
         syndication,
     )
 
     i18n.init_app(app, locale_selector=routing.interface_language)
     db.init_app(app)
+    sender.init_app(app)
     caching.init_app(app)
     routing.init_app(app)
     urls.init_app(app)

@@ -28,7 +28,8 @@ from .sites import current_reading
 # queries of their own; a search is cheap enough to run each time); the talks, which change
 # as time passes (upcoming, then past) with no write; the press kit's archive, which is large;
 # a removal link's page, which shows one reader's comment; a sign-up form's page, which
-# counts seats and closes as time passes, and a registration's cancellation page.
+# counts seats and closes as time passes, and a registration's cancellation page; a
+# subscription's links, one reader's each.
 UNCACHED_ENDPOINTS = frozenset(
     {
         "public.switch_language",
@@ -39,11 +40,13 @@ UNCACHED_ENDPOINTS = frozenset(
         "public.remove_comment",
         "public.signup",
         "public.cancel_registration",
+        "public.confirm_subscription",
+        "public.unsubscribe",
     }
 )
 RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})
 # Settings that change what a page shows without changing a file.
-RENDERING_SETTINGS = ("POSTS_PER_PAGE", "FEED_SIZE", "TIMEZONE", "LANGUAGE_COOKIE")
+RENDERING_SETTINGS = ("POSTS_PER_PAGE", "FEED_SIZE", "TIMEZONE", "LANGUAGE_COOKIE", "MAIL_SERVER")
 
 
 def init_app(app: Flask) -> None:

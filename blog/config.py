@@ -148,6 +148,22 @@ DEFAULTS = {
     "MAIL_STARTTLS": False,
     "MAIL_FROM": "blog@localhost",
     "MAIL_TIMEOUT": 10,
+    # Messages wait in the outbox (mail.py) for the sender (sender.py): "thread" runs one in
+    # each web process, started at its first request; "command" leaves it to
+    # `flask --app app send-mail`, run by cron. Either way the command works too.
+    "MAIL_SENDER": "thread",
+    # The thread's run when no request woke it: retries and scheduled posts come due (seconds).
+    "MAIL_POLL_SECONDS": 60,
+    # A failed message waits MAIL_RETRY_BASE seconds, then twice as long at each failure, at
+    # most MAIL_RETRY_MAX; after MAIL_MAX_ATTEMPTS tries it is marked failed (the desk retries).
+    "MAIL_RETRY_BASE": 60,
+    "MAIL_RETRY_MAX": 6 * 3600,
+    "MAIL_MAX_ATTEMPTS": 12,
+    # A sent message's recipient, subject and time stay in the outbox's log this many days.
+    "MAIL_KEEP_DAYS": 7,
+    # Follow by email (blog/subscriptions/): an address not confirmed within this many days
+    # is deleted.
+    "SUBSCRIPTIONS_CONFIRM_DAYS": 7,
 }
 
 SITE_KEYS = {
@@ -167,6 +183,7 @@ SITE_KEYS = {
     "image",
     "comments",
     "contact",
+    "mail_full_text",
 }
 BOOK_KEYS = {
     "title",
@@ -256,11 +273,12 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
     theme = read.theme(kind)
     image = read.image()
     author = read.author(texts["title"][default])
-    comments = read.comments(kind)
-    contact = read.contact(kind)
+    comments = read.flag("comments", kind == "blog")
+    contact = read.flag("contact", kind == "book")
     return Site(
         comments=comments,
         contact=contact,
+        mail_full_text=read.flag("mail_full_text", False),
         key=key,
         author=author,
         theme=theme,
@@ -457,17 +475,11 @@ class _SiteTable:
             )
         return theme
 
-    def comments(self, kind: str) -> bool:
-        comments = self.table.get("comments", kind == "blog")
-        if not isinstance(comments, bool):
-            raise self.fail("comments", "This must be true or false.", "write comments = true.")
-        return comments
-
-    def contact(self, kind: str) -> bool:
-        contact = self.table.get("contact", kind == "book")
-        if not isinstance(contact, bool):
-            raise self.fail("contact", "This must be true or false.", "write contact = true.")
-        return contact
+    def flag(self, name: str, default: bool) -> bool:
+        value = self.table.get(name, default)
+        if not isinstance(value, bool):
+            raise self.fail(name, "This must be true or false.", f"write {name} = true.")
+        return value
 
     def author(self, title: str) -> str:
         author = self.table.get("author", title)

@@ -100,6 +100,12 @@ def administrators(session: Session) -> int:
     return len(session.scalars(select(User.id).where(User.role == Role.ADMINISTRATOR)).all())
 
 
-def mail_link(user: User, subject: str, body: str) -> bool:
-    """Mail a message to `user` when SMTP is configured; say whether it was sent."""
-    return mail.send(current_app.config, [user.email], subject, body)
+def mail_link(session: Session, user: User, subject: str, body: str) -> bool:
+    """Queue a message to `user` in `session` when SMTP is configured; say whether it was.
+
+    The caller commits it with the token it carries: both are kept, or neither.
+    """
+    if not mail.configured(current_app.config):
+        return False
+    mail.queue(session, [user.email], subject, body)
+    return True

@@ -37,6 +37,8 @@ class Site:
     comments: bool = False
     # Readers write to the authors through a form at /contact/ (blog/readerforms/).
     contact: bool = False
+    # Mailings to this site's subscribers carry the post's whole text, not only its summary.
+    mail_full_text: bool = False
     # The default sharing image (og:image), a PNG or JPEG under blog/static/; "" for none.
     image: str = ""
     # The read path's statements built for this site (visibility.built): building one with

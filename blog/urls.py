@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
         link_home=link_home,
         link_term=link_term,
         link_search=link_search,
+        link_subscribe=link_subscribe,
         opensearch_url=opensearch_url,
         canonical_of=canonical_url,
         announced=announced,
@@ -188,6 +189,14 @@ def link_search() -> str:
     """Return the path of the current site's search page, in the page's language."""
     reading = current_reading()
     return site_path(reading.site, "public.search", reading.language)
+
+
+def link_subscribe() -> str | None:
+    """Return the path of the current site's subscribe page, or None when no mail can go."""
+    if not current_app.config.get("MAIL_SERVER"):
+        return None
+    reading = current_reading()
+    return site_path(reading.site, "public.subscribe", reading.language)
 
 
 def opensearch_url() -> str:

@@ -3,11 +3,15 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from blog import search
+from blog import (
+    mail,  # noqa: F401 (the outbox's table joins Base's)
+    search,
+)
 from blog.comments import models as comment_models  # noqa: F401 (their tables join Base's)
 from blog.models import Base
 from blog.readerforms import models as form_models  # noqa: F401 (their tables join Base's)
 from blog.sections import models as section_models  # noqa: F401 (their tables join Base's)
+from blog.subscriptions import models as subscription_models  # noqa: F401 (same)
 
 config = context.config
 target_metadata = Base.metadata

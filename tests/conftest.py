@@ -28,6 +28,7 @@ from .helpers import (
     empty_tables,
     login,
     make_app,
+    smtp_server,
 )
 
 
@@ -113,6 +114,14 @@ def media_folder(app, tmp_path):
     folder.mkdir(exist_ok=True)
     app.config["MEDIA_DIR"] = str(folder)
     return folder
+
+
+@pytest.fixture
+def smtp(app):
+    """A local SMTP server the app sends through (run the sender: helpers.deliver)."""
+    with smtp_server() as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.server_address[1])
+        yield server
 
 
 @pytest.fixture

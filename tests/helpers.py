@@ -9,9 +9,11 @@ import io
 import os
 import re
 import socket
+import socketserver
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -25,7 +27,7 @@ from PIL import Image
 from sqlalchemy import event
 from werkzeug.routing import Rule
 
-from blog import create_app, db, search
+from blog import create_app, db, search, sender
 from blog.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,11 +39,13 @@ DATA = Path(__file__).parent / "data"
 SITES_FILE = str(DATA / "sites.toml")
 # A cheap scrypt (about a millisecond): production keeps Werkzeug's default, ~0.25 s a hash.
 FAST_PASSWORD_HASH = "scrypt:256:8:1"
-# Tests never reach the internet: posters are fetched only where a test serves them.
+# Tests never reach the internet: posters are fetched only where a test serves them. Mail
+# waits in the outbox until a test runs the sender (sender.run_once), never a thread's.
 TEST_CONFIG = {
     "SITES_FILE": SITES_FILE,
     "PASSWORD_HASH_METHOD": FAST_PASSWORD_HASH,
     "EMBED_POSTERS": False,
+    "MAIL_SENDER": "command",
 }
 
 # Every app a test makes, so that conftest closes their connection pools when the test ends
@@ -235,3 +239,62 @@ def image_bytes(
     options = {"exif": exif} if exif is not None else {}
     image.save(out, fmt, **options)
     return out.getvalue()
+
+
+class SMTPHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP to take messages: each DATA is appended to the server's list.
+
+    While the server's `failing` says "connect", it greets with 421 and hangs up; while it
+    says "data", it refuses each message with 451 (both transient, as a busy server does).
+    """
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self) -> None:
+        if self.server.failing == "connect":
+            self.reply("421 busy, try later")
+            return
+        self.reply("220 test")
+        while True:
+            line = self.rfile.readline().decode(errors="replace").strip()
+            if not line:
+                return
+            verb = line.split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                self.reply("250 test")
+            elif verb == "DATA":
+                self.reply("354 go on")
+                lines = []
+                while (data := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(data.decode(errors="replace"))
+                if self.server.failing == "data":
+                    self.reply("451 not now")
+                else:
+                    self.server.messages.append("".join(lines))
+                    self.reply("250 kept")
+            elif verb == "QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("250 ok")
+
+
+@contextmanager
+def smtp_server():
+    """Run a local SMTP server (SMTPHandler) on a free port; yield it (`.messages`, `.failing`)."""
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
+    server.messages, server.failing = [], None
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def deliver(app):
+    """Run the mail sender once, as `flask send-mail` does; return its Delivery."""
+    with app.app_context():
+        return sender.run_once()

@@ -2,55 +2,10 @@
 
 from __future__ import annotations
 
-import socketserver
-import threading
-
-import pytest
-
 from blog.comments.models import Comment, CommentStatus
 
+from .helpers import deliver
 from .test_comments import approved, comments_of, post_address, send
-
-
-class SMTPHandler(socketserver.StreamRequestHandler):
-    """Just enough SMTP to take messages: each DATA is appended to the server's list."""
-
-    def reply(self, line: str) -> None:
-        self.wfile.write(line.encode() + b"\r\n")
-
-    def handle(self) -> None:
-        self.reply("220 test")
-        while True:
-            line = self.rfile.readline().decode(errors="replace").strip()
-            if not line:
-                return
-            verb = line.split(" ", 1)[0].upper()
-            if verb in ("EHLO", "HELO"):
-                self.reply("250 test")
-            elif verb == "DATA":
-                self.reply("354 go on")
-                lines = []
-                while (data := self.rfile.readline()) not in (b".\r\n", b""):
-                    lines.append(data.decode(errors="replace"))
-                self.server.messages.append("".join(lines))
-                self.reply("250 kept")
-            elif verb == "QUIT":
-                self.reply("221 bye")
-                return
-            else:
-                self.reply("250 ok")
-
-
-@pytest.fixture
-def smtp(app):
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
-    server.messages = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.server_address[1])
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def test_the_header_counts_pending_comments(desk, make_post, session):
@@ -114,14 +69,22 @@ def test_a_notification_goes_to_the_author_and_the_removal_link_to_the_commenter
 ):
     post = make_post(language="en", title="Rivers")
     send(blog, clock, post, email="ada@example.org", text="Nice rivers")
+    assert smtp.messages == []  # queued with the comment; the request did not wait for SMTP
+    assert deliver(blog.application).sent == 2
     to_author, to_commenter = smtp.messages
     assert "To: claire@example.org" in to_author and "Nice rivers" in to_author
     assert "/admin/comments/" in to_author
     assert "To: ada@example.org" in to_commenter and "/en/comments/remove/" in to_commenter
 
 
-def test_a_failing_smtp_server_loses_no_comment(app, blog, clock, make_post, session, author):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=1)
+def test_a_failing_smtp_server_loses_no_comment_nor_its_messages(
+    app, smtp, blog, clock, make_post, session, author
+):
+    smtp.failing = "connect"
     post = make_post(language="en")
     assert send(blog, clock, post, email="ada@example.org").status_code == 302
     assert len(comments_of(session, post)) == 1
+    assert deliver(app).failed == 2 and smtp.messages == []
+    smtp.failing = None
+    clock.advance(seconds=app.config["MAIL_RETRY_BASE"])
+    assert deliver(app).sent == 2 and len(smtp.messages) == 2

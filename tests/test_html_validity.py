@@ -45,6 +45,8 @@ PAGES = [
     (BOOK, "/admin/login"),
     (BLOG, "/fr/2024/09/pourquoi-les-rivieres-disparaissent-des-cartes/"),  # a library picture
     (BOOK, "/2025/03/la-memoire-des-rivieres-en-librairie/"),  # a picture and an embed
+    (BLOG, "/en/subscribe"),  # follow by email (MAIL_SERVER is set below)
+    (BOOK, "/subscribe"),
 ]
 DESK_PAGES = [
     "/admin/",
@@ -71,6 +73,7 @@ DESK_PAGES = [
     "/admin/media/",
     "/admin/media/?view=list",
     "/admin/media/{media}",
+    "/admin/subscribers/",
 ]
 
 
@@ -104,6 +107,7 @@ def java() -> str | None:
 @pytest.fixture
 def pages_dir(app, tmp_path, desk, session):
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    app.config["MAIL_SERVER"] = "127.0.0.1"  # the subscribe pages, the editor's mailing box
     ids = {
         # A blog post with translations, and a term: whatever ids the database gave them.
         "post": session.scalar(select(Post.id).where(Post.slug == "why-rivers-vanish-from-maps")),

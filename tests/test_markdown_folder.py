@@ -7,6 +7,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
+from blog.comments.models import Comment
 from blog.models import (
     Media,
     OldAddress,
@@ -61,7 +62,21 @@ def snapshot(session) -> dict:
         (h.language, h.slug, h.changed_at, keys[h.post_id])
         for h in session.scalars(select(SlugHistory))
     )
-    return {"posts": posts, "terms": terms, "addresses": addresses, "history": history}
+    comments = {
+        c.id: c for c in session.scalars(select(Comment).where(Comment.status == "approved"))
+    }
+    threads = sorted(
+        (keys[c.post_id], c.name, c.created_at, c.source, c.website, c.by_author,
+         comments[c.parent_id].source if c.parent_id else None)
+        for c in comments.values()
+    )  # fmt: skip
+    return {
+        "posts": posts,
+        "terms": terms,
+        "addresses": addresses,
+        "history": history,
+        "comments": threads,
+    }
 
 
 def test_export_then_import_into_an_empty_database_gives_the_same_store(
@@ -73,6 +88,7 @@ def test_export_then_import_into_an_empty_database_gives_the_same_store(
     assert any(p["deleted_at"] for p in before["posts"].values())
     assert any(len(p["publications"]) > 1 for p in before["posts"].values())
     assert any(parent for _names, parent in before["terms"].values())
+    assert any(parent for *_rest, parent in before["comments"])
     cli("export-markdown", str(tmp_path / "out"))
     session.close()
     empty_tables(app.extensions["db"]["engine"])
@@ -132,6 +148,15 @@ def test_a_post_file_holds_its_front_matter_and_its_source(app, cli, session, ri
     assert meta["published"] == "2019-03-04T09:30:00Z"
     assert meta["categories"] == ["rivieres"] and meta["tags"] == ["archives"]
     assert {"site": "blog", "path": "/", "query": "p=101"} in meta["old_addresses"]
+    # Its approved comments, a reply naming the comment it answers; no email, no spam.
+    assert [(c["id"], c["name"], c.get("reply_to")) for c in meta["comments"]] == [
+        (1, "Lucie", None), (2, "Claire", 1), (3, "Lucie", 1)
+    ]  # fmt: skip
+    assert meta["comments"][0] == {
+        "id": 1, "name": "Lucie", "date": "2019-03-05T11:00:00Z", "text": "Et la Rize ?"
+    }  # fmt: skip
+    assert meta["comments"][1]["website"] == "https://carnet.example.net/"
+    assert not any("email" in c for c in meta["comments"])
     # Sites: the home site first.
     crossposted = session.scalars(select(Post)).all()
     shared = next(p for p in crossposted if len(p.sites) > 1)
@@ -155,11 +180,13 @@ def test_importing_the_same_folder_again_changes_nothing(cli, session, rich_stor
     cli("export-markdown", str(tmp_path))
     version = session.scalar(select(StoreState.version))
     revisions = session.scalar(select(func.count(Revision.id)))
+    comments = session.scalar(select(func.count(Comment.id)))
     result = cli("import-markdown", str(tmp_path))
     assert "0 created, 0 updated" in result.output
     session.expire_all()
     assert session.scalar(select(StoreState.version)) == version
     assert session.scalar(select(func.count(Revision.id))) == revisions
+    assert session.scalar(select(func.count(Comment.id))) == comments
 
 
 def test_an_author_edits_a_file_and_writes_a_new_one(cli, session, tmp_path, make_post, make_term):

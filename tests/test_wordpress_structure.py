@@ -84,7 +84,7 @@ def test_formats_featured_images_and_comments_are_counted_in_the_report(imported
         re.sub(r"\s+", " ", imported)
     )
     assert "2 featured images (_thumbnail_id): not imported" in imported
-    assert "2 comments (2 approved): not imported, the store has no comments" in imported
+    assert "2 comments imported (2 approved)." in imported
 
 
 def test_the_desk_pins_and_unpins_a_post(desk, session, make_post):

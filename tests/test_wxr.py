@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from blog.comments.models import Comment
 from blog.models import OldAddress, Post, Revision, Status, StoreState, Term, TermKind
 from blog.moving import wordpress, wxr
 
@@ -141,7 +142,8 @@ def test_report_names_what_did_not_come_across(import_wxr):
     assert "Claire Vautrin (claire): 10" in output and "Marco Bellini (marco): 1" in output
     assert "post 107 “Vergessene Flüsse” (de): the site blog publishes only in fr, en, it" in output
     assert "nav_menu_item 400" in output and "its status is 'auto-draft'" in output
-    assert "2 comments (1 approved, 1 spam): not imported, the store has no comments" in output
+    assert "5 comments imported (3 approved, 1 pending, 1 spam)." in output
+    assert "1 pingbacks: not imported" in output
     assert "Converted from WordPress's syntax: 1 [caption], 1 [gallery]" in output
     assert "https://carnet.example.net/wp-content/uploads/2019/03/rhone.jpg (attached to 101)" in (
         output
@@ -150,6 +152,31 @@ def test_report_names_what_did_not_come_across(import_wxr):
     assert "page 203 “Flux”: feed → feed-2" in output
     assert "1 categories and tags carried by no post: vide" in output
     assert "1 dates had no UTC counterpart in the export and were read in Europe/Paris." in output
+
+
+def test_comments_come_across_with_their_threads_authors_and_dates(
+    import_wxr, session, author, blog
+):
+    import_wxr("polylang.xml", "blog")
+    post = posts_by_slug(session)["les-rivieres-oubliees-de-lyon"]
+    comments = session.scalars(
+        select(Comment).where(Comment.post_id == post.id).order_by(Comment.created_at)
+    ).all()
+    by_name = {(c.name, c.source[:6]): c for c in comments}
+    lucie, spam = by_name[("Lucie", "Et la ")], by_name[("cheap pills", "buy no")]
+    claire, thanks = by_name[("Claire", "La Riz")], by_name[("Lucie", "Merci ")]
+    marc = by_name[("Marc", "Et le ")]
+    assert len(comments) == 5  # the pingback stayed behind
+    assert (lucie.status, spam.status, marc.status) == ("approved", "spam", "pending")
+    assert lucie.created_at == datetime(2019, 3, 5, 11, tzinfo=UTC)
+    # A reply to a reply hangs under the comment that began the thread (one level deep).
+    assert claire.parent_id == lucie.id and thanks.parent_id == lucie.id
+    assert claire.by_author and not lucie.by_author  # claire@example.org has an account
+    assert claire.website == "https://carnet.example.net/" and claire.address_hash is None
+    assert marc.email == "marc@example.org" and "<em>sous</em>" in claire.html
+    page = blog.get("/fr/2019/03/les-rivieres-oubliees-de-lyon/").text
+    assert "Merci" in page and "Et la Rize" in page
+    assert "buy now" not in page and "Furan" not in page and "marc@example.org" not in page
 
 
 def test_author_is_named_in_the_first_revision(import_wxr, session, author):
@@ -179,7 +206,7 @@ def test_book_site_refuses_each_post_in_another_language(import_wxr, session):
 
 def test_running_the_same_import_again_changes_nothing(import_wxr, session):
     import_wxr("polylang.xml", "blog")
-    counts = [count(session, m) for m in (Post, Term, OldAddress, Revision)]
+    counts = [count(session, m) for m in (Post, Term, OldAddress, Revision, Comment)]
     version = store_version(session)
     again = import_wxr("polylang.xml", "blog")
     assert again.exit_code == 0, again.output
@@ -187,7 +214,7 @@ def test_running_the_same_import_again_changes_nothing(import_wxr, session):
         "0 posts, 0 pages, 0 terms, 0 translation groups and 0 redirects created; "
         "11 items were already imported." in again.output
     )
-    assert [count(session, m) for m in (Post, Term, OldAddress, Revision)] == counts
+    assert [count(session, m) for m in (Post, Term, OldAddress, Revision, Comment)] == counts
     assert store_version(session) == version
 
 

@@ -20,7 +20,7 @@ def link_url(token: str) -> str:
 
 
 def _send(user: User, token: str, purpose: str) -> bool:
-    """Mail the link when SMTP is configured; say whether it went."""
+    """Queue the link's message when SMTP is configured (the caller commits); say whether."""
     url = link_url(token)
     if purpose == people.INVITE:
         subject = _("You are invited to the author's desk")
@@ -28,7 +28,7 @@ def _send(user: User, token: str, purpose: str) -> bool:
     else:
         subject = _("Choose a new password")
         body = _("Open this link to choose a new password: %(url)s", url=url)
-    return people.mail_link(user, subject, body)
+    return people.mail_link(db.session(), user, subject, body)
 
 
 def _page(status: int = 200, **context):
@@ -64,8 +64,8 @@ def invite():
         session.rollback()
         return _page(422, error=str(error))
     token = people.new_link_token(session, user, people.INVITE, clock.now())
-    session.commit()
     mailed = _send(user, token, people.INVITE)
+    session.commit()
     return _page(link=None if mailed else link_url(token), mailed=mailed, for_user=user)
 
 
@@ -96,8 +96,8 @@ def reset(user_id: int):
     """Give (or mail) a one-time link that sets a new password for an account."""
     user, session = _user_or_404(user_id), db.session()
     token = people.new_link_token(session, user, people.RESET, clock.now())
-    session.commit()
     mailed = _send(user, token, people.RESET)
+    session.commit()
     return _page(link=None if mailed else link_url(token), mailed=mailed, for_user=user)
 
 

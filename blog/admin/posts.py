@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import autosave, clock, db, fields, permissions, posters, queries, rendering, sharing
+from .. import autosave, clock, db, fields, mail, permissions, posters, queries, rendering, sharing
 from ..mediahtml import media_names
 from ..mediastore import library, markdown_for
 from ..models import Kind, Media, Post, Revision, Status, Term, TermKind, utcnow
@@ -17,6 +17,8 @@ from ..rendering import RenderError
 from ..rules import ContentRuleError
 from ..sites import registry
 from ..slugs import slugify
+from ..subscriptions import service as subscriptions
+from ..subscriptions.models import MailingStatus
 from . import preview as full_page
 from . import translating
 from .desk import keeps_text, local, post_or_404, refuse
@@ -131,8 +133,27 @@ def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
         lifetimes=sharing.LIFETIMES,
         counts=text_counts(v["source"]),
         now_field=local(utcnow()).strftime(TIME_FORMAT),
+        mailing_box=_mailing_box(post, v["kind"]),
         **context,
     ), status
+
+
+def _mailing_box(post: Post | None, kind: str) -> dict | None:
+    """Return what the editor's « Mail to subscribers » box shows, or None when it has none
+    (a page, or no SMTP server): ticked for a post not yet public, as the author left it,
+    or the mailing already sent."""
+    if kind != Kind.POST or not mail.configured(current_app.config):
+        return None
+    found = subscriptions.mailing_of(db.session(), post.id if post else None)
+    if found is not None and found.status == MailingStatus.SENT:
+        return {"sent": found}
+    if request.method == "POST" and "mail_choice" in request.form:
+        checked = request.form.get("mail_subscribers") == "1"
+    elif found is not None:
+        checked = found.status == MailingStatus.PLANNED
+    else:
+        checked = post is None or not post.is_visible()
+    return {"checked": checked}
 
 
 def _translated_from(form: PostForm) -> Post | None:
@@ -260,6 +281,8 @@ def _save(post: Post | None):
             target.translation_key = original.translation_key
             target.follow(original, translating.last_revision_id(original))
         session.add(Revision.of(target, g.user))
+        if "mail_choice" in request.form:
+            subscriptions.plan(session, target, request.form.get("mail_subscribers") == "1")
         session.commit()
     except (ContentRuleError, RenderError, StaleDataError) as error:
         return _refused(error, post, form)

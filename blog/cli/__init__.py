@@ -5,13 +5,14 @@ content.py    flask demo | create-user | reset-password | announce | reindex | f
 moving.py     flask import-wxr | export-markdown | import-markdown | backup | restore
               | export-static
 catalogs.py   flask translate extract | update | init | compile
+mailing.py    flask send-mail
 """
 
 from __future__ import annotations
 
 from flask import Flask
 
-from . import catalogs, content, database, moving
+from . import catalogs, content, database, mailing, moving
 
 
 def init_app(app: Flask) -> None:
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
         content.announce,
         content.reindex,
         content.fetch_posters,
+        mailing.send_mail,
         catalogs.translate,
         *moving.COMMANDS,
     ):

@@ -73,10 +73,11 @@ def reset_password(email: str, site: str | None) -> None:
             "choose one of " + ", ".join(s.key for s in sites), param_hint="--site"
         )
     token = people.new_link_token(session, user, people.RESET, clock.now())
-    session.commit()
     url = site_url(chosen, "admin.people.set_password", link_token=token)
-    if people.mail_link(user, "Choose a new password", f"Open this link: {url}"):
-        click.echo(f"Mailed to {user.email}.")
+    mailed = people.mail_link(session, user, "Choose a new password", f"Open this link: {url}")
+    session.commit()
+    if mailed:
+        click.echo(f"Queued for {user.email} (the mail sender sends it).")
     click.echo(url)
 
 

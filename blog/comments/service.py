@@ -251,3 +251,69 @@ def reply(session: Session, parent: Comment, text: str, name: str, email: str, n
 
 def pending_count(session: Session) -> int:
     return session.scalar(select(func.count()).where(Comment.status == CommentStatus.PENDING)) or 0
+
+
+@dataclass
+class Imported:
+    """A comment brought by an import (WordPress, a Markdown folder), before it is stored.
+
+    `key` names it within its post, `parent` the key of the comment it answers (None: none).
+    """
+
+    key: str
+    name: str
+    text: str
+    created_at: datetime
+    status: str = CommentStatus.APPROVED
+    email: str = ""
+    website: str = ""
+    parent: str | None = None
+    by_author: bool = False
+
+
+def thread_roots(comments: list[Imported]) -> dict[str, str | None]:
+    """Return each comment's top-level ancestor (None for a top-level comment): replies go
+    one level deep, so a reply to a reply hangs under the comment that began its thread. A
+    parent that is not among `comments` (or a loop) makes a comment top-level."""
+    by_key = {c.key: c for c in comments}
+    roots: dict[str, str | None] = {}
+    for comment in comments:
+        seen, current = {comment.key}, comment
+        while current.parent in by_key and current.parent not in seen:
+            seen.add(current.parent)
+            current = by_key[current.parent]
+        roots[comment.key] = None if current is comment else current.key
+    return roots
+
+
+def add_imported(session: Session, post: Post, comments: list[Imported]) -> int:
+    """Store imported comments under a post that has its id, threads kept; return how many.
+
+    Texts are rendered by the comments' sanitizer; names, emails and websites that do not fit
+    their columns are cut or dropped rather than refused (an import keeps what it can).
+    """
+    roots = thread_roots(comments)
+    made: dict[str, Comment] = {}
+    for top_level in (True, False):
+        for entry in comments:
+            root = roots[entry.key]
+            if (root is None) != top_level:
+                continue
+            email = entry.email.strip()
+            website = entry.website.strip()
+            comment = Comment(
+                post_id=post.id,
+                parent_id=made[root].id if root is not None else None,
+                status=entry.status,
+                name=(entry.name.strip() or "?")[:NAME_MAX],
+                email=email if len(email) <= EMAIL_MAX and EMAIL.match(email) else "",
+                website=website if len(website) <= WEBSITE_MAX and WEBSITE.match(website) else "",
+                language=post.language,
+                created_at=entry.created_at,
+                by_author=entry.by_author,
+            )
+            set_text(comment, entry.text)
+            session.add(comment)
+            made[entry.key] = comment
+        session.flush()
+    return len(made)

@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..comments.models import Comment, CommentStatus
 from ..models import Kind, OldAddress, Post, SlugHistory, Term
 from .markdown_folder import DELIMITER, FOLDERS, SITES_COPY, TERMS_FILE, FolderError
 from .markdown_media import export_media, relative_links
@@ -35,10 +36,16 @@ def export_folder(session: Session, folder: Path, sites_file: Path | None = None
     history: dict[int, list[SlugHistory]] = {}
     for moved in session.scalars(select(SlugHistory).order_by(SlugHistory.id)):
         history.setdefault(moved.post_id, []).append(moved)
+    comments: dict[int, list[Comment]] = {}
+    approved = select(Comment).where(Comment.status == CommentStatus.APPROVED)
+    for comment in session.scalars(approved.order_by(Comment.created_at, Comment.id)):
+        comments.setdefault(comment.post_id, []).append(comment)
     export_media(session, folder)
     count = 0
     for post in session.scalars(select(Post).order_by(Post.id)):
         meta = front_matter(post, addresses.get(post.id, []), history.get(post.id, []))
+        if post.id in comments:
+            meta["comments"] = comment_entries(comments[post.id])
         path = folder / FOLDERS[Kind(post.kind)] / post.language / f"{post.slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         source = relative_links(post.source)
@@ -81,6 +88,25 @@ def front_matter(
             {"language": h.language, "slug": h.slug, "changed": _iso(h.changed_at)} for h in history
         ]
     return meta
+
+
+def comment_entries(comments: list[Comment]) -> list[dict]:
+    """Return a post's approved comments as front matter: numbered in order, a reply naming
+    the number it answers; no email (a folder travels; a backup keeps everything)."""
+    numbers = {comment.id: n for n, comment in enumerate(comments, start=1)}
+    entries = []
+    for comment in comments:
+        entry = {"id": numbers[comment.id], "name": comment.name}
+        if comment.parent_id in numbers:
+            entry["reply_to"] = numbers[comment.parent_id]
+        if comment.website:
+            entry["website"] = comment.website
+        if comment.by_author:
+            entry["by_author"] = True
+        entry["date"] = _iso(comment.created_at)
+        entry["text"] = comment.source
+        entries.append(entry)
+    return entries
 
 
 def _term_entry(term: Term, terms: list[Term]) -> dict:

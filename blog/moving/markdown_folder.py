@@ -4,7 +4,8 @@ A folder holds:
 
     sites.toml                          a copy of the sites file the store was written with
     terms.yaml                          categories and tags: slug, parent, a name per language
-    posts/<language>/<slug>.md          one file per post (pages/ and announcements/ alike)
+    posts/<language>/<slug>.md          one file per post (pages/ and announcements/ alike),
+                                        its approved comments in its front matter
     media/, media.yaml                  the media files and the library (markdown_media.py)
 
 Each file is `---`, the front matter, `---`, then the post's source exactly as
@@ -30,6 +31,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import fields, posters
+from ..comments.models import Comment
+from ..comments.service import Imported, add_imported
 from ..mediahtml import media_names
 from ..models import (
     Kind,
@@ -54,7 +57,7 @@ DELIMITER = "---"
 FIELDS = (
     "title", "kind", "language", "slug", "translation_group", "sites", "status", "published",
     "created", "updated", "deleted", "menu_order", "summary", "categories", "tags", "announces",
-    "old_addresses", "previous_slugs",
+    "old_addresses", "previous_slugs", "comments",
 )  # fmt: skip
 REQUIRED = ("title", "language", "sites")
 
@@ -216,6 +219,9 @@ def _check(meta: dict, source: str) -> None:
     for entry in _list(meta.get("previous_slugs")):
         fields.text(fields.LANGUAGE, str(entry["language"]))
         fields.slug(str(entry["slug"]), "previous_slugs")
+    for entry in _list(meta.get("comments")):
+        if not isinstance(entry, dict) or not str(entry.get("text") or "").strip():
+            raise ValueError("each of comments needs a text")
 
 
 @contextmanager
@@ -305,7 +311,8 @@ class _Import:
         self.paths[id(post)] = path
         addresses = self._addresses(post, meta)
         history = self._history(post, meta)
-        self.batch.add(then=lambda: self._write(post, addresses, history))
+        comments = _comments(meta)
+        self.batch.add(then=lambda: self._write(post, addresses, history, comments))
         if created:
             report.created += 1
         elif any(changed):
@@ -342,14 +349,26 @@ class _Import:
         return history
 
     def _write(
-        self, post: Post, addresses: list[tuple[str, str, str]], history: list[SlugHistory]
+        self,
+        post: Post,
+        addresses: list[tuple[str, str, str]],
+        history: list[SlugHistory],
+        comments: list[Imported],
     ) -> None:
-        """Write what refers to a post by its id, once it has one."""
+        """Write what refers to a post by its id, once it has one.
+
+        Comments come in only to a post that has none yet: importing a folder again, or into
+        a store whose readers went on commenting, adds no copy.
+        """
         for site, path, query in addresses:
             self.session.add(OldAddress(site=site, path=path, query=query, post_id=post.id))
         for moved in history:
             moved.post_id = post.id
             self.session.add(moved)
+        if comments and post.kind == Kind.POST:
+            has = select(Comment.id).where(Comment.post_id == post.id).limit(1)
+            if self.session.scalar(has) is None:
+                add_imported(self.session, post, comments)
 
 
 def _assign(obj, name: str, value) -> bool:
@@ -374,6 +393,25 @@ def _assign_source(post: Post, source: str, rendered: Rendered | RenderError) ->
         # Not rendered ahead for this text (or refused: rendered again for the message).
         post.set_source(source)
     return True
+
+
+def _comments(meta: dict) -> list[Imported]:
+    """Return the comments of a file's front matter (see markdown_export.comment_entries)."""
+    found = []
+    for n, entry in enumerate(_list(meta.get("comments")), start=1):
+        reply_to = entry.get("reply_to")
+        found.append(
+            Imported(
+                key=str(entry.get("id", f"#{n}")),
+                parent=None if reply_to is None else str(reply_to),
+                name=str(entry.get("name") or ""),
+                website=str(entry.get("website") or ""),
+                text=str(entry["text"]),
+                created_at=_moment(entry.get("date")) or datetime.now(UTC),
+                by_author=entry.get("by_author") is True,
+            )
+        )
+    return found
 
 
 def _list(value) -> list:

@@ -16,6 +16,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from .. import fields, posters
+from ..comments.models import CommentStatus
+from ..comments.service import Imported, add_imported
 from ..mediahtml import media_names
 from ..models import (
     OLD_PATH_MAX,
@@ -237,7 +239,15 @@ class Items:
         self.index.add(post)
         self.described[id(post)] = what
         addresses = self._old_addresses(post, plan)
-        self.batch.add(then=lambda: self._write_origin(post, item.wp_id, addresses))
+        post.comments_open = item.comment_status != "closed"
+        comments = self._comments(item, plan.kind, users)
+
+        def then() -> None:
+            self._write_origin(post, item.wp_id, addresses)
+            if comments:
+                add_imported(self.session, post, comments)
+
+        self.batch.add(then=then)
         self.made[item.wp_id] = post
         self._report_created(draft, post, what)
 
@@ -266,8 +276,39 @@ class Items:
                 f"{what}: " + ", ".join(f"{n} × {name}" for name, n in content.unknown.items())
             )
         report.content += [f"{what}: {note}" for note in content.notes]
-        for state, n in item.comments.items():
-            report.comments[_COMMENT_STATES.get(state, state)] += n
+
+    def _comments(self, item: Item, kind: str, users: dict[str, User]) -> list[Imported]:
+        """Return the comments of an item to store with its post, counting them in the report.
+
+        Pingbacks and trackbacks stay behind, as do the comments of pages (pages take no
+        comments here); spam is kept as spam and trash as trash, for the author to review.
+        """
+        found = []
+        for comment in item.comments:
+            if comment.type not in ("", "comment"):
+                self.report.comments_left[f"{comment.type}s"] += 1
+                continue
+            if kind != Kind.POST:
+                self.report.comments_left["comments on pages"] += 1
+                continue
+            status = _COMMENT_STATES.get(comment.approved, CommentStatus.PENDING)
+            moment = self._utc(comment.date_gmt, comment.date, count=False)
+            email = comment.email.lower()
+            found.append(
+                Imported(
+                    key=comment.wp_id or f"#{len(found)}",
+                    parent=comment.parent if comment.parent not in ("", "0") else None,
+                    name=comment.author,
+                    email=comment.email,
+                    website=comment.url,
+                    text=comment.content,
+                    created_at=moment or datetime.now(UTC),
+                    status=status,
+                    by_author=bool(email) and email in users,
+                )
+            )
+            self.report.comments[status] += 1
+        return found
 
     def _featured_image(self, item: Item, language: str) -> Media | None:
         """Return the library image of an item's featured image (_thumbnail_id), when the
@@ -352,7 +393,13 @@ class Items:
         return won
 
 
-_COMMENT_STATES = {"1": "approved", "0": "awaiting moderation"}
+# WordPress's comment_approved → a comment's status here (anything else waits).
+_COMMENT_STATES = {
+    "1": CommentStatus.APPROVED,
+    "0": CommentStatus.PENDING,
+    "spam": CommentStatus.SPAM,
+    "trash": CommentStatus.TRASH,
+}
 
 
 def hidden_reason(item: Item) -> str:

@@ -35,7 +35,9 @@ class Report:
     featured_imported: int = 0
     # Items that were not public on WordPress (a password, private): drafts here, one line each.
     hidden: list[str] = field(default_factory=list)
+    # Comments imported, by status; and those left behind, by kind (pingbacks…).
     comments: Counter[str] = field(default_factory=Counter)
+    comments_left: Counter[str] = field(default_factory=Counter)
     local_dates: int = 0
     converted: Counter[str] = field(default_factory=Counter)
     content: list[str] = field(default_factory=list)
@@ -59,9 +61,9 @@ class Report:
         comments = sum(self.comments.values())
         if comments:
             detail = ", ".join(f"{n} {state}" for state, n in sorted(self.comments.items()))
-            skipped.append(
-                f"{comments} comments ({detail}): not imported, the store has no comments"
-            )
+            lines.append(f"{comments} comments imported ({detail}).")
+        for what, n in sorted(self.comments_left.items()):
+            skipped.append(f"{n} {what}: not imported")
         if self.formats:
             detail = ", ".join(f"{name}: {n}" for name, n in sorted(self.formats.items()))
             skipped.append(

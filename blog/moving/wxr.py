@@ -56,6 +56,23 @@ class TermEntry:
 
 
 @dataclass
+class ItemComment:
+    """A comment of an item as WordPress exported it (dates as written, GMT and local)."""
+
+    wp_id: str
+    author: str
+    email: str
+    url: str
+    date: str
+    date_gmt: str
+    content: str
+    approved: str  # "1", "0", "spam" or "trash"
+    type: str  # "" or "comment" for a comment; "pingback", "trackback"…
+    parent: str
+    user_id: str
+
+
+@dataclass
 class ItemTerm:
     """A term an item carries: `<category domain="..." nicename="...">Name</category>`."""
 
@@ -89,7 +106,8 @@ class Item:
     # WordPress keeps it in clear; it is never stored here, only noticed (see wordpress.py).
     password: str = ""
     terms: list[ItemTerm] = field(default_factory=list)
-    comments: dict[str, int] = field(default_factory=dict)  # approval state → count
+    comments: list[ItemComment] = field(default_factory=list)
+    comment_status: str = ""  # "open" or "closed"
     meta: dict[str, str] = field(default_factory=dict)
 
     def terms_of(self, domain: str) -> list[ItemTerm]:
@@ -274,12 +292,34 @@ class _Reader:
         # WXR 1.0 repeats each term without its nicename; keep the copy that has one.
         named = {(t.domain, t.name) for t in found if t.slug}
         item.terms = [t for t in found if t.slug or (t.domain, t.name) not in named]
+        item.comment_status = _text(element, wp + "comment_status").strip()
         for comment in element.iterfind(wp + "comment"):
-            state = _text(comment, wp + "comment_approved").strip() or "0"
-            item.comments[state] = item.comments.get(state, 0) + 1
+            item.comments.append(
+                ItemComment(
+                    **{
+                        name: _text(comment, wp + tag).strip()
+                        for name, tag in COMMENT_FIELDS.items()
+                    },
+                    content=_text(comment, wp + "comment_content"),
+                )
+            )
         for meta in element.iterfind(wp + "postmeta"):
             item.meta[_text(meta, wp + "meta_key").strip()] = _text(meta, wp + "meta_value")
         return item
+
+
+COMMENT_FIELDS = {
+    "wp_id": "comment_id",
+    "author": "comment_author",
+    "email": "comment_author_email",
+    "url": "comment_author_url",
+    "date": "comment_date",
+    "date_gmt": "comment_date_gmt",
+    "approved": "comment_approved",
+    "type": "comment_type",
+    "parent": "comment_parent",
+    "user_id": "comment_user_id",
+}
 
 
 def _text(element, tag: str) -> str:

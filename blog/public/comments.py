@@ -63,10 +63,11 @@ def comment(reading: Reading, year: int, month: int, slug: str):
     if verdict.action == Action.REFUSE:
         session.rollback()
         return _refused(reading, year, month, slug, form, verdict.refusal)
+    session.flush()
+    removal = service.removal_token(settings["SECRET_KEY"], stored.id)
+    # Queued with the comment, in one transaction: the request never waits for SMTP.
+    _notify(session, site, post, stored, verdict.why, removal)
     session.commit()
-    secret = settings["SECRET_KEY"]
-    removal = service.removal_token(secret, stored.id)
-    _notify(site, post, stored, verdict.why, removal)
     target = post_path(found, site, reading.language) + "?comment=" + removal
     return redirect(target + (f"#comment-{stored.id}" if not verdict.why else "#comment-sent"))
 
@@ -76,12 +77,12 @@ def _refused(reading, year, month, slug, form: service.CommentForm, refusal: Ref
     return show_post(reading, DATED_KINDS, slug, (year, month), comment_form=form)
 
 
-def _notify(site: Site, post: Post, comment: Comment, why: str, removal: str) -> None:
-    """Tell the authors (and the commenter, with their removal link), when SMTP is configured."""
-    settings = current_app.config
-    if not settings["MAIL_SERVER"]:
+def _notify(session, site: Site, post: Post, comment: Comment, why: str, removal: str) -> None:
+    """Queue messages to the authors (and to the commenter, with their removal link), when
+    SMTP is configured; the caller commits them with the comment."""
+    if not mail.configured(current_app.config):
         return
-    authors = list(db.session().scalars(User.__table__.select().with_only_columns(User.email)))
+    authors = list(session.scalars(User.__table__.select().with_only_columns(User.email)))
     desk = site_url(site, "admin.comments.index")
     state = _("It waits for your approval (%(why)s).", why=why) if why else _("It is published.")
     body = "\n\n".join(
@@ -92,7 +93,7 @@ def _notify(site: Site, post: Post, comment: Comment, why: str, removal: str) ->
             _("Moderate comments: %(url)s", url=desk),
         ]
     )
-    mail.send(settings, authors, _("New comment on “%(title)s”", title=post.title), body)
+    mail.queue(session, authors, _("New comment on “%(title)s”", title=post.title), body)
     if comment.email:
         link = site_url(site, "public.remove_comment", post.language, token=removal)
         body = _(
@@ -101,7 +102,7 @@ def _notify(site: Site, post: Post, comment: Comment, why: str, removal: str) ->
             url=link,
         )
         subject = _("Your comment on %(site)s", site=site.title_in(post.language))
-        mail.send(settings, [comment.email], subject, body)
+        mail.queue(session, [comment.email], subject, body)
 
 
 @route(POST_RULE + "comments.atom", endpoint="comments_feed")
