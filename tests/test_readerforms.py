@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import socketserver
 import threading
 from datetime import timedelta
 
@@ -23,8 +22,7 @@ from blog.readerforms.models import (
 )
 from blog.sections.models import Talk
 
-from .helpers import BLOG, BOOK, DATA, SiteClient, make_app
-from .test_comment_desk import SMTPHandler
+from .helpers import BLOG, BOOK, DATA, SiteClient, deliver, make_app
 
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 MESSAGE = {
@@ -34,18 +32,6 @@ MESSAGE = {
     "message": "Bonjour,\nnous aimerions inviter l'autrice à la médiathèque.",
     "consent": "yes",
 }
-
-
-@pytest.fixture
-def smtp(app):
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
-    server.messages = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.server_address[1])
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def fill(client, clock, path: str, wait: float = 30, **fields):
@@ -101,7 +87,7 @@ def test_the_blog_has_no_contact_form_unless_its_sites_file_says_so(blog):
     assert blog.post("/fr/contact/", data=MESSAGE).status_code == 404
 
 
-def test_a_message_is_stored_and_the_authors_are_told(smtp, author, book, clock, session):
+def test_a_message_is_stored_and_the_authors_are_told(app, smtp, author, book, clock, session):
     response = fill(book, clock, "/contact/", **MESSAGE)
     assert response.status_code == 302
     assert response.headers["Location"] == "/contact/?sent=1#contact-sent"
@@ -109,6 +95,7 @@ def test_a_message_is_stored_and_the_authors_are_told(smtp, author, book, clock,
     [message] = stored(session, ContactMessage)
     assert (message.site, message.status, message.name) == ("book", MessageStatus.NEW, "Agnès")
     assert message.address_hash and "127.0.0.1" not in message.address_hash
+    deliver(app)
     [to_authors] = smtp.messages
     assert "To: claire@example.org" in to_authors and "/admin/forms/messages/" in to_authors
 
@@ -161,13 +148,14 @@ def test_too_many_forms_from_one_address_are_refused(app, book, clock, session):
 
 
 def test_the_blocklist_keeps_a_message_apart_without_telling_anyone(
-    smtp, author, book, desk, clock, session
+    app, smtp, author, book, desk, clock, session
 ):
     desk.send("/admin/comments/blocklist", {"patterns": "prêt rapide"})
     data = {**MESSAGE, "message": "Prêt rapide sans justificatif !"}
     assert fill(book, clock, "/contact/", **data).status_code == 302
     [message] = stored(session, ContactMessage)
     assert message.status == MessageStatus.SUSPECT
+    deliver(app)
     assert smtp.messages == []
     assert "Prêt rapide" in desk.get("/admin/forms/?status=suspect").text
     assert "Prêt rapide" not in desk.get("/admin/forms/").text
@@ -202,7 +190,7 @@ def test_a_draft_or_another_sites_form_is_not_found(book, blog, session):
 
 
 def test_seats_then_the_waiting_list_each_told_on_the_confirmation_page(
-    smtp, author, book, clock, session
+    app, smtp, author, book, clock, session
 ):
     signup = make_signup(session, capacity=1)
     path = "/inscription/seminaire/"
@@ -223,6 +211,7 @@ def test_seats_then_the_waiting_list_each_told_on_the_confirmation_page(
     ]
     assert all(r.form_id == signup.id for r in stored(session, Registration))
     # Authors and reader told, each time; the reader's email carries the cancellation link.
+    deliver(app)
     assert len(smtp.messages) == 4
     assert (
         "To: ada@example.org" in smtp.messages[1]
@@ -231,7 +220,7 @@ def test_seats_then_the_waiting_list_each_told_on_the_confirmation_page(
 
 
 def test_a_cancellation_erases_the_registration_and_gives_the_seat_to_the_next(
-    smtp, author, book, clock, session
+    app, smtp, author, book, clock, session
 ):
     make_signup(session, capacity=1)
     path = "/inscription/seminaire/"
@@ -241,11 +230,13 @@ def test_a_cancellation_erases_the_registration_and_gives_the_seat_to_the_next(
     ask = book.get(f"/inscription/annulation/{token}")
     assert ask.status_code == 200 and "Ada" in ask.text
     assert book.get("/inscription/annulation/registration:1.forged").status_code == 200
+    deliver(app)
     smtp.messages.clear()
     done = book.post(f"/inscription/annulation/{token}")
     assert "annulée et effacée" in done.text
     [left] = stored(session, Registration)
     assert (left.name, left.status) == ("Bea", RegistrationStatus.CONFIRMED)
+    deliver(app)
     [to_bea] = smtp.messages
     assert "To: bea@example.org" in to_bea
 

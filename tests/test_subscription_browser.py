@@ -16,7 +16,7 @@ from tools.livesite import serve
 from .helpers import SITES_FILE, smtp_server
 
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-pytestmark = pytest.mark.slow  # a real browser
+pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
 
 
 @pytest.fixture(scope="module")
