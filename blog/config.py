@@ -34,6 +34,8 @@ DEFAULTS = {
     "STATIC_MAX_AGE": 3600,
     "LANGUAGE_COOKIE": "lang",
     "LANGUAGE_COOKIE_MAX_AGE": 365 * 24 * 3600,
+    # "1" when a reader of a site that shows fallbacks chose to list only their language.
+    "ONLY_LANGUAGE_COOKIE": "only",
     # Host names that get the "which site?" page when no site claims them.
     "LOOPBACK_HOSTS": ("localhost", "127.0.0.1", "::1"),
     "MAX_PATH_LENGTH": 512,

@@ -1,4 +1,5 @@
-"""Localized error pages; a request for no configured site gets a page with no links.
+"""Localized error pages, with the site's header; a request for no configured site gets a page
+with no links.
 
 Before a 404 page is rendered, the address is looked up among the old addresses
 of imported posts (redirects.py): an old link answers 301 instead.
@@ -10,6 +11,7 @@ from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from . import db, operations, redirects
+from .public import error_chrome
 from .routing import interface_language
 from .sites import Reading, current_reading, registry
 
@@ -59,6 +61,14 @@ def _page(code: int, error: HTTPException):
     headers = {}
     if getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)  # a 405 says what is allowed
-    # In the interface's language: the reader's, or on the desk the author's.
-    page = render_template(template, site=reading.site, page_lang=interface_language(), error=error)
+    # In the interface's language: the reader's, or on the desk the author's; with the site's
+    # header (menu, other sites, languages), so that a reader who got lost can go on.
+    page = render_template(
+        template,
+        site=reading.site,
+        page_lang=interface_language(),
+        error=error,
+        reading=reading,
+        **error_chrome(reading),
+    )
     return page, code, headers

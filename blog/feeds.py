@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from lxml import etree
 
 from . import clock
@@ -253,11 +254,13 @@ class FeedFormat:
     build: Callable[[Site, str, Sequence[Post], FeedMeta], bytes]
     mimetype: str
     label: str
+    # What a link to a feed of this format says, in the page's language ("Atom feed").
+    link_text: object = ""
 
 
 # Each format a site's feeds come in, by the extension of their address (feed.atom …).
 FORMATS = {
-    "atom": FeedFormat(atom, "application/atom+xml", "Atom"),
-    "rss": FeedFormat(rss, "application/rss+xml", "RSS"),
-    "json": FeedFormat(json_feed, "application/feed+json", "JSON Feed"),
+    "atom": FeedFormat(atom, "application/atom+xml", "Atom", _l("Atom feed")),
+    "rss": FeedFormat(rss, "application/rss+xml", "RSS", _l("RSS feed")),
+    "json": FeedFormat(json_feed, "application/feed+json", "JSON Feed", _l("JSON feed")),
 }

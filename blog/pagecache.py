@@ -232,9 +232,11 @@ def offer_to_fast_path(body: bytes | None) -> None:
     """Offer the answer to a cacheable request to the fast path, unless it was negotiated.
 
     Only the fast path sees the answer as it leaves Flask, every header set: it keeps that.
-    A negotiated answer depends on the reader's cookie and browser, which its key does not name.
+    A negotiated answer depends on the reader's cookie and browser, which its key does not name;
+    so does a listing for a reader who chose "only in my language" (the fast path leaves their
+    requests to Flask).
     """
     reading = current_reading()
-    if reading is None or reading.negotiated or "store_moment" not in g:
+    if reading is None or reading.negotiated or reading.only or "store_moment" not in g:
         return
     request.environ[FAST_PATH_OFFER] = (g.store_moment, body)

@@ -50,6 +50,11 @@ class Site:
         """Return the configured host (and port) every absolute URL of this site uses."""
         return urlsplit(self.url).netloc
 
+    @property
+    def shows_fallbacks(self) -> bool:
+        """Say whether readers of one language get posts of another (so may choose not to)."""
+        return self.fallback == "show" and len(self.languages) > 1
+
     def accepts(self, language: str) -> bool:
         return language in self.languages
 
@@ -76,12 +81,16 @@ class Reading:
     """What a public request reads: a site, in a language.
 
     `negotiated` when the URL did not name the language (cookie, Accept-Language or the
-    site's default chose it). Resolved once per request by routing.py.
+    site's default chose it); `only` when the reader hides the other languages' posts from
+    listings. Resolved once per request by routing.py.
     """
 
     site: Site
     language: str
     negotiated: bool = False
+    # The reader chose "only in my language" (a cookie, on a site that shows fallbacks):
+    # listings leave out the posts of other languages.
+    only: bool = False
 
 
 def current_reading() -> Reading | None:

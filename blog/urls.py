@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
         link_home=link_home,
         link_term=link_term,
         link_search=link_search,
+        link_to=link_to,
         opensearch_url=opensearch_url,
         canonical_of=canonical_url,
         announced=announced,
@@ -182,6 +183,12 @@ def link(post: Post) -> str:
 def link_home() -> str:
     reading = current_reading()
     return site_path(reading.site, "public.home", reading.language)
+
+
+def link_to(endpoint: str, **values) -> str:
+    """Return the path of a public page of the current site, in the page's language."""
+    reading = current_reading()
+    return site_path(reading.site, endpoint, reading.language, **values)
 
 
 def link_search() -> str:

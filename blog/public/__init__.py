@@ -11,11 +11,11 @@ import functools
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, current_app, g
 
-from .. import caching, clock, db, entries
+from .. import caching, clock, db, entries, pagetree, queries, translations
 from ..entries import TermEntry
-from ..sites import current_reading
+from ..sites import Reading, current_reading, registry
 
 bp = Blueprint("public", __name__)
 bp.before_request(caching.before_public)
@@ -49,6 +49,42 @@ def now() -> datetime:
     if "now" not in g:
         g.now = clock.now()
     return g.now
+
+
+def chrome(reading: Reading, connection=None) -> dict:
+    """Return what every page's header shows: the menu, the other sites, the language switcher.
+
+    The switcher offers each language's home (an error page has no address in other
+    languages). `connection`: the one to read the menu on, db.connection() by default.
+    """
+    site, language = reading.site, reading.language
+    statement = queries.menu_pages(site, language, now())
+    menu = entries.fetch(connection or db.connection(), statement)
+    return {
+        "menu": menu,
+        "menu_tree": pagetree.nest(menu),
+        "other_sites": translations.other_site_links(registry(), site, language, None, ()),
+        "switcher": translations.list_switcher(
+            site, language, translations.Address("public.home")
+        ),
+    }
+
+
+def error_chrome(reading: Reading) -> dict:
+    """Return chrome() for an error page, whatever state the store is in.
+
+    Read on a connection of its own (the request's may be in a failed transaction); when the
+    store cannot answer (the error may be that), the header goes without its menu.
+    """
+    try:
+        with db.engine().connect() as connection:
+            return chrome(reading, connection)
+    except Exception as error:  # the page must render whatever failed
+        current_app.logger.warning("The error page's menu could not be read: %s", error)
+        site, language = reading.site, reading.language
+        links = translations.other_site_links(registry(), site, language, None, ())
+        switcher = translations.list_switcher(site, language, translations.Address("public.home"))
+        return {"menu": [], "menu_tree": [], "other_sites": links, "switcher": switcher}
 
 
 def term_or_404(kind: str, slug: str) -> TermEntry:
