@@ -110,6 +110,15 @@ def entry_id(post: Post, site: Site) -> str:
     return f"tag:{host},{post.created_at:%Y-%m-%d}:post-{post.id}"
 
 
+# A heading's permalink (rendering.accessible): a "#" that means nothing in a feed reader.
+HEADING_ANCHOR = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>', re.DOTALL)
+
+
+def without_anchors(content: str) -> str:
+    """Return a post's HTML without its headings' permalinks, for feeds."""
+    return HEADING_ANCHOR.sub("", content)
+
+
 def first_image(content: str) -> str | None:
     match = re.search(r'<img\b[^>]*\bsrc="([^"]+)"', content)
     return html.unescape(match.group(1)) if match else None
@@ -124,7 +133,7 @@ def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
         # when that version is live), on that post's own site.
         target = post.announced_version(now) or post.announces or post
         url = canonical_url(target)
-        content = absolute_links(post.html, url)
+        content = absolute_links(without_anchors(post.html), url)
         if post.announces is not None:
             original_site = sites[target.home_site]
             label = _(
