@@ -390,6 +390,11 @@ def typography(html: str, language: str | None) -> str:
     return "".join(parts)
 
 
+def typeset(text: str | None, language: str | None) -> Markup:
+    """Return a plain text (a title, a summary) as HTML, with the typography of its language."""
+    return Markup(typography(str(escape(text or "")), language))
+
+
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated in the text's language (in_language)."""
     return message

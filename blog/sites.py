@@ -13,6 +13,14 @@ SITE_KINDS = ("book", "blog")
 
 
 @dataclass(frozen=True)
+class Shop:
+    """A bookshop that sells the book (the sites file's [[sites.KEY.book.shops]])."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Site:
     """One publication channel: its host names, languages and policies."""
 
@@ -31,6 +39,8 @@ class Site:
     author: str = ""
     # What the book site is about (title, author, isbn, publisher, date_published, cover…).
     book: dict[str, str] = field(default_factory=dict)
+    # Where readers buy the book, in the order the sites file gives them.
+    shops: tuple[Shop, ...] = ()
     # The per-site stylesheet, blog/static/themes/<theme>.css (by default the site's kind).
     theme: str = ""
     # Readers may comment on this site's posts (each post may still close its own).

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     store's enums, so that templates compare with `Kind.PAGE` rather than "page"; static files
     by fingerprinted names."""
     app.url_defaults(_fingerprint_static)
+    app.jinja_env.filters["typeset"] = rendering.typeset
     app.view_functions["static"] = serve_static
     app.jinja_env.globals.update(
         Kind=Kind,
