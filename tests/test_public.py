@@ -249,9 +249,14 @@ def test_book_pages_are_french(book):
     assert "Actualités du livre" in tree.xpath("//h1/text()")
 
 
-def test_book_header_links_to_the_blog_in_french(book):
+def test_book_header_links_to_the_blog_root_which_remembers_the_readers_language(book, blog):
+    # The book site has one language: its readers chose none there, so the link leads to the
+    # blog's root, which sends each reader to the language they chose on the blog.
     links = page(book.get("/")).xpath('//nav[@class="other-sites"]//a')
-    assert [a.get("href") for a in links] == ["http://blog.localhost:5000/fr/"]
+    assert [a.get("href") for a in links] == ["http://blog.localhost:5000/"]
+    assert links[0].get("hreflang") is None
+    blog.get("/language/it?next=/it/")
+    assert blog.get("/").headers["Location"] == "/it/"
 
 
 def test_blog_in_english_says_the_book_site_is_in_french(blog):
