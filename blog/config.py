@@ -399,7 +399,9 @@ class _SiteTable:
 
     def shops(self, shops: object) -> tuple[Shop, ...]:
         """Read [[sites.KEY.book.shops]]: where readers buy the book, each a name and a URL."""
-        fix = f'write [[{self.where}.book.shops]] tables, each with name = "…" and url = "https://…".'
+        fix = (
+            f'write [[{self.where}.book.shops]] tables, each with name = "…" and url = "https://…".'
+        )
         if not isinstance(shops, list):
             raise self.fail("book.shops", "This must be a list of tables.", fix)
         found = []

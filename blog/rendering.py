@@ -429,9 +429,11 @@ def accessible(html: str, language: str | None) -> str:
         "table": escape(in_language(TABLE_LABEL, language)),
     }
     html = _WIDE.sub(
-        lambda m: f'<{m.group(1)} tabindex="0"'
-        + (' role="region"' if m.group(1) == "pre" else "")
-        + f' aria-label="{labels[m.group(1)]}">',
+        lambda m: (
+            f'<{m.group(1)} tabindex="0"'
+            + (' role="region"' if m.group(1) == "pre" else "")
+            + f' aria-label="{labels[m.group(1)]}">'
+        ),
         html,
     )
     return _HEADING_ANCHOR.sub(

@@ -26,7 +26,15 @@ SECTION_SLUGS = frozenset(
 )
 RESERVED_SLUGS = frozenset(
     {
-        "category", "tag", "archive", "admin", "static", "media", "language", "only", "feed",
+        "category",
+        "tag",
+        "archive",
+        "admin",
+        "static",
+        "media",
+        "language",
+        "only",
+        "feed",
         *SECTION_SLUGS,
     }
 )

@@ -209,3 +209,24 @@ def test_cached_listings_never_give_one_readers_choice_to_another(database_url, 
                     client.set_cookie(only, cookie, domain="blog.localhost")
                 tree = html.fromstring(client.get("/en/", base_url=BLOG).data)
                 assert len(tree.xpath("//article")) == (1 if cookie else 2)
+
+
+@pytest.mark.parametrize("path", ["/en/archive/", "/en/category/", "/it/"])
+def test_the_indexes_cost_the_same_statements_whatever_the_archive(
+    blog, make_post, make_term, count_queries, path
+):
+    field = make_term("category", "terrain", en="Fieldwork")
+
+    def statements() -> int:
+        with count_queries() as counter:
+            assert blog.get(path).status_code == 200
+        return counter.count
+
+    for month in (1, 2):
+        make_post("en", published_at=datetime(2025, month, 3, tzinfo=UTC), terms=(field,))
+    few = statements()
+    for month in range(3, 13):
+        for day in (1, 2, 3):
+            make_post(("en", "fr")[day % 2], terms=(field,),
+                      published_at=datetime(2024, month, day, tzinfo=UTC))  # fmt: skip
+    assert statements() == few

@@ -64,9 +64,7 @@ def chrome(reading: Reading, connection=None) -> dict:
         "menu": menu,
         "menu_tree": pagetree.nest(menu),
         "other_sites": translations.other_site_links(registry(), site, language, None, ()),
-        "switcher": translations.list_switcher(
-            site, language, translations.Address("public.home")
-        ),
+        "switcher": translations.list_switcher(site, language, translations.Address("public.home")),
     }
 
 
