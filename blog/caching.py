@@ -24,9 +24,10 @@ from .models import Post, StoreState
 from .sites import current_reading
 
 # Never kept nor answered 304: a language switch and the "only in my language" switch;
-# searches (a reader could fill the cache with queries of their own; a search is cheap enough to run each time); the talks, which change
-# as time passes (upcoming, then past) with no write; the press kit's archive, which is large;
-# a removal link's page, which shows one reader's comment.
+# searches (a reader could fill the cache with queries of their own; a search is cheap enough
+# to run each time); the talks, which change as time passes (upcoming, then past) with no
+# write; the press kit's archive, which is large; a removal link's page, which shows one
+# reader's comment.
 UNCACHED_ENDPOINTS = frozenset(
     {
         "public.switch_language",
