@@ -69,6 +69,6 @@ def _page(code: int, error: HTTPException):
         page_lang=interface_language(),
         error=error,
         reading=reading,
-        **error_chrome(reading),
+        **error_chrome(reading, fresh=code >= 500),
     )
     return page, code, headers

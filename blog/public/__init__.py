@@ -51,38 +51,32 @@ def now() -> datetime:
     return g.now
 
 
-def chrome(reading: Reading, connection=None) -> dict:
-    """Return what every page's header shows: the menu, the other sites, the language switcher.
+def error_chrome(reading: Reading, fresh: bool) -> dict:
+    """Return what an error page's header shows: the menu, the other sites, the languages.
 
     The switcher offers each language's home (an error page has no address in other
-    languages). `connection`: the one to read the menu on, db.connection() by default.
+    languages). `fresh`: read the menu on a connection of its own (after a server error, the
+    request's may be in a failed transaction). When the store cannot answer (the error may be
+    that), the header goes without its menu.
     """
     site, language = reading.site, reading.language
-    statement = queries.menu_pages(site, language, now())
-    menu = entries.fetch(connection or db.connection(), statement)
-    return {
-        "menu": menu,
-        "menu_tree": pagetree.nest(menu),
+    page = {
+        "menu": [],
+        "menu_tree": [],
         "other_sites": translations.other_site_links(registry(), site, language, None, ()),
         "switcher": translations.list_switcher(site, language, translations.Address("public.home")),
     }
-
-
-def error_chrome(reading: Reading) -> dict:
-    """Return chrome() for an error page, whatever state the store is in.
-
-    Read on a connection of its own (the request's may be in a failed transaction); when the
-    store cannot answer (the error may be that), the header goes without its menu.
-    """
+    statement = queries.menu_pages(site, language, now())
     try:
-        with db.engine().connect() as connection:
-            return chrome(reading, connection)
+        if fresh:
+            with db.engine().connect() as connection:
+                menu = entries.fetch(connection, statement)
+        else:
+            menu = entries.fetch(db.connection(), statement)
     except Exception as error:  # the page must render whatever failed
         current_app.logger.warning("The error page's menu could not be read: %s", error)
-        site, language = reading.site, reading.language
-        links = translations.other_site_links(registry(), site, language, None, ())
-        switcher = translations.list_switcher(site, language, translations.Address("public.home"))
-        return {"menu": [], "menu_tree": [], "other_sites": links, "switcher": switcher}
+        return page
+    return {**page, "menu": menu, "menu_tree": pagetree.nest(menu)}
 
 
 def term_or_404(kind: str, slug: str) -> TermEntry:
