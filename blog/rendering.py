@@ -355,7 +355,11 @@ _ORDINAL = re.compile(
     r"\b(?:(1|I)(ers?)|(1)(res?)|(\d{1,4}|X{0,3}(?:IX|IV|V?I{1,3})|X{1,3}V?|V)(es?))\b"
 )
 # What looks like an address in a text (a link written as its URL) keeps every character.
-_ADDRESS = re.compile(r"(\S+://\S+|www\.\S+|\S+@\S+\.\S+)")
+_WORDS = re.compile(r"(\s+)")
+
+
+def _is_address(word: str) -> bool:
+    return "://" in word or word.startswith("www.") or "@" in word
 
 
 def _superscript(match: re.Match) -> str:
@@ -364,14 +368,15 @@ def _superscript(match: re.Match) -> str:
 
 
 def _french_text(text: str) -> str:
-    pieces = _ADDRESS.split(text)
-    for i in range(0, len(pieces), 2):  # the even pieces lie between addresses
-        piece = pieces[i]
-        for pattern, replacement in _FRENCH_RULES:
-            piece = pattern.sub(replacement, piece)
-        piece = _APOSTROPHE.sub("\u2019", piece)
-        pieces[i] = _ORDINAL.sub(_superscript, piece)
-    return "".join(pieces)
+    # Every step is linear in the text's length: hostile texts are long runs without a space.
+    for pattern, replacement in _FRENCH_RULES:
+        text = pattern.sub(replacement, text)
+    words = _WORDS.split(text)
+    for i in range(0, len(words), 2):  # the even pieces are words, the odd ones spaces
+        word = words[i]
+        if word and not _is_address(word):
+            words[i] = _ORDINAL.sub(_superscript, _APOSTROPHE.sub("\u2019", word))
+    return "".join(words)
 
 
 def typography(html: str, language: str | None) -> str:
