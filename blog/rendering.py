@@ -85,9 +85,25 @@ _MEDIA_TAGS = frozenset({"audio", "video", "source"})
 _INVISIBLE = re.compile(r"[`\x00-\x20\x7f-\xa0\s]+")
 
 
+# What rendering.accessible writes, allowed back in with those values only, so that cleaning
+# a rendering again changes nothing: a scrolling block's tabindex, role and label, a heading
+# permalink's name and its hidden "#".
+_ACCESSIBLE = {
+    ("pre", "tabindex"): "0".__eq__,
+    ("table", "tabindex"): "0".__eq__,
+    ("pre", "role"): "region".__eq__,
+    ("pre", "aria-label"): lambda value: len(value) <= 200,
+    ("table", "aria-label"): lambda value: len(value) <= 200,
+    ("a", "aria-labelledby"): lambda value: bool(SAFE_ID.match(value)),
+    ("span", "aria-hidden"): "true".__eq__,
+}
+
+
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if name == "id":
         return bool(SAFE_ID.match(value))
+    if (tag, name) in _ACCESSIBLE:
+        return _ACCESSIBLE[tag, name](value)
     if name == "class":
         return all(SAFE_CLASS.match(c) for c in value.split())
     if tag in _MEDIA_TAGS and name in _ATTRIBUTES[tag]:
