@@ -10,8 +10,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from . import db, operations, redirects
-from .public import error_chrome
+from . import clock, db, entries, operations, pagetree, queries, redirects, translations
 from .routing import interface_language
 from .sites import Reading, current_reading, registry
 
@@ -72,3 +71,31 @@ def _page(code: int, error: HTTPException):
         **error_chrome(reading, fresh=code >= 500),
     )
     return page, code, headers
+
+
+def error_chrome(reading: Reading, fresh: bool) -> dict:
+    """Return what an error page's header shows: the menu, the other sites, the languages.
+
+    The switcher offers each language's home (an error page has no address in other
+    languages). `fresh`: read the menu on a connection of its own (after a server error, the
+    request's may be in a failed transaction). When the store cannot answer (the error may be
+    that), the header goes without its menu.
+    """
+    site, language = reading.site, reading.language
+    page = {
+        "menu": [],
+        "menu_tree": [],
+        "other_sites": translations.other_site_links(registry(), site, language, None, ()),
+        "switcher": translations.list_switcher(site, language, translations.Address("public.home")),
+    }
+    statement = queries.menu_pages(site, language, g.get("now") or clock.now())
+    try:
+        if fresh:
+            with db.engine().connect() as connection:
+                menu = entries.fetch(connection, statement)
+        else:
+            menu = entries.fetch(db.connection(), statement)
+    except Exception as error:  # the page must render whatever failed
+        current_app.logger.warning("The error page's menu could not be read: %s", error)
+        return page
+    return {**page, "menu": menu, "menu_tree": pagetree.nest(menu)}

@@ -42,7 +42,7 @@ def crawl(app, limit=400):
         for href in tree.xpath('//a/@href | //link[@rel="alternate"]/@href'):
             target = urljoin(url, href).split("#")[0]
             parts = urlsplit(target)
-            if parts.netloc in ORIGINS and target not in seen and "/language/" not in target:
+            if parts.netloc in ORIGINS and target not in seen and "/language/" not in target and "/only/" not in target:
                 seen.add(target)
                 queue.append(target)
     return pages

@@ -11,11 +11,11 @@ import functools
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, g
+from flask import Blueprint, abort, g
 
-from .. import caching, clock, db, entries, pagetree, queries, translations
+from .. import caching, clock, db, entries
 from ..entries import TermEntry
-from ..sites import Reading, current_reading, registry
+from ..sites import current_reading
 
 bp = Blueprint("public", __name__)
 bp.before_request(caching.before_public)
@@ -49,34 +49,6 @@ def now() -> datetime:
     if "now" not in g:
         g.now = clock.now()
     return g.now
-
-
-def error_chrome(reading: Reading, fresh: bool) -> dict:
-    """Return what an error page's header shows: the menu, the other sites, the languages.
-
-    The switcher offers each language's home (an error page has no address in other
-    languages). `fresh`: read the menu on a connection of its own (after a server error, the
-    request's may be in a failed transaction). When the store cannot answer (the error may be
-    that), the header goes without its menu.
-    """
-    site, language = reading.site, reading.language
-    page = {
-        "menu": [],
-        "menu_tree": [],
-        "other_sites": translations.other_site_links(registry(), site, language, None, ()),
-        "switcher": translations.list_switcher(site, language, translations.Address("public.home")),
-    }
-    statement = queries.menu_pages(site, language, now())
-    try:
-        if fresh:
-            with db.engine().connect() as connection:
-                menu = entries.fetch(connection, statement)
-        else:
-            menu = entries.fetch(db.connection(), statement)
-    except Exception as error:  # the page must render whatever failed
-        current_app.logger.warning("The error page's menu could not be read: %s", error)
-        return page
-    return {**page, "menu": menu, "menu_tree": pagetree.nest(menu)}
 
 
 def term_or_404(kind: str, slug: str) -> TermEntry:
