@@ -315,7 +315,7 @@ def test_a_readers_choice_of_one_language_never_reaches_another(proxy, make_post
     make_post(language="en", title="In English")
     make_post(language="fr", title="Seulement en français")
     everyone = proxy.until("/en/", lambda a: "Seulement en français" in a.text)
-    assert everyone.headers["Vary"].startswith("Cookie")
+    assert "Cookie" in ", ".join(everyone.headers.get_all("Vary"))
     for _ in range(2):
         chooser = proxy.get("/en/", Cookie="only=1")
         assert chooser.cache == "BYPASS"
