@@ -36,7 +36,7 @@ from werkzeug.http import HTTP_STATUS_CODES, parse_etags, unquote_etag
 
 from . import clock, db, security
 from .models import UTCDateTime
-from .pagecache import FAST_PATH_OFFER, Entry
+from .pagecache import FAST_PATH_OFFER, STATIC_EXPORT, Entry
 from .sites import strip_port
 
 STATEMENT = (
@@ -193,6 +193,8 @@ class FastPath:
     def eligible(self, environ: dict) -> bool:
         """Say whether a kept answer could be this request's: else Flask answers it."""
         if environ["REQUEST_METHOD"] not in METHODS or self.app.debug:
+            return False
+        if environ.get(STATIC_EXPORT):
             return False
         host = environ.get("HTTP_HOST")
         if not host or self.sites.for_host(host) is None:

@@ -26,6 +26,7 @@ from flask import (
 from werkzeug.routing import RequestRedirect
 
 from . import redirects
+from .pagecache import STATIC_EXPORT
 from .sites import Reading, Site, current_reading, registry, strip_port
 
 # What a loopback host may reach besides the list of sites (a local monitor asks for /healthz).
@@ -53,6 +54,7 @@ LISTINGS = frozenset(
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["offers_only"] = offers_only
     app.url_map.redirect_defaults = False
     app.url_value_preprocessor(_pop_language)
     # The first request hook, so that every later one (and every error page) knows the site.
@@ -73,6 +75,12 @@ def resolve():
     if reading is not None and chooses_only(reading.site):
         g.reading = replace(reading, only=True)
     return answer
+
+
+def offers_only(site: Site) -> bool:
+    """Say whether this page offers "only in my language" (a site that shows fallbacks, served
+    live: a static export's listings are the same for every reader)."""
+    return site.shows_fallbacks and not request.environ.get(STATIC_EXPORT)
 
 
 def chooses_only(site: Site) -> bool:
