@@ -90,6 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         urls,
     )
     from .public import (  # noqa: F401 (their views join public.bp)
+        browsing,
         comments,
         pages,
         readerforms,

@@ -24,15 +24,16 @@ from . import clock, db, pagecache, sitesettings
 from .models import Post, StoreState
 from .sites import current_reading
 
-# Never kept nor answered 304: a language switch; searches (a reader could fill the cache with
-# queries of their own; a search is cheap enough to run each time); the talks, which change
-# as time passes (upcoming, then past) with no write; the press kit's archive, which is large;
-# a removal link's page, which shows one reader's comment; a sign-up form's page, which
-# counts seats and closes as time passes, and a registration's cancellation page; a
-# subscription's links, one reader's each.
+# Never kept nor answered 304: a language switch and the "only in my language" switch;
+# searches (a reader could fill the cache with queries of their own; a search is cheap enough
+# to run each time); the talks, which change as time passes (upcoming, then past) with no
+# write; the press kit's archive, which is large; a removal link's page, which shows one
+# reader's comment; a sign-up form's page, which counts seats and closes as time passes, and a
+# registration's cancellation page; a subscription's links, one reader's each.
 UNCACHED_ENDPOINTS = frozenset(
     {
         "public.switch_language",
+        "public.switch_only",
         "public.search",
         "public.talks",
         "public.talks_calendar",
@@ -46,7 +47,14 @@ UNCACHED_ENDPOINTS = frozenset(
 )
 RENDERING_SUFFIXES = frozenset({".py", ".html", ".mo", ".css", ".js", ".xml", ".svg"})
 # Settings that change what a page shows without changing a file.
-RENDERING_SETTINGS = ("POSTS_PER_PAGE", "FEED_SIZE", "TIMEZONE", "LANGUAGE_COOKIE", "MAIL_SERVER")
+RENDERING_SETTINGS = (
+    "POSTS_PER_PAGE",
+    "FEED_SIZE",
+    "TIMEZONE",
+    "LANGUAGE_COOKIE",
+    "ONLY_LANGUAGE_COOKIE",
+    "MAIL_SERVER",
+)
 
 
 def init_app(app: Flask) -> None:
@@ -137,6 +145,7 @@ def stamp() -> Stamp:
             reading.site.key,
             reading.language,
             reading.negotiated,
+            reading.only,
             request.full_path,
         )
     )

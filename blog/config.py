@@ -10,7 +10,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from flask import current_app
 
-from .sites import FALLBACK_POLICIES, SITE_KINDS, Site, SiteRegistry
+from .sites import FALLBACK_POLICIES, SITE_KINDS, Shop, Site, SiteRegistry
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -37,6 +37,8 @@ DEFAULTS = {
     "STATIC_MAX_AGE": 3600,
     "LANGUAGE_COOKIE": "lang",
     "LANGUAGE_COOKIE_MAX_AGE": 365 * 24 * 3600,
+    # "1" when a reader of a site that shows fallbacks chose to list only their language.
+    "ONLY_LANGUAGE_COOKIE": "only",
     # Host names that get the "which site?" page when no site claims them.
     "LOOPBACK_HOSTS": ("localhost", "127.0.0.1", "::1"),
     "MAX_PATH_LENGTH": 512,
@@ -186,6 +188,7 @@ SITE_KEYS = {
     "mail_full_text",
 }
 BOOK_KEYS = {
+    "shops",
     "title",
     "author",
     "isbn",
@@ -270,6 +273,7 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
     prefix = read.language_prefix(languages)
     texts = read.texts(languages, default)
     book = read.book()
+    shops = read.shops(book.pop("shops", []))
     theme = read.theme(kind)
     image = read.image()
     author = read.author(texts["title"][default])
@@ -284,6 +288,7 @@ def _read_site(path: Path, key: str, table: object, catalog_languages: set[str])
         theme=theme,
         image=image,
         book={k: str(v) for k, v in book.items()},
+        shops=shops,
         kind=kind,
         url=f"{parts.scheme}://{parts.netloc}",
         hosts=tuple(hosts),
@@ -445,6 +450,28 @@ class _SiteTable:
                 f"book.{unknown}", "Unknown key.", "known keys: " + ", ".join(sorted(BOOK_KEYS))
             )
         return book
+
+    def shops(self, shops: object) -> tuple[Shop, ...]:
+        """Read [[sites.KEY.book.shops]]: where readers buy the book, each a name and a URL."""
+        fix = (
+            f'write [[{self.where}.book.shops]] tables, each with name = "…" and url = "https://…".'
+        )
+        if not isinstance(shops, list):
+            raise self.fail("book.shops", "This must be a list of tables.", fix)
+        found = []
+        for i, shop in enumerate(shops):
+            where = f"book.shops[{i}]"
+            if not isinstance(shop, dict) or set(shop) != {"name", "url"}:
+                raise self.fail(where, "A shop has a name and a url, nothing else.", fix)
+            name, url = shop["name"], shop["url"]
+            if not isinstance(name, str) or not name.strip():
+                raise self.fail(f"{where}.name", "The name must be a non-empty string.", fix)
+            if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https"):
+                raise self.fail(f"{where}.url", "The address must start with https://.", fix)
+            if not urlsplit(url).netloc:
+                raise self.fail(f"{where}.url", "The address has no host.", fix)
+            found.append(Shop(name.strip(), url))
+        return tuple(found)
 
     def image(self) -> str:
         image = self.table.get("image", "")

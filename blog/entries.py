@@ -159,6 +159,14 @@ _TERM = (
 )
 
 
+_TERMS_BY_ID = (
+    select(Term.id, Term.kind, Term.slug, Term.parent_id, TermName.language, TermName.name)
+    .outerjoin(TermName, TermName.term_id == Term.id)
+    .where(Term.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Term.id, TermName.language)
+)
+
+
 def fetch(connection: Connection, statement: Select | Bound) -> list[Entry]:
     """Run a statement of COLUMNS; return its rows as entries, without sites or terms."""
     if isinstance(statement, Bound):
@@ -261,3 +269,19 @@ def term(connection: Connection, kind: str, slug: str) -> TermEntry | None:
         if language is not None:
             found.names.append(Name(language, name))
     return found
+
+
+def terms(connection: Connection, ids: Sequence[int]) -> list[TermEntry]:
+    """Return the terms of these ids with their names, by id (one statement)."""
+    found: dict[int, TermEntry] = {}
+    if not ids:
+        return []
+    for term_id, term_kind, term_slug, parent_id, language, name in connection.execute(
+        _TERMS_BY_ID, {"ids": list(ids)}
+    ):
+        entry = found.get(term_id)
+        if entry is None:
+            entry = found[term_id] = TermEntry(term_id, term_kind, term_slug, parent_id)
+        if language is not None:
+            entry.names.append(Name(language, name))
+    return list(found.values())

@@ -1,4 +1,5 @@
-"""Localized error pages; a request for no configured site gets a page with no links.
+"""Localized error pages, with the site's header; a request for no configured site gets a page
+with no links.
 
 Before a 404 page is rendered, the address is looked up among the old addresses
 of imported posts (redirects.py): an old link answers 301 instead.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from . import db, operations, redirects
+from . import clock, db, entries, operations, pagetree, queries, redirects, translations
 from .routing import interface_language
 from .sites import Reading, current_reading, registry
 
@@ -59,6 +60,42 @@ def _page(code: int, error: HTTPException):
     headers = {}
     if getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(error.valid_methods)  # a 405 says what is allowed
-    # In the interface's language: the reader's, or on the desk the author's.
-    page = render_template(template, site=reading.site, page_lang=interface_language(), error=error)
+    # In the interface's language: the reader's, or on the desk the author's; with the site's
+    # header (menu, other sites, languages), so that a reader who got lost can go on.
+    page = render_template(
+        template,
+        site=reading.site,
+        page_lang=interface_language(),
+        error=error,
+        reading=reading,
+        **error_chrome(reading, fresh=code >= 500),
+    )
     return page, code, headers
+
+
+def error_chrome(reading: Reading, fresh: bool) -> dict:
+    """Return what an error page's header shows: the menu, the other sites, the languages.
+
+    The switcher offers each language's home (an error page has no address in other
+    languages). `fresh`: read the menu on a connection of its own (after a server error, the
+    request's may be in a failed transaction). When the store cannot answer (the error may be
+    that), the header goes without its menu.
+    """
+    site, language = reading.site, reading.language
+    page = {
+        "menu": [],
+        "menu_tree": [],
+        "other_sites": translations.other_site_links(registry(), site, language, None, ()),
+        "switcher": translations.list_switcher(site, language, translations.Address("public.home")),
+    }
+    statement = queries.menu_pages(site, language, g.get("now") or clock.now())
+    try:
+        if fresh:
+            with db.engine().connect() as connection:
+                menu = entries.fetch(connection, statement)
+        else:
+            menu = entries.fetch(db.connection(), statement)
+    except Exception as error:  # the page must render whatever failed
+        current_app.logger.warning("The error page's menu could not be read: %s", error)
+        return page
+    return {**page, "menu": menu, "menu_tree": pagetree.nest(menu)}

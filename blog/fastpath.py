@@ -36,7 +36,7 @@ from werkzeug.http import HTTP_STATUS_CODES, parse_etags, unquote_etag
 
 from . import clock, db, security
 from .models import UTCDateTime
-from .pagecache import FAST_PATH_OFFER, Entry
+from .pagecache import FAST_PATH_OFFER, STATIC_EXPORT, Entry
 from .sites import strip_port
 
 STATEMENT = (
@@ -154,6 +154,7 @@ class FastPath:
         self.cache = app.extensions["page_cache"]
         self.build_id = app.config["BUILD_ID"]
         self.session_cookie = app.config["SESSION_COOKIE_NAME"]
+        self.only_cookie = app.config["ONLY_LANGUAGE_COOKIE"] + "="
         self.moment = StoreMoment(app.config["SQLALCHEMY_URL"])
 
     def __call__(self, environ: dict, start_response):
@@ -193,11 +194,17 @@ class FastPath:
         """Say whether a kept answer could be this request's: else Flask answers it."""
         if environ["REQUEST_METHOD"] not in METHODS or self.app.debug:
             return False
+        if environ.get(STATIC_EXPORT):
+            return False
         host = environ.get("HTTP_HOST")
         if not host or self.sites.for_host(host) is None:
             return False
         # Any cookie of that name (or containing it): Flask tells the desk's from others.
-        if self.session_cookie in environ.get("HTTP_COOKIE", ""):
+        cookies = environ.get("HTTP_COOKIE", "")
+        if self.session_cookie in cookies:
+            return False
+        # A reader who lists only their language gets listings no key here names: Flask's.
+        if self.only_cookie in cookies:
             return False
         if environ.get("CONTENT_LENGTH") not in (None, "", "0"):
             return False  # Flask refuses a body over the limit, whatever the method
@@ -235,7 +242,12 @@ class FastPath:
     def keep(self, moment: tuple, environ: dict, status: str, headers, body) -> None:
         code = int(status.split(" ", 1)[0])
         names = {name.lower() for name, _value in headers}
-        if status != status_line(code) or "vary" in names or "set-cookie" in names:
+        if status != status_line(code) or "set-cookie" in names:
+            return
+        # A listing varies on the reader's choice of language only (a cookie whose readers
+        # never reach the fast path, see eligible); anything else that varies is not kept.
+        varies = [value for name, value in headers if name.lower() == "vary"]
+        if varies and varies != ["Cookie"]:
             return
         if code == 200 and body is not None:
             entry, prefix = Entry(200, tuple(headers), body), PAGE

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from lxml import etree
 
 from . import clock
@@ -109,6 +110,15 @@ def entry_id(post: Post, site: Site) -> str:
     return f"tag:{host},{post.created_at:%Y-%m-%d}:post-{post.id}"
 
 
+# A heading's permalink (rendering.accessible): a "#" that means nothing in a feed reader.
+HEADING_ANCHOR = re.compile(r'<a class="heading-anchor"[^>]*>.*?</a>', re.DOTALL)
+
+
+def without_anchors(content: str) -> str:
+    """Return a post's HTML without its headings' permalinks, for feeds."""
+    return HEADING_ANCHOR.sub("", content)
+
+
 def first_image(content: str) -> str | None:
     match = re.search(r'<img\b[^>]*\bsrc="([^"]+)"', content)
     return html.unescape(match.group(1)) if match else None
@@ -123,7 +133,7 @@ def items(language: str, posts: Sequence[Post]) -> list[FeedItem]:
         # when that version is live), on that post's own site.
         target = post.announced_version(now) or post.announces or post
         url = canonical_url(target)
-        content = absolute_links(post.html, url)
+        content = absolute_links(without_anchors(post.html), url)
         if post.announces is not None:
             original_site = sites[target.home_site]
             label = _(
@@ -253,11 +263,13 @@ class FeedFormat:
     build: Callable[[Site, str, Sequence[Post], FeedMeta], bytes]
     mimetype: str
     label: str
+    # What a link to a feed of this format says, in the page's language ("Atom feed").
+    link_text: object = ""
 
 
 # Each format a site's feeds come in, by the extension of their address (feed.atom …).
 FORMATS = {
-    "atom": FeedFormat(atom, "application/atom+xml", "Atom"),
-    "rss": FeedFormat(rss, "application/rss+xml", "RSS"),
-    "json": FeedFormat(json_feed, "application/feed+json", "JSON Feed"),
+    "atom": FeedFormat(atom, "application/atom+xml", "Atom", _l("Atom feed")),
+    "rss": FeedFormat(rss, "application/rss+xml", "RSS", _l("RSS feed")),
+    "json": FeedFormat(json_feed, "application/feed+json", "JSON Feed", _l("JSON feed")),
 }

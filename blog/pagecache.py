@@ -48,6 +48,9 @@ _PER_RESPONSE = frozenset({"content-length", "set-cookie", "etag", "last-modifie
 # Where a request Flask answered offers that answer to the fast path (fastpath.py), in its
 # WSGI environ: the store's moment its stamp read, and the body (None for a 304).
 FAST_PATH_OFFER = "blog.fastpath.offer"
+# The WSGI environ key the static export sets: its pages are files, with no cookie to read
+# (no "only in my language" switch); never kept for, nor answered from, the live site's keys.
+STATIC_EXPORT = "blog.static_export"
 # After Redis fails, pages are rendered without it for this long before it is tried again, so
 # that a Redis outage costs one timeout per worker now and then, not one per request.
 REDIS_RETRY_SECONDS = 5.0
@@ -232,9 +235,13 @@ def offer_to_fast_path(body: bytes | None) -> None:
     """Offer the answer to a cacheable request to the fast path, unless it was negotiated.
 
     Only the fast path sees the answer as it leaves Flask, every header set: it keeps that.
-    A negotiated answer depends on the reader's cookie and browser, which its key does not name.
+    A negotiated answer depends on the reader's cookie and browser, which its key does not name;
+    so does a listing for a reader who chose "only in my language" (the fast path leaves their
+    requests to Flask).
     """
     reading = current_reading()
-    if reading is None or reading.negotiated or "store_moment" not in g:
+    if reading is None or reading.negotiated or reading.only or "store_moment" not in g:
+        return
+    if request.environ.get(STATIC_EXPORT):
         return
     request.environ[FAST_PATH_OFFER] = (g.store_moment, body)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import abort, current_app, g, request
 from sqlalchemy import Select, func, select
@@ -22,6 +23,7 @@ from .visibility import Bound
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 # Counts kept per app; forgotten all at once beyond this (each write makes new keys anyway).
 MAX_COUNTS = 4096
+T = TypeVar("T")
 
 
 @dataclass
@@ -64,17 +66,26 @@ def counted(statement: Select | Bound) -> int:
     which moves when a scheduled post comes due), so that is the key. Elsewhere (the desk,
     whose lists depend on filters in the query string) the count is asked every time.
     """
+    return per_store_state((request.path, g.reading.only), lambda: _count(statement))
+
+
+def per_store_state(key: Hashable, compute: Callable[[], T]) -> T:
+    """Return compute(), asked once per state of the store, the site and `key`.
+
+    The state is the one the request's stamp read (caching.store_moment); without one (the
+    desk, a command), compute() is asked every time.
+    """
     moment = g.get("store_moment")
     if moment is None:
-        return _count(statement)
-    counts = current_app.extensions.setdefault("listing_counts", {})
-    key = (*moment, g.reading.site.key, request.path)
-    total = counts.get(key)
-    if total is None:
-        if len(counts) >= MAX_COUNTS:
-            counts.clear()
-        total = counts[key] = _count(statement)
-    return total
+        return compute()
+    kept = current_app.extensions.setdefault("listing_counts", {})
+    full_key = (*moment, g.reading.site.key, key)
+    if full_key in kept:
+        return kept[full_key]
+    if len(kept) >= MAX_COUNTS:
+        kept.clear()
+    found = kept[full_key] = compute()
+    return found
 
 
 def _count(statement: Select | Bound) -> int:

@@ -38,11 +38,12 @@ from .visibility import NOW, Bound, built, of_kinds, on_site, visible
 _HERE = aliased(Publication, name="listing")
 
 
-def _listed(site: Site, language: str, *first) -> Select:
+def _listed(site: Site, language: str, *first, only: bool = False) -> Select:
     """Build the dated posts a site lists in a language, newest first, at NOW (entries.COLUMNS).
 
     `first`: conditions to test before the others, cheap ones that rule out most posts, since
-    the database tests each post it walks in the order they are written.
+    the database tests each post it walks in the order they are written. `only`: the reader
+    hides the fallbacks (Reading.only), whatever the site's policy.
     """
     # Walks the site's own publications by date (ix_publication_listing, ix_publication_home
     # for the home) and stops after one page: the kind and the language are said so that no
@@ -56,7 +57,7 @@ def _listed(site: Site, language: str, *first) -> Select:
             here.published_at <= NOW,
             of_kinds(DATED_KINDS),
             on_site(site, NOW),
-            in_language(site, language, NOW),
+            in_language(site, language, NOW, only=only),
         )
         .order_by(here.published_at.desc(), here.post_id.desc())
     )
@@ -67,13 +68,13 @@ def listed_posts(site: Site, language: str, now: datetime) -> Bound:
     return Bound(built(site, ("listed", language), lambda: _listed(site, language)), {"now": now})
 
 
-def home_posts(site: Site, language: str, now: datetime) -> Bound:
+def home_posts(site: Site, language: str, now: datetime, only: bool = False) -> Bound:
     """Return what a site's home page lists: pinned posts first, then the newest."""
     statement = built(
         site,
-        ("home", language),
+        ("home", language, only),
         lambda: (
-            _listed(site, language)
+            _listed(site, language, only=only)
             .order_by(None)
             .order_by(_HERE.pinned.desc(), _HERE.published_at.desc(), _HERE.post_id.desc())
         ),
@@ -81,7 +82,9 @@ def home_posts(site: Site, language: str, now: datetime) -> Bound:
     return Bound(statement, {"now": now})
 
 
-def posts_in_term(site: Site, language: str, now: datetime, term: Term | TermEntry) -> Bound:
+def posts_in_term(
+    site: Site, language: str, now: datetime, term: Term | TermEntry, only: bool = False
+) -> Bound:
     """Return the dated posts of a term a site lists in a language, newest first.
 
     Walks the term's own posts by date (ix_post_term_listing, post_term.published_at being
@@ -97,25 +100,74 @@ def posts_in_term(site: Site, language: str, now: datetime, term: Term | TermEnt
                 post_term.c.published_at <= NOW,
                 of_kinds(DATED_KINDS),
                 on_site(site, NOW),
-                in_language(site, language, NOW),
+                in_language(site, language, NOW, only=only),
             )
             .order_by(post_term.c.published_at.desc(), post_term.c.post_id.desc())
         )
 
-    return Bound(built(site, ("term", language), build), {"now": now, "term_id": term.id})
+    statement = built(site, ("term", language, only), build)
+    return Bound(statement, {"now": now, "term_id": term.id})
 
 
 def posts_between(
-    site: Site, language: str, now: datetime, start: datetime, end: datetime
+    site: Site, language: str, now: datetime, start: datetime, end: datetime, only: bool = False
 ) -> Bound:
+    """Return the dated posts a site lists in a language from `start` to `end`, newest first."""
+
     def build():
-        return _listed(site, language).where(
+        return _listed(site, language, only=only).where(
             _HERE.published_at >= bindparam("start", type_=UTCDateTime),
             _HERE.published_at < bindparam("end", type_=UTCDateTime),
         )
 
-    statement = built(site, ("between", language), build)
+    statement = built(site, ("between", language, only), build)
     return Bound(statement, {"now": now, "start": start, "end": end})
+
+
+def archive_months(site: Site, language: str, now: datetime, only: bool = False) -> Bound:
+    """Return (year, month, count) of the dated posts a site lists in a language, newest first.
+
+    The same conditions as the month pages (posts_between), so that each count is what its
+    month's page lists; months in UTC, as those pages' bounds are. It walks the site's own
+    publications (ix_publication_listing): the view keeps its answer per state of the store.
+    """
+
+    def build():
+        year = func.extract("year", _HERE.published_at)
+        month = func.extract("month", _HERE.published_at)
+        return (
+            _listed(site, language, only=only)
+            .with_only_columns(year, month, func.count())
+            .group_by(year, month)
+            .order_by(None)
+            .order_by(year.desc(), month.desc())
+        )
+
+    return Bound(built(site, ("months", language, only), build), {"now": now})
+
+
+def term_counts(
+    site: Site, language: str, now: datetime, kind: str = TermKind.CATEGORY, only: bool = False
+) -> Bound:
+    """Return (term id, count) of the terms of a kind among the dated posts a site lists in
+    a language (what each term's page lists), for the terms that have any.
+
+    It walks the site's own publications (ix_publication_listing) and their terms by post
+    (the post_term primary key): the view keeps its answer per state of the store.
+    """
+
+    def build():
+        return (
+            _listed(site, language, only=only)
+            .with_only_columns(post_term.c.term_id, func.count())
+            .join(post_term, post_term.c.post_id == Post.id)
+            .join(Term, Term.id == post_term.c.term_id)
+            .where(Term.kind == kind)
+            .group_by(post_term.c.term_id)
+            .order_by(None)
+        )
+
+    return Bound(built(site, ("term_counts", language, kind, only), build), {"now": now})
 
 
 def menu_pages(site: Site, language: str, now: datetime) -> Bound:

@@ -13,6 +13,7 @@ refused (Python-Markdown and html5lib have superlinear paths).
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import os
 import re
@@ -21,13 +22,15 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import babel.support
 import bleach
 import markdown
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import workers
+from .config import DEFAULTS
 from .mediahtml import LibraryFile, Poster, enhance
 
 MAX_SOURCE_LENGTH = 500_000
@@ -82,9 +85,25 @@ _MEDIA_TAGS = frozenset({"audio", "video", "source"})
 _INVISIBLE = re.compile(r"[`\x00-\x20\x7f-\xa0\s]+")
 
 
+# What rendering.accessible writes, allowed back in with those values only, so that cleaning
+# a rendering again changes nothing: a scrolling block's tabindex, role and label, a heading
+# permalink's name and its hidden "#".
+_ACCESSIBLE = {
+    ("pre", "tabindex"): "0".__eq__,
+    ("table", "tabindex"): "0".__eq__,
+    ("pre", "role"): "region".__eq__,
+    ("pre", "aria-label"): lambda value: len(value) <= 200,
+    ("table", "aria-label"): lambda value: len(value) <= 200,
+    ("a", "aria-labelledby"): lambda value: bool(SAFE_ID.match(value)),
+    ("span", "aria-hidden"): "true".__eq__,
+}
+
+
 def _allow_attribute(tag: str, name: str, value: str) -> bool:
     if name == "id":
         return bool(SAFE_ID.match(value))
+    if (tag, name) in _ACCESSIBLE:
+        return _ACCESSIBLE[tag, name](value)
     if name == "class":
         return all(SAFE_CLASS.match(c) for c in value.split())
     if tag in _MEDIA_TAGS and name in _ATTRIBUTES[tag]:
@@ -206,7 +225,9 @@ def _render(
         if isinstance(error, RecursionError):
             raise RenderError(str(TOO_DEEP)) from None
         raise
-    return enhance(clean_html(typography(html, language)), language, library, posters)
+    return enhance(
+        accessible(clean_html(typography(html, language)), language), language, library, posters
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,8 +387,41 @@ _FRENCH_RULES = (
 )
 
 
+# The typographic apostrophe, and ordinals and centuries in superscript: « l’eau », « le
+# 1<sup>er</sup> mai », « la 2<sup>e</sup> édition », « le XIX<sup>e</sup> siècle ». Roman numerals
+# are written with I, V and X only (up to XXXIX), so that « Ce », « De » or « Le » never match.
+_APOSTROPHE = re.compile(r"(?<=\w)(?:'|&#39;|&#x27;)(?=\w)")
+_ORDINAL = re.compile(
+    r"\b(?:(1|I)(ers?)|(1)(res?)|(\d{1,4}|X{0,3}(?:IX|IV|V?I{1,3})|X{1,3}V?|V)(es?))\b"
+)
+# What looks like an address in a text (a link written as its URL) keeps every character.
+_WORDS = re.compile(r"(\s+)")
+
+
+def _is_address(word: str) -> bool:
+    return "://" in word or word.startswith("www.") or "@" in word
+
+
+def _superscript(match: re.Match) -> str:
+    number, suffix = (group for group in match.groups() if group is not None)
+    return f"{number}<sup>{suffix}</sup>"
+
+
+def _french_text(text: str) -> str:
+    # Every step is linear in the text's length: hostile texts are long runs without a space.
+    for pattern, replacement in _FRENCH_RULES:
+        text = pattern.sub(replacement, text)
+    words = _WORDS.split(text)
+    for i in range(0, len(words), 2):  # the even pieces are words, the odd ones spaces
+        word = words[i]
+        if word and not _is_address(word):
+            words[i] = _ORDINAL.sub(_superscript, _APOSTROPHE.sub("\u2019", word))
+    return "".join(words)
+
+
 def typography(html: str, language: str | None) -> str:
-    """Return `html` with the typographic spaces of `language` (French) in its text."""
+    """Return `html` with the typography of `language` (French) in its text: no-break spaces,
+    typographic apostrophes, ordinals and centuries in superscript; never in code."""
     if not language or language.split("-")[0] != "fr":
         return html
     parts, verbatim = _TAG_OR_TEXT.split(html), 0
@@ -377,10 +431,61 @@ def typography(html: str, language: str | None) -> str:
             if tag:
                 verbatim += -1 if tag.group(1) else 1
         elif part and verbatim <= 0:
-            for pattern, replacement in _FRENCH_RULES:
-                part = pattern.sub(replacement, part)
-            parts[i] = part
+            parts[i] = _french_text(part)
     return "".join(parts)
+
+
+def typeset(text: str | None, language: str | None) -> Markup:
+    """Return a plain text (a title, a summary) as HTML, with the typography of its language."""
+    return Markup(typography(str(escape(text or "")), language))
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated in the text's language (in_language)."""
+    return message
+
+
+# Labels written into a text's stored HTML, in the text's language (see in_language).
+CODE_LABEL = N_("Code (scrolls sideways)")
+TABLE_LABEL = N_("Table (scrolls sideways)")
+_HEADING_ANCHOR = re.compile(r'<a class="heading-anchor" href="#([A-Za-z][A-Za-z0-9:_-]*)">#</a>')
+_WIDE = re.compile(r"<(pre|table)>")
+
+
+@functools.cache
+def _catalog(language: str) -> babel.support.Translations:
+    return babel.support.Translations.load(DEFAULTS["TRANSLATIONS_DIR"], [language])
+
+
+def in_language(message: str, language: str | None) -> str:
+    """Return an interface message in `language` (without any request: renders run in workers)."""
+    return _catalog(language or "en").gettext(message) if language else message
+
+
+def accessible(html: str, language: str | None) -> str:
+    """Return clean HTML whose scrolling blocks a keyboard reaches and whose anchors are named.
+
+    A wide code block or table scrolls sideways: tabindex="0" lets a keyboard reach it, and a
+    label says what it is. A heading's permalink is named by its heading (its "#" is hidden
+    from screen readers).
+    """
+    labels = {
+        "pre": escape(in_language(CODE_LABEL, language)),
+        "table": escape(in_language(TABLE_LABEL, language)),
+    }
+    html = _WIDE.sub(
+        lambda m: (
+            f'<{m.group(1)} tabindex="0"'
+            + (' role="region"' if m.group(1) == "pre" else "")
+            + f' aria-label="{labels[m.group(1)]}">'
+        ),
+        html,
+    )
+    return _HEADING_ANCHOR.sub(
+        r'<a class="heading-anchor" href="#\1" aria-labelledby="\1">'
+        r'<span aria-hidden="true">#</span></a>',
+        html,
+    )
 
 
 def clean_html(html: str) -> str:

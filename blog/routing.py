@@ -10,6 +10,7 @@ key on. The desk keeps its own interface language under its own name (`desk_lang
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 from flask import (
@@ -25,6 +26,7 @@ from flask import (
 from werkzeug.routing import RequestRedirect
 
 from . import redirects
+from .pagecache import STATIC_EXPORT
 from .sites import Reading, Site, current_reading, registry, strip_port
 
 # What a loopback host may reach besides the list of sites (a local monitor asks for /healthz).
@@ -36,8 +38,23 @@ LANGUAGE_FREE_ENDPOINTS = frozenset(
     {"static", "media.media", "public.sitemap", "public.sitemap_chunk", "public.robots"}
 )
 
+# The pages that list posts: on a site that shows fallbacks, each depends on the reader's
+# choice to see only their language (Reading.only).
+LISTINGS = frozenset(
+    {
+        "public.home",
+        "public.category",
+        "public.tag",
+        "public.archive_year",
+        "public.archive_month",
+        "public.archive_index",
+        "public.category_index",
+    }
+)
+
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["offers_only"] = offers_only
     app.url_map.redirect_defaults = False
     app.url_value_preprocessor(_pop_language)
     # The first request hook, so that every later one (and every error page) knows the site.
@@ -51,7 +68,28 @@ def _pop_language(_endpoint: str | None, values: dict | None) -> None:
 
 
 def resolve():
-    """Resolve the request in order: the site by Host, old `?p=ID` addresses, the language."""
+    """Resolve the request in order: the site by Host, old `?p=ID` addresses, the language,
+    then the reader's choice of listings in their language only."""
+    answer = _resolve()
+    reading = current_reading()
+    if reading is not None and chooses_only(reading.site):
+        g.reading = replace(reading, only=True)
+    return answer
+
+
+def offers_only(site: Site) -> bool:
+    """Say whether this page offers "only in my language" (a site that shows fallbacks, served
+    live: a static export's listings are the same for every reader)."""
+    return site.shows_fallbacks and not request.environ.get(STATIC_EXPORT)
+
+
+def chooses_only(site: Site) -> bool:
+    """Say whether this request's reader hides other languages' posts from `site`'s listings."""
+    cookie = request.cookies.get(current_app.config["ONLY_LANGUAGE_COOKIE"])
+    return cookie == "1" and site.shows_fallbacks
+
+
+def _resolve():
     sites = registry()
     site = sites.for_host(request.host)
     if site is None:
@@ -126,8 +164,11 @@ def interface_language() -> str:
 
 
 def vary_on_negotiation(response):
-    """Say that a page whose language was negotiated depends on the cookie and the browser."""
+    """Say that a page whose language was negotiated depends on the cookie and the browser,
+    and that a listing of a site that shows fallbacks depends on the reader's choice (a cookie)."""
     reading = current_reading()
     if reading is not None and reading.negotiated:
         response.vary.update(("Cookie", "Accept-Language"))
+    elif reading is not None and reading.site.shows_fallbacks and request.endpoint in LISTINGS:
+        response.vary.add("Cookie")
     return response

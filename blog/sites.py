@@ -13,6 +13,14 @@ SITE_KINDS = ("book", "blog")
 
 
 @dataclass(frozen=True)
+class Shop:
+    """A bookshop that sells the book (the sites file's [[sites.KEY.book.shops]])."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class Site:
     """One publication channel: its host names, languages and policies."""
 
@@ -31,6 +39,8 @@ class Site:
     author: str = ""
     # What the book site is about (title, author, isbn, publisher, date_published, cover…).
     book: dict[str, str] = field(default_factory=dict)
+    # Where readers buy the book, in the order the sites file gives them.
+    shops: tuple[Shop, ...] = ()
     # The per-site stylesheet, blog/static/themes/<theme>.css (by default the site's kind).
     theme: str = ""
     # Readers may comment on this site's posts (each post may still close its own).
@@ -53,6 +63,11 @@ class Site:
     def netloc(self) -> str:
         """Return the configured host (and port) every absolute URL of this site uses."""
         return urlsplit(self.url).netloc
+
+    @property
+    def shows_fallbacks(self) -> bool:
+        """Say whether readers of one language get posts of another (so may choose not to)."""
+        return self.fallback == "show" and len(self.languages) > 1
 
     def accepts(self, language: str) -> bool:
         return language in self.languages
@@ -80,12 +95,16 @@ class Reading:
     """What a public request reads: a site, in a language.
 
     `negotiated` when the URL did not name the language (cookie, Accept-Language or the
-    site's default chose it). Resolved once per request by routing.py.
+    site's default chose it); `only` when the reader hides the other languages' posts from
+    listings. Resolved once per request by routing.py.
     """
 
     site: Site
     language: str
     negotiated: bool = False
+    # The reader chose "only in my language" (a cookie, on a site that shows fallbacks):
+    # listings leave out the posts of other languages.
+    only: bool = False
 
 
 def current_reading() -> Reading | None:

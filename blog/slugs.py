@@ -25,7 +25,18 @@ SECTION_SLUGS = frozenset(
     {"rencontres", "revue-de-presse", "espace-presse", "chapitres", "liaisons-artistiques"}
 )
 RESERVED_SLUGS = frozenset(
-    {"category", "tag", "admin", "static", "media", "language", "feed", *SECTION_SLUGS}
+    {
+        "category",
+        "tag",
+        "archive",
+        "admin",
+        "static",
+        "media",
+        "language",
+        "only",
+        "feed",
+        *SECTION_SLUGS,
+    }
 )
 
 # Letters that Unicode's decomposition does not bring to ASCII, in lower case. Accents are

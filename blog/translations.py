@@ -69,6 +69,9 @@ class SiteLink:
     site: Site
     url: str
     language: str
+    # The link leads to the other site's bare root, which sends each reader to the language
+    # they chose there (or their browser's): no hreflang can be promised.
+    negotiated: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,17 +86,18 @@ def _language_rank(site: Site, entity):
     return case({lang: i for i, lang in enumerate(site.languages)}, value=entity.language, else_=99)
 
 
-def in_language(site: Site, language: str, now: datetime, entity=Post):
+def in_language(site: Site, language: str, now: datetime, entity=Post, only: bool = False):
     """Return the condition "listed for readers of `language`", by the site's fallback policy.
 
     With `hide`, only posts written in `language`. With `show`, also a post in
     another language of the site when its translation group has no version in
     `language` on this site; of several such versions, the one whose language
-    comes first in the site's list.
+    comes first in the site's list. `only`: the reader chose to hide those
+    (Reading.only), as `hide` would.
     """
     # Not through an index on the language: a listing walks the date order (see unindexed).
     own = unindexed(entity.language) == language
-    if site.fallback == "hide" or len(site.languages) == 1:
+    if only or not site.shows_fallbacks:
         return own
     other = aliased(Post)
     translated = row_by_row(
@@ -255,7 +259,12 @@ def other_site_links(
     post: PostFacts | None,
     versions: Sequence[PostFacts],
 ) -> list[SiteLink]:
-    """Link each other site at the same text when it appears there, else at its home."""
+    """Link each other site at the same text when it appears there, else at its home.
+
+    The home in the reader's language; but a reader of a site with one language chose none
+    here: the link goes to the other site's root, which remembers the language they chose
+    there (book site → blog after reading it in Italian: the Italian home).
+    """
     links = []
     for other in sites.others(site):
         reading = other.reading_language(language)
@@ -264,10 +273,11 @@ def other_site_links(
         there.sort(key=lambda p: (p.language != reading, p is not post))
         if there and other.accepts(there[0].language):
             url = post_url(there[0], other, there[0].language)
-            reading = there[0].language
+            links.append(SiteLink(other, url, there[0].language))
+        elif len(site.languages) == 1 and other.language_prefix and len(other.languages) > 1:
+            links.append(SiteLink(other, other.url + "/", reading, negotiated=True))
         else:
-            url = site_url(other, "public.home", reading)
-        links.append(SiteLink(other, url, reading))
+            links.append(SiteLink(other, site_url(other, "public.home", reading), reading))
     return links
 
 

@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     store's enums, so that templates compare with `Kind.PAGE` rather than "page"; static files
     by fingerprinted names."""
     app.url_defaults(_fingerprint_static)
+    app.jinja_env.filters["typeset"] = rendering.typeset
     app.view_functions["static"] = serve_static
     app.jinja_env.globals.update(
         Kind=Kind,
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
         link_term=link_term,
         link_search=link_search,
         link_subscribe=link_subscribe,
+        link_to=link_to,
         opensearch_url=opensearch_url,
         canonical_of=canonical_url,
         announced=announced,
@@ -183,6 +185,12 @@ def link(post: Post) -> str:
 def link_home() -> str:
     reading = current_reading()
     return site_path(reading.site, "public.home", reading.language)
+
+
+def link_to(endpoint: str, **values) -> str:
+    """Return the path of a public page of the current site, in the page's language."""
+    reading = current_reading()
+    return site_path(reading.site, endpoint, reading.language, **values)
 
 
 def link_search() -> str:

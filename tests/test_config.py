@@ -39,6 +39,8 @@ def test_the_sites_file_is_read(app):
     assert blog.languages == ("fr", "en", "it") and blog.default_language == "fr"
     assert blog.language_prefix and blog.fallback == "show"
     assert "book.localhost" in book.hosts and "blog.localhost" in blog.hosts
+    assert [shop.name for shop in book.shops][:1] == ["Librairie La Passerelle"]
+    assert "shops" not in book.book and blog.shops == ()
 
 
 @pytest.mark.parametrize(
@@ -60,6 +62,12 @@ def test_the_sites_file_is_read(app):
         (lambda t: t.replace('kind = "blog"', 'kind = "wiki"'), "sites.blog.kind", "use one of"),
         (lambda t: t + "\n[extra]\nx = 1\n", "extra", "keep only [sites.*]"),
         (lambda t: t.replace("[sites.book]", "[sites.book"), "file", "correct it"),
+        (lambda t: t.replace('url = "https://libraires.example', 'url = "javascript:alert(1)//'),
+         "sites.book.book.shops[1].url", "https://"),
+        (lambda t: t.replace('name = "Les Libraires indépendants"', 'name = ""'),
+         "sites.book.book.shops[1].name", "name ="),
+        (lambda t: t.replace('name = "Les Libraires indépendants"', 'shop = "x"'),
+         "sites.book.book.shops[1]", "[[sites.book.book.shops]]"),
     ],
 )  # fmt: skip
 def test_broken_sites_file_names_file_key_and_fix(tmp_path, change, key, fix):

@@ -42,7 +42,9 @@ def crawl(app, limit=400):
         for href in tree.xpath('//a/@href | //link[@rel="alternate"]/@href'):
             target = urljoin(url, href).split("#")[0]
             parts = urlsplit(target)
-            if parts.netloc in ORIGINS and target not in seen and "/language/" not in target:
+            # Not the switches (a language, "only in my language"): they set the crawler's cookie.
+            switch = "/language/" in target or "/only/" in target
+            if parts.netloc in ORIGINS and target not in seen and not switch:
                 seen.add(target)
                 queue.append(target)
     return pages

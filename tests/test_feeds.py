@@ -255,3 +255,12 @@ def test_a_featured_image_is_each_feeds_enclosure_or_image(
         in (item["content_html"])
     )
     assert 'srcset="/media' not in item["content_html"]
+
+
+def test_heading_permalinks_stay_out_of_feed_content(blog, make_post):
+    make_post(language="en", source="## What the cellar shows\n\nText.")
+    content = parse(blog.get("/en/feed.atom")).findtext(
+        "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content"
+    )
+    assert "What the cellar shows</h2>" in content
+    assert "heading-anchor" not in content and "#</" not in content

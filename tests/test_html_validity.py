@@ -24,7 +24,7 @@ PAGES = [
     (BOOK, "/2025/04/ce-qu-en-dit-la-presse/"),
     (BOOK, "/le-livre/"),
     (BOOK, "/2026/06/carnet-ce-que-disent-les-reperes-de-crue/"),  # an announcement
-    (BOOK, "/category/press/"),
+    (BOOK, "/category/presse/"),
     (BOOK, "/2025/"),
     (BOOK, "/nope/"),  # the 404 page
     (BOOK, "/rencontres/"),  # the book site's sections

@@ -309,3 +309,17 @@ def test_sitemaps_are_cached_once_for_every_reader(proxy, make_post):
     answers = [proxy.get("/sitemap.xml", Accept_Language=lang) for lang in ("en", "fr", "it")]
     assert answers[-1].cache == "HIT"
     assert len({a.rendering for a in answers}) == 1
+
+
+def test_a_readers_choice_of_one_language_never_reaches_another(proxy, make_post):
+    make_post(language="en", title="In English")
+    make_post(language="fr", title="Seulement en français")
+    everyone = proxy.until("/en/", lambda a: "Seulement en français" in a.text)
+    assert "Cookie" in ", ".join(everyone.headers.get_all("Vary"))
+    for _ in range(2):
+        chooser = proxy.get("/en/", Cookie="only=1")
+        assert chooser.cache == "BYPASS"
+        assert "In English" in chooser.text and "Seulement en français" not in chooser.text
+        reader = proxy.get("/en/")
+        assert "Seulement en français" in reader.text
+    assert proxy.get("/en/").cache == "HIT"

@@ -249,9 +249,14 @@ def test_book_pages_are_french(book):
     assert "Actualités du livre" in tree.xpath("//h1/text()")
 
 
-def test_book_header_links_to_the_blog_in_french(book):
+def test_book_header_links_to_the_blog_root_which_remembers_the_readers_language(book, blog):
+    # The book site has one language: its readers chose none there, so the link leads to the
+    # blog's root, which sends each reader to the language they chose on the blog.
     links = page(book.get("/")).xpath('//nav[@class="other-sites"]//a')
-    assert [a.get("href") for a in links] == ["http://blog.localhost:5000/fr/"]
+    assert [a.get("href") for a in links] == ["http://blog.localhost:5000/"]
+    assert links[0].get("hreflang") is None
+    blog.get("/language/it?next=/it/")
+    assert blog.get("/").headers["Location"] == "/it/"
 
 
 def test_blog_in_english_says_the_book_site_is_in_french(blog):
@@ -403,3 +408,79 @@ def test_show_policy_applies_to_term_pages_and_rss(blog, make_post, make_term):
     make_post(language="en", title="Only English", terms=(rivers,))
     assert "Only English" in blog.get("/fr/category/rivers/").text
     assert "Only English" in blog.get("/fr/feed.rss").text
+
+
+@pytest.mark.parametrize(
+    ("base", "path"),
+    [
+        (BLOG, "/en/"),
+        (BLOG, "/en/?page=2"),
+        (BLOG, "/en/category/terrain/"),
+        (BLOG, "/en/tag/carte/"),
+        (BLOG, "/en/2025/"),
+        (BLOG, "/en/2025/03/"),
+        (BLOG, "/en/archive/"),
+        (BLOG, "/en/category/"),
+        (BLOG, "/en/no-such-page/"),
+        ("http://book.localhost", "/"),
+    ],
+)
+def test_every_page_has_a_description_and_page_two_its_own_title(app, make_post, make_term,
+                                                                  base, path):  # fmt: skip
+    field, maps = (
+        make_term("category", "terrain", en="Fieldwork"),
+        make_term("tag", "carte", en="Maps"),
+    )
+    for n in range(12):
+        make_post(language="en", terms=(field, maps), summary="",
+                  published_at=datetime(2025, 3, 1 + n, tzinfo=UTC))  # fmt: skip
+    response = SiteClient(app, app.response_class, base_url=base).get(path)
+    tree = lxml_html.fromstring(response.data)
+    descriptions = tree.xpath('//meta[@name="description"]/@content')
+    assert len(descriptions) == 1 and descriptions[0].strip(), path
+    if "page=2" in path:
+        assert tree.findtext(".//title") == "Research notebook — page 2"
+        assert descriptions[0].endswith("— page 2")
+
+
+def test_a_post_is_described_by_its_summary(blog, make_post):
+    make_post(language="en", slug="described", summary="What the cellar shows.")
+    tree = page(blog.get("/en/2025/03/described/"))
+    assert tree.xpath('//meta[@name="description"]/@content') == ["What the cellar shows."]
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [
+        ("en", ["Atom feed", "RSS feed", "JSON feed"]),
+        ("fr", ["Flux Atom", "Flux RSS", "Flux JSON"]),
+    ],
+)
+def test_feed_links_read_naturally(blog, language, labels):
+    tree = page(blog.get(f"/{language}/"))
+    assert [a.text for a in tree.xpath("//footer//a[@type]")] == labels
+
+
+def test_a_category_page_offers_its_own_three_feeds_in_the_footer(blog, make_post, make_term):
+    field = make_term("category", "terrain", en="Fieldwork")
+    make_post(language="en", terms=(field,))
+    tree = page(blog.get("/en/category/terrain/"))
+    links = tree.xpath("//footer//a[@type]/@href")
+    assert [link.rsplit("/", 2)[-2] for link in links] == ["terrain"] * 3
+    assert "Follow “Fieldwork”:" in tree.xpath("//footer//p/text()")[0]
+    assert len(tree.xpath('//head/link[@rel="alternate"][@type]')) == 6  # the site's too
+
+
+def test_the_book_home_sells_the_book(book, make_post):
+    make_post(language="fr", sites=("book",), title="Le livre paraît")
+    tree = page(book.get("/"))
+    headings = [h.tag for h in tree.xpath("//main//*[self::h1 or self::h2]")]
+    assert headings[0] == "h1" and headings.count("h1") == 1
+    main = tree.xpath("//main")[0].text_content()
+    assert "La Mémoire des rivières" not in main.replace("Cover of", "")  # said by the header
+    assert "Un livre de Claire Vautrin" not in main
+    card = tree.xpath('//aside[@class="book-card"]')[0]
+    assert card.xpath(".//h2/text()") == ["Acheter le livre"]
+    assert "9782000000006" in card.text_content()
+    assert card.xpath('.//ul[@class="shops"]//a/@href')[0].startswith("https://")
+    assert tree.xpath('//p[@class="buy-jump"]/a/@href') == ["#buy-title"]

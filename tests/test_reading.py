@@ -66,13 +66,21 @@ class Reader:
 @pytest.mark.parametrize("size", SIZES)
 def test_a_readers_journey(browser, demo_site, size):
     width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True)
+    # A French reader's browser: the book site's link to the blog leads to its root, which
+    # chooses the reader's language (their earlier choice there, else the browser's).
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, bypass_csp=True, locale="fr-FR"
+    )
     reader = Reader(context, size)
     page = reader.page
     try:
         page.goto(demo_site.url("book", "/"))
         reader.check("book-home")
         assert page.locator("html").get_attribute("lang") == "fr"
+        # The book's home sells the book, and its latest news is in the first screen.
+        assert page.locator("aside.book-card a[rel=external]").count() >= 1
+        first_news = page.locator("article.teaser h2").first.bounding_box()
+        assert first_news["y"] + first_news["height"] <= height, first_news
 
         page.locator("article.teaser h2 a").first.click()
         reader.check("book-post")
@@ -90,6 +98,15 @@ def test_a_readers_journey(browser, demo_site, size):
         reader.check("translated-post")
         french = page.locator('link[rel=alternate][hreflang="fr"]').get_attribute("href")
         assert french == demo_site.url("blog", "/fr/2026/06/ce-que-disent-les-reperes-de-crue/")
+
+        page.locator("footer nav.browse a", has_text="Archive").click()
+        assert page.url == demo_site.url("blog", "/en/archive/")
+        reader.check("archive-index")
+        page.locator("footer nav.browse a", has_text="Categories").click()
+        reader.check("category-index")
+        page.goto(demo_site.url("blog", "/en/no-such-page/"))
+        assert page.locator("nav.language-switcher").count() == 1
+        reader.check("not-found")
 
         page.locator("nav.site-nav a", has_text="Home").click()
         page.locator("article.teaser h2 a", has_text="Acque nascoste").click()

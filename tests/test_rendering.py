@@ -240,7 +240,7 @@ def test_a_reused_converter_renders_as_a_new_one_would():
         except RecursionError:
             continue
         try:
-            fresh = clean_html(typography(html, language))
+            fresh = rendering.accessible(clean_html(typography(html, language)), language)
         except RenderError:
             continue
         assert render_markdown(source, language) == fresh, source
@@ -271,3 +271,58 @@ def test_a_render_is_interrupted_even_when_the_first_interrupt_is_lost():
 
     with pytest.raises(rendering.RenderError):
         rendering._within(0.05, render_that_loses_one_interrupt)
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("L'eau monte.", "<p>L’eau monte.</p>"),
+        ("Le 1er mai, la 1re fois, les 1ers jours.",
+         "<p>Le 1<sup>er</sup> mai, la 1<sup>re</sup> fois, les 1<sup>ers</sup> jours.</p>"),
+        ("La 2e édition, le 21e jour.", "<p>La 2<sup>e</sup> édition, le 21<sup>e</sup> jour.</p>"),
+        ("Au XIXe siècle, sous François Ier, le VIe.",
+         "<p>Au XIX<sup>e</sup> siècle, sous François I<sup>er</sup>, le VI<sup>e</sup>.</p>"),
+        # Words that look like numerals or ordinals stay words.
+        ("Vers la Vie, Ce livre, De Xe, Le 3D.",
+         "<p>Vers la Vie, Ce livre, De X<sup>e</sup>, Le 3D.</p>"),
+        # Never in code, addresses or attributes.
+        ("`l'eau` et https://example.org/l'eau et [l'eau](https://example.org/1er/l'eau)",
+         '<p><code>l\'eau</code> et https://example.org/l\'eau et '
+         '<a href="https://example.org/1er/l\'eau">l’eau</a></p>'),
+    ],
+)  # fmt: skip
+def test_french_typography_at_render(source, expected):
+    assert render_markdown(source, "fr") == expected
+
+
+def test_typography_is_french_only():
+    assert render_markdown("It's the 1er.", "en") == "<p>It's the 1er.</p>"
+
+
+@pytest.mark.parametrize(
+    ("language", "code", "table"),
+    [
+        ("fr", "Code (défile horizontalement)", "Tableau (défile horizontalement)"),
+        ("en", "Code (scrolls sideways)", "Table (scrolls sideways)"),
+        ("it", "Codice (scorre in orizzontale)", "Tabella (scorre in orizzontale)"),
+    ],
+)
+def test_wide_blocks_are_reachable_by_keyboard_with_a_label(language, code, table):
+    tree = lxml_html.fragment_fromstring(
+        render_markdown("    x = 1\n\n| a | b |\n|---|---|\n| 1 | 2 |\n", language),
+        create_parent=True,
+    )
+    pre, found = tree.find("pre"), tree.find("table")
+    assert (pre.get("tabindex"), pre.get("role"), pre.get("aria-label")) == ("0", "region", code)
+    assert (found.get("tabindex"), found.get("aria-label")) == ("0", table)
+
+
+def test_heading_permalinks_are_named_by_their_heading():
+    tree = lxml_html.fragment_fromstring(render_markdown("## What the cellar shows", "en"))
+    anchor = tree.find("a")
+    assert anchor.get("href") == "#what-the-cellar-shows"
+    assert anchor.get("aria-labelledby") == tree.get("id") == "what-the-cellar-shows"
+    assert anchor.find("span").get("aria-hidden") == "true"
+
+
+def test_titles_are_typeset_in_their_language():
+    assert rendering.typeset("L'eau du XIXe <b>", "fr") == "L’eau du XIX<sup>e</sup> &lt;b&gt;"
+    assert rendering.typeset("It's <b>", "en") == "It&#39;s &lt;b&gt;"

@@ -34,7 +34,7 @@ def test_the_press_kit_lists_files_with_type_size_and_credit(book, session, medi
                            description="Une page pour présenter le livre."))  # fmt: skip
     add(session, PressFile(title="Couverture en haute définition", file="presse/couverture.png",
                            kind="image", position=2, published=True,
-                           credit="Éditions du Confluent"))  # fmt: skip
+                           credit="Éditions de l'Aulne"))  # fmt: skip
     add(session, PressFile(title="Brouillon de dossier", file="presse/communique.pdf",
                            position=0, published=False))  # fmt: skip
     add(session, PressFile(title="Fichier disparu", file="presse/absent.pdf", position=3,
@@ -47,7 +47,7 @@ def test_the_press_kit_lists_files_with_type_size_and_credit(book, session, medi
     items = tree.xpath('//li[@class="press-file"]')
     assert items[0].xpath("string(p[@class='meta'])") == "PDF · 3 ko"
     assert items[1].xpath("string(p[@class='meta'])") == "PNG · 1,5 Mo"
-    assert "Crédit : Éditions du Confluent" in items[1].text_content()
+    assert "Crédit : Éditions de l'Aulne" in items[1].text_content()
     assert tree.xpath('//li[@class="press-file"]/h2/a/@href') == [
         "/media/presse/communique.pdf", "/media/presse/couverture.png",
     ]  # fmt: skip

@@ -121,7 +121,7 @@ def write_demo_files(folder: Path) -> list[str]:
             [
                 "Communiqué de presse",
                 "La Mémoire des rivières, de Claire Vautrin",
-                "Éditions du Confluent, parution le 13 mars 2025.",
+                "Éditions de l'Aulne, parution le 13 mars 2025.",
                 "",
                 "Sous nos rues coulent des rivières. Pendant plus d'un siècle, les villes",
                 "les ont couvertes, rectifiées, puis effacées de leurs cartes.",

@@ -237,6 +237,9 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
         # exported (a static site cannot answer queries).
         opensearch = path("public.opensearch")
         yield Target(site, opensearch, "", _digest(stamps.common, opensearch))
+        # The archive's and the categories' indexes count every listed post.
+        for index in ("public.archive_index", "public.category_index"):
+            yield Target(site, path(index), "", stamps.listing(path(index), post_ids=ids))
         if len(site.languages) > 1:
             home = path("public.home")
             stamp = stamps.listing(home, NOTICE_QUERY, post_ids=home_ids[:per_page])

@@ -21,6 +21,7 @@ from pathlib import Path
 from flask import Flask
 
 from .. import clock, workers
+from ..pagecache import STATIC_EXPORT
 from . import static_servers
 from .static_plan import Stamps, Target, file_name, file_targets, host_folder, site_targets
 
@@ -177,7 +178,12 @@ def _render_many(indices: list[int]) -> list[tuple[dict | None, int, bool]]:
 
 def _render_one(client, target: Target, name: str, known: dict | None):
     """Render one address; write its file unless the bytes there are already these."""
-    response = client.get(target.path, query_string=target.query, base_url=target.site.url)
+    response = client.get(
+        target.path,
+        query_string=target.query,
+        base_url=target.site.url,
+        environ_base={STATIC_EXPORT: True},
+    )
     try:
         body = response.get_data()
         status, content_type = response.status_code, response.content_type

@@ -82,18 +82,19 @@ def feed_links(site: Site, language: str, term: TermEntry | None = None) -> list
     """Return the feeds a page advertises: the site's, and its term's first when it has one."""
     links = []
     for name, format in feeds.FORMATS.items():
+        link = {"type": format.mimetype, "label": format.label, "text": format.link_text}
         if term is not None:
             url = site_url(site, f"public.{term.kind}_feed", language, slug=term.slug, format=name)
-            links.append({"type": format.mimetype, "label": format.label, "url": url, "term": term})
+            links.append({**link, "url": url, "term": term})
         url = site_url(site, "public.feed", language, format=name)
-        links.append({"type": format.mimetype, "label": format.label, "url": url, "term": None})
+        links.append({**link, "url": url, "term": None})
     return sorted(links, key=lambda link: link["term"] is None)
 
 
 @route("/")
 def home(reading: Reading):
     site, language = reading.site, reading.language
-    listing = paginate(queries.home_posts(site, language, now()), entries.loaded)
+    listing = paginate(queries.home_posts(site, language, now(), reading.only), entries.loaded)
     structured = [seo.website(site, language)]
     if site.kind == "book" and seo.book(site):
         structured.append(seo.book(site))
@@ -203,7 +204,8 @@ def also_on(connection, post: Entry, site: Site) -> list[translations.SiteLink]:
 def _term_page(reading: Reading, kind: str, slug: str):
     site, language = reading.site, reading.language
     term = term_or_404(kind, slug)
-    listing = paginate(queries.posts_in_term(site, language, now(), term), entries.loaded)
+    statement = queries.posts_in_term(site, language, now(), term, reading.only)
+    listing = paginate(statement, entries.loaded)
     return render(
         reading,
         "public/term.html",
@@ -243,7 +245,8 @@ def _archive(reading: Reading, year: int, month: int | None = None):
         end = datetime(year + 1, 1, 1, tzinfo=UTC)
     else:
         end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
-    statement = queries.posts_between(reading.site, reading.language, now(), start, end)
+    site, language = reading.site, reading.language
+    statement = queries.posts_between(site, language, now(), start, end, reading.only)
     listing = paginate(statement, entries.loaded)
     return render(
         reading, "public/archive.html", listing=listing, year=year, month=month, start=start
