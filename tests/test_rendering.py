@@ -271,6 +271,8 @@ def test_a_render_is_interrupted_even_when_the_first_interrupt_is_lost():
 
     with pytest.raises(rendering.RenderError):
         rendering._within(0.05, render_that_loses_one_interrupt)
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
