@@ -34,7 +34,12 @@ def test_the_works_pages_pass_axe(browser, demo_site, path):
             assert page.locator("li.work-card").count() == 3
         else:
             assert page.locator("audio[controls]").count() == 1
-        assert page.evaluate("[...document.images].every(i => i.complete && i.naturalWidth > 0)")
+        # Pictures below the first screen load as the reader scrolls to them (loading=lazy).
+        for image in page.locator("img").all():
+            image.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "[...document.images].every(i => i.complete && i.naturalWidth > 0)", timeout=10_000
+        )
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
             results = axe.run(page)
