@@ -45,7 +45,7 @@ def cover(width: int = 600, height: int = 900) -> Image.Image:
     draw.text((middle, 310 * k), "Essai", font=italic, fill=BROWN, anchor="ms")
     waves(draw, int(40 * k), int(380 * k), int(320 * k))
     draw.text(
-        (middle, 550 * k), "ÉDITIONS DU CONFLUENT", font=font(int(14 * k)), fill=BROWN, anchor="ms"
+        (middle, 550 * k), "ÉDITIONS DE L’AULNE", font=font(int(14 * k)), fill=BROWN, anchor="ms"
     )
     return image
 
