@@ -70,7 +70,7 @@ def test_the_contact_page_ends_with_the_form_and_is_in_the_menu_once(book, make_
               source="Écrire à l'autrice.")  # fmt: skip
     page = book.get("/contact/")
     assert page.status_code == 200
-    assert "Écrire à l'autrice." in page.text and 'id="contact-form"' in page.text
+    assert "Écrire à l’autrice." in page.text and 'id="contact-form"' in page.text
     assert 'name="consent"' in page.text and 'name="homepage"' in page.text
     assert page.text.count('href="/contact/"') == 1  # the page's own menu entry, no other
 
@@ -78,7 +78,7 @@ def test_the_contact_page_ends_with_the_form_and_is_in_the_menu_once(book, make_
 def test_without_its_page_the_contact_form_stands_alone_and_the_menu_links_it(book):
     page = book.get("/contact/")
     assert page.status_code == 200 and 'id="contact-form"' in page.text
-    assert '<a href="/contact/">Contact</a>' in page.text
+    assert '<a href="/contact/" aria-current="page">Contact</a>' in page.text
     assert '<a href="/contact/">Contact</a>' in book.get("/").text
 
 
@@ -421,7 +421,7 @@ def test_the_sites_file_turns_the_contact_form_on_for_a_blog_in_each_language(
     client = SiteClient(other, other.response_class, base_url=BLOG)
     page = client.get("/en/contact/")
     assert page.status_code == 200 and "Write to us" in page.text
-    assert '<a href="/en/contact/">Contact</a>' in page.text
+    assert '<a href="/en/contact/" aria-current="page">Contact</a>' in page.text
     assert "Scrivici" in client.get("/it/contact/").text
     response = fill(client, clock, "/en/contact/", **{**MESSAGE, "consent": ""})
     assert response.status_code == 422 and "Please tick the box" in response.text
