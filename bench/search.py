@@ -32,6 +32,7 @@ from sqlalchemy import create_engine, func, select, text
 from bench.store import make_store
 from blog import create_app, db, search
 from blog.models import Post
+from blog.schema import upgrade
 from blog.sites import registry
 
 # (kind, reader's language, query). The bench store is made of a few sentences per language
@@ -84,6 +85,8 @@ def line(name: str, hits: str, wall: list[float], cpu: list[float], page: list[f
 
 def measure(url: str, rounds: int) -> None:
     app = create_app({"DATABASE_URL": url, "PAGE_CACHE": "off"})
+    with app.app_context():
+        upgrade()  # migrations added since the store was built
     client = app.test_client()
     by_kind: dict[str, tuple[list, list, list]] = {k: ([], [], []) for k in KINDS}
     homes: list[float] = []
