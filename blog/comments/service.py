@@ -142,20 +142,26 @@ def is_known(session: Session, email: str) -> bool:
     return session.scalar(found.limit(1)) is not None
 
 
-def recent_from(session: Session, hashed: str, since: datetime) -> int:
-    found = select(func.count()).where(Comment.address_hash == hashed, Comment.created_at >= since)
-    return session.scalar(found) or 0
+def recent_from(session: Session, hashed: str, since: datetime, models=(Comment,)) -> int:
+    """Return how many rows of `models` (what readers send) this address hash sent since
+    `since`: the rate limit's count."""
+    counted = 0
+    for model in models:
+        found = select(func.count()).where(model.address_hash == hashed, model.created_at >= since)
+        counted += session.scalar(found) or 0
+    return counted
 
 
-def forget_addresses(session: Session, before: datetime) -> None:
-    """Erase the address hashes of comments older than `before` (they have served)."""
+def forget_addresses(session: Session, before: datetime, models=(Comment,)) -> None:
+    """Erase the address hashes of rows of `models` older than `before` (they have served)."""
     # A Core statement: erasing a hash changes no page, so the store state stays as it is.
-    table = Comment.__table__
-    session.connection().execute(
-        update(table)
-        .where(table.c.address_hash.is_not(None), table.c.created_at < before)
-        .values(address_hash=None)
-    )
+    for model in models:
+        table = model.__table__
+        session.connection().execute(
+            update(table)
+            .where(table.c.address_hash.is_not(None), table.c.created_at < before)
+            .values(address_hash=None)
+        )
 
 
 def submit(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..comments import service as comments
@@ -143,13 +143,8 @@ def check_fields(form: ReaderForm, contact: bool, max_length: int) -> FormRefusa
     return None
 
 
-def recent_from(session: Session, hashed: str, since: datetime) -> int:
-    """Return how many forms this address hash sent since `since` (messages and registrations)."""
-    counted = 0
-    for model in (ContactMessage, Registration):
-        found = select(func.count()).where(model.address_hash == hashed, model.created_at >= since)
-        counted += session.scalar(found) or 0
-    return counted
+# What readers send through the forms: rate-limited and purged together.
+SENT = (ContactMessage, Registration)
 
 
 def purge(session: Session, now: datetime, settings: dict) -> None:
@@ -157,15 +152,10 @@ def purge(session: Session, now: datetime, settings: dict) -> None:
     than COMMENTS_ADDRESS_DAYS (they have served the rate limit)."""
     connection = session.connection()  # Core: none of this changes a page
     kept = now - timedelta(days=settings["FORMS_KEEP_DAYS"])
+    for model in SENT:
+        connection.execute(delete(model.__table__).where(model.__table__.c.created_at < kept))
     hashed = now - timedelta(days=settings["COMMENTS_ADDRESS_DAYS"])
-    for model in (ContactMessage, Registration):
-        table = model.__table__
-        connection.execute(delete(table).where(table.c.created_at < kept))
-        connection.execute(
-            update(table)
-            .where(table.c.address_hash.is_not(None), table.c.created_at < hashed)
-            .values(address_hash=None)
-        )
+    comments.forget_addresses(session, hashed, SENT)
 
 
 def judge(
@@ -185,7 +175,7 @@ def judge(
     signals = Signals(
         honeypot=form.honeypot,
         age=comments.token_age(secret, form.token, scope, now),
-        recent=recent_from(session, hashed, window),
+        recent=comments.recent_from(session, hashed, window, SENT),
         known=True,  # the comments' first-time hold is for a public text; nothing is shown here
         address=address,
     )
