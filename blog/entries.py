@@ -249,6 +249,11 @@ def _add_versions(connection: Connection, entries, by_id: dict[int, list[Entry]]
         original.group = [v for v in versions if v.translation_key == original.translation_key]
 
 
+def by_ids(ids: Sequence[int]) -> Bound:
+    """Return the statement of the posts with these ids (entries in no particular order)."""
+    return Bound(_BY_ID, {"ids": list(ids)})
+
+
 def loaded(
     connection: Connection, statement: Select | Bound, *, with_terms: bool = True
 ) -> list[Entry]:

@@ -1,9 +1,15 @@
 """One page of a listing, the page number coming from the request.
 
-A page asks for its rows only (LIMIT/OFFSET: ?page=N addresses stay as they are). The number
-of pages needs the listing's size, which costs a count(*) over the whole listing; that count
-is asked once per state of the store and kept by the app (see `counted`), so a listing page
-costs the same with 100 posts or 10,000. A short page needs no count at all: it is the last.
+A listing's first page asks for its rows only (LIMIT). The number of pages needs the
+listing's size, which costs a count(*) over the whole listing; that count is asked once per
+state of the store and kept by the app (see `counted`), so a first page costs the same with
+100 posts or 10,000. A short page needs no count at all: it is the last.
+
+A further page (?page=N: addresses stay as they are) would make the database walk, and test
+for visibility and language, every row before it (OFFSET): page 500 of a 10,000-post
+listing tests 5,000 posts. Instead the listing's ids, in order, are read once per state of
+the store (see `listing_ids`), and a page loads its own posts by id: readers and crawlers
+walking the archive, and the static export, pay for the walk once, not at every page.
 """
 
 from __future__ import annotations
@@ -17,7 +23,8 @@ from typing import TypeVar
 from flask import abort, current_app, g, request
 from sqlalchemy import Select, func, select
 
-from . import db
+from . import db, entries
+from .models import Post
 from .visibility import Bound
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
@@ -50,12 +57,34 @@ def paginate(
     offset = (page - 1) * per_page
     if load is None:
         items = list(db.session().scalars(statement.limit(per_page).offset(offset)))
+    elif page > 1 and g.get("store_moment") is not None:
+        ids = listing_ids(statement)
+        if offset >= len(ids):
+            abort(404)
+        window = ids[offset : offset + per_page]
+        place = {post_id: index for index, post_id in enumerate(window)}
+        items = sorted(load(db.connection(), entries.by_ids(window)), key=lambda e: place[e.id])
+        return Pagination(items, page, max(1, math.ceil(len(ids) / per_page)), len(ids))
     else:
         items = load(db.connection(), statement.page(per_page, offset))
     if not items and page > 1:
         abort(404)
     total = offset + len(items) if len(items) < per_page else counted(statement)
     return Pagination(items, page, max(1, math.ceil(total / per_page)), total)
+
+
+def listing_ids(statement: Bound) -> list[int]:
+    """Return the ids of a public listing's posts in its order, read once per store state.
+
+    Kept under the same key as the listing's count (the address, the reader's choice of
+    languages, the store's state), and it gives the count too.
+    """
+    key = (request.path, g.reading.only)
+    ids = per_store_state(
+        (*key, "ids"),
+        lambda: list(statement.with_only_columns(Post.id).run(db.connection()).scalars()),
+    )
+    return ids
 
 
 def counted(statement: Select | Bound) -> int:

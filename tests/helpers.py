@@ -58,23 +58,20 @@ MADE_APPS: list[Flask] = []
 
 
 class SharedBuilderRule(Rule):
-    """A URL rule whose address builders are compiled once per process, not once per app.
+    """A URL rule parsed and compiled once per process, not once per app.
 
-    Werkzeug compiles two Python functions for every rule of every app (~1 ms a rule, ~120
-    rules); the suite makes an app per test. A builder depends only on the rule's text, its
-    parsed parts, converters and defaults, and takes the rule as an argument: the same
-    function serves every app's copy of the rule. Production makes one app per process.
+    Werkzeug parses every rule of every app and compiles two Python functions for it (~1 ms
+    a rule, ~120 rules); the suite makes an app per test. What compile() makes depends only
+    on the rule's text, its host or subdomain, its defaults and the converters the map names;
+    the builders take the rule as an argument, so the same functions serve every app's copy.
+    Converters are instances bound to a map: each rule gets its own, made as werkzeug makes
+    them. Production makes one app per process.
     """
 
-    _builders: ClassVar[dict] = {}
-    # What compile() parses from a rule's text, by the text and the map's converters.
-    _parsed: ClassVar[dict] = {}
+    _compiled: ClassVar[dict] = {}
 
     def compile(self) -> None:
-        # Parsing ~120 rules costs ~14 ms an app. The parts and the trace depend only on the
-        # rule's text, its host or subdomain and the converters the map names; converters
-        # are instances bound to a map, so each rule gets its own, made as werkzeug makes them.
-        # (Not kept on the map: converters may be added to it between two rules.)
+        # (The converters are not kept on the map: some are added to it between two rules.)
         converters = tuple(
             sorted(
                 (name, c.__qualname__, getattr(c, "regex", ""))
@@ -85,39 +82,33 @@ class SharedBuilderRule(Rule):
             self.rule,
             self.host if self.map.host_matching else self.subdomain,
             self.merge_slashes,
+            repr(sorted((self.defaults or {}).items())),
             converters,
         )
-        parsed = self._parsed.get(key)
-        if parsed is None:
+        known = self._compiled.get(key)
+        if known is None:
             self._made = []
             super().compile()
-            self._parsed[key] = (self._parts, self._trace, self._made)
+            self._compiled[key] = (
+                self._parts,
+                self._trace,
+                self._made,
+                self._build.__func__,
+                self._build_unknown.__func__,
+            )
             return
-        parts, trace, made = parsed
+        parts, trace, made, build, build_unknown = known
         self._parts, self._trace = list(parts), list(trace)
         self._converters = {}
         for variable, name, args, kwargs in made:
             self._converters[variable] = Rule.get_converter(self, variable, name, args, kwargs)
             self.arguments.add(variable)
-        self._build = self._compile_builder(False).__get__(self, None)
-        self._build_unknown = self._compile_builder(True).__get__(self, None)
+        self._build = build.__get__(self, None)
+        self._build_unknown = build_unknown.__get__(self, None)
 
     def get_converter(self, variable_name, converter_name, args, kwargs):
         self._made.append((variable_name, converter_name, args, kwargs))
         return super().get_converter(variable_name, converter_name, args, kwargs)
-
-    def _compile_builder(self, append_unknown: bool = True):
-        key = (
-            self.rule,
-            tuple(self._trace),
-            tuple((name, type(c).__name__, c.regex) for name, c in self._converters.items()),
-            repr(sorted((self.defaults or {}).items())),
-            append_unknown,
-        )
-        builder = self._builders.get(key)
-        if builder is None:
-            builder = self._builders[key] = super()._compile_builder(append_unknown)
-        return builder
 
 
 Flask.url_rule_class = SharedBuilderRule
@@ -272,13 +263,14 @@ class DeskClient(SiteClient):
 
 
 class QueryCounter:
-    """Count the SQL statements an engine runs while active."""
+    """Count (and keep) the SQL statements an engine runs while active."""
 
     def __init__(self, engine):
-        self.engine, self.count = engine, 0
+        self.engine, self.count, self.statements = engine, 0, []
 
-    def _count(self, *_args):
+    def _count(self, _connection, _cursor, statement, *_args):
         self.count += 1
+        self.statements.append(statement)
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._count)

@@ -16,14 +16,18 @@ PAGES = re.compile(r"Page (\d+) of (\d+)")
 
 
 class Counts:
-    """Record the count(*) statements of listings an engine runs (not the comment counts of a
-    page's posts, which every listing page asks for its own posts)."""
+    """Record the statements that read a whole listing: its count(*) (not the comment counts
+    of a page's posts, which every listing page asks for its own posts) or its ids in order
+    (what a further page reads instead of walking the rows before it)."""
 
     def __init__(self, engine):
         self.engine, self.statements = engine, []
 
     def _capture(self, _conn, _cursor, statement, *_args):
-        if "count(*)" in statement and "FROM comment" not in statement:
+        counts = "count(*)" in statement and "FROM comment" not in statement
+        # (Subqueries say OFFSET 0, row_by_row's: the whole statement ends with its order.)
+        ids = statement.startswith("SELECT post.id \nFROM post JOIN") and statement.endswith("DESC")
+        if counts or ids:
             self.statements.append(statement)
 
     def __enter__(self):
@@ -85,10 +89,43 @@ def test_a_post_coming_due_makes_a_new_count(blog, make_post, clock):
     assert blog.get("/en/?page=3").status_code == 200
 
 
-def test_a_short_page_needs_no_count(blog, make_post, counts):
-    for _ in range(13):
+def test_a_short_first_page_needs_no_count(blog, make_post, counts):
+    for _ in range(7):
         make_post(language="en")
-    with counts() as last:
-        assert pages_of(blog.get("/en/?page=2")) == (2, 2)
-        assert blog.get("/en/?page=3").status_code == 404
-    assert last.statements == []
+    with counts() as short:
+        assert blog.get("/en/").status_code == 200
+    # The first page is short: it is the last, and nothing counts the listing.
+    assert short.statements == []
+    assert blog.get("/en/?page=2").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/en/", "/en/category/rivers/", "/en/{year}/"])
+def test_a_further_page_walks_no_row_before_it(
+    blog, make_post, make_term, count_queries, clock, path
+):
+    """Page N loads its own posts by id: no OFFSET, the same posts in the same order, and a
+    write (a new post pushes every page by one) shows at once."""
+    rivers = make_term("category", "rivers", en="Rivers")
+    titles = [f"Number {n:02}" for n in range(25)]
+    for minutes, title in enumerate(titles):
+        make_post(
+            language="en",
+            title=title,
+            terms=(rivers,),
+            published_at=clock() - timedelta(days=30) + timedelta(minutes=minutes),
+        )
+    newest_first = titles[::-1]
+    path = path.format(year=(clock() - timedelta(days=30)).year)
+    with count_queries() as queries:
+        second = blog.get(path + "?page=2")
+    assert not [s for s in queries.statements if s.rstrip().endswith("OFFSET ?")]
+    assert re.findall(r"Number \d\d", second.text) == newest_first[10:20]
+    assert re.findall(r"Number \d\d", blog.get(path + "?page=3").text) == newest_first[20:]
+    make_post(
+        language="en",
+        title="Number 99",
+        terms=(rivers,),
+        published_at=clock() - timedelta(days=30) + timedelta(hours=1),
+    )
+    assert re.findall(r"Number \d\d", blog.get(path + "?page=2").text) == newest_first[9:19]
+    assert pages_of(blog.get(path + "?page=3")) == (3, 3)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from flask import Flask
 
@@ -46,17 +46,27 @@ def content_types(files: dict) -> dict[str, str]:
     for files of that extension served as something else.
     """
     by_extension = defaultdict(Counter)
-    for name, entry in files.items():
-        by_extension[PurePosixPath(name).suffix][entry["type"]] += 1
+    named = [(*_name_and_suffix(name), entry["type"]) for name, entry in files.items()]
+    for _name, suffix, content_type in named:
+        by_extension[suffix][content_type] += 1
     found = {}
     for extension, counts in by_extension.items():
         if extension:
             found[extension] = counts.most_common(1)[0][0]
-    for name, entry in files.items():
-        path = PurePosixPath(name)
-        if path.suffix and entry["type"] != found[path.suffix]:
-            found[path.name] = entry["type"]
+    for name, suffix, content_type in named:
+        if suffix and content_type != found[suffix]:
+            found[name] = content_type
     return dict(sorted(found.items(), key=lambda item: (item[0].startswith("."), item[0])))
+
+
+def _name_and_suffix(path: str) -> tuple[str, str]:
+    """Return a file's name and its suffix, as PurePosixPath's .name and .suffix say them.
+
+    (Without building a path object for each of the export's tens of thousands of files.)
+    """
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name, name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def _variable(site: Site) -> str:

@@ -237,5 +237,6 @@ def _write_manifest(directory: Path, files: dict) -> None:
         "files": files,
     }
     partial = directory / f"{MANIFEST}.partial"
-    partial.write_text(json.dumps(document, indent=0, sort_keys=True), encoding="utf-8")
+    # Without indent, so that json's C encoder writes it (tens of thousands of entries).
+    partial.write_text(json.dumps(document, sort_keys=True), encoding="utf-8")
     os.replace(partial, directory / MANIFEST)
