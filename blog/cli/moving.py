@@ -16,7 +16,8 @@ from ..moving import static_site
 from ..moving.backup import BackupError
 from ..moving.backup import backup as write_backup
 from ..moving.markdown_export import export_folder
-from ..moving.markdown_folder import FolderError, import_folder
+from ..moving.markdown_folder import import_folder
+from ..moving.markdown_format import FolderError
 from ..moving.restore import restore as read_backup
 from ..moving.restore import verify
 from ..moving.wordpress import WordPressImportError, import_export
