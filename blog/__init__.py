@@ -8,7 +8,7 @@ from flask import Flask
 from jinja2 import BytecodeCache
 from werkzeug.routing import BaseConverter
 
-from . import config, fields
+from . import config, fields, sitesfile
 
 
 class SlugConverter(BaseConverter):
@@ -64,8 +64,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_URL"] = config.database_url(
         app.config["DATABASE_URL"], app.instance_path
     )
-    catalogs = config.catalog_languages(app.config["TRANSLATIONS_DIR"])
-    app.extensions["sites"] = config.load_sites(app.config["SITES_FILE"], catalogs)
+    catalogs = sitesfile.catalog_languages(app.config["TRANSLATIONS_DIR"])
+    app.extensions["sites"] = sitesfile.load_sites(app.config["SITES_FILE"], catalogs)
     app.extensions["desk_languages"] = sorted(catalogs, key=lambda lang: lang != "fr")
     app.url_map.converters["slug"] = SlugConverter
     app.url_map.converters["int"] = fields.IdConverter

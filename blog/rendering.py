@@ -6,19 +6,20 @@ string as safe HTML. bleach runs here, then mediahtml.enhance adds the pictures,
 embeds it builds from escaped values; feeds alone rewrite the result (feeds.absolute_links)
 into text for XML and JSON, not Markup. A refusal (RenderError) says why in the request's
 interface language. Hostile input is bounded: control characters are dropped, elements
-nest at most MAX_NESTING deep, and a render that takes longer than its time budget is
-refused (Python-Markdown and html5lib have superlinear paths).
+nest at most MAX_NESTING deep, and a render that takes longer than its time budget (watched
+by watchdog.py) is refused (Python-Markdown and html5lib have superlinear paths).
+
+It is over 400 lines because it is the one trusted-HTML module: Markdown, cleaning,
+typography and the accessibility labels all transform HTML that is trusted after them, and
+splitting them apart would make a second place where HTML becomes trusted.
 """
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import json
-import os
 import re
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from markupsafe import Markup, escape
 from . import workers
 from .config import DEFAULTS
 from .mediahtml import LibraryFile, Poster, enhance
+from .watchdog import Overrun, within
 
 MAX_SOURCE_LENGTH = 500_000
 MAX_CLEANING_PASSES = 3
@@ -206,7 +208,16 @@ def render_markdown(
         )
     source = CONTROL_CHARACTERS.sub("", source)
     budget = RENDER_SECONDS + len(source) * RENDER_SECONDS_PER_CHARACTER
-    return _within(budget, _render, source, language, library, posters)
+    try:
+        return within(budget, _render, source, language, library, posters)
+    except Overrun:
+        raise RenderError(
+            _(
+                "The text took more than %(seconds).1f seconds to render, too long for its "
+                "length: look for long runs of brackets or of unclosed tags.",
+                seconds=budget,
+            )
+        ) from None
 
 
 def _render(
@@ -282,96 +293,6 @@ def _render_chunk(
         except RenderError:
             done.append(((source, language), None))
     return done
-
-
-# How often an interrupt is sent again to a render that has not stopped (see _Watchdog._watch).
-RESEND_SECONDS = 0.05
-
-
-class _OutOfTime(BaseException):
-    """Raised inside a render that overran its budget (BaseException: no handler swallows it)."""
-
-
-class _Watchdog:
-    """One thread per process that interrupts renders running past their deadline.
-
-    A render registers its thread's deadline and withdraws it when done: two dictionary writes
-    under a lock, instead of a timer thread started and stopped for every render (which cost
-    more than many renders, and could be left spinning in `Timer.cancel` by a late interrupt).
-    """
-
-    def __init__(self) -> None:
-        self.condition = threading.Condition()
-        self.deadlines: dict[int, float] = {}
-        self.sent: set[int] = set()
-        self.pid = 0
-
-    def _start(self) -> None:
-        # A forked worker (gunicorn) inherits the object but not the thread.
-        self.pid = os.getpid()
-        self.deadlines.clear()
-        self.sent.clear()
-        threading.Thread(target=self._watch, name="render-watchdog", daemon=True).start()
-
-    def _watch(self) -> None:
-        with self.condition:
-            while True:
-                now = time.monotonic()
-                for ident, deadline in list(self.deadlines.items()):
-                    if deadline <= now:
-                        # Raised in the rendering thread at its next bytecode. If that bytecode
-                        # is a garbage-collector callback's, Python reports the exception there
-                        # and drops it: until the render is released, it is sent again.
-                        self.deadlines[ident] = now + RESEND_SECONDS
-                        self.sent.add(ident)
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                            ctypes.c_ulong(ident), ctypes.py_object(_OutOfTime)
-                        )
-                earliest = min(self.deadlines.values(), default=None)
-                self.condition.wait(None if earliest is None else earliest - now)
-
-    def watch(self, ident: int, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        with self.condition:
-            if self.pid != os.getpid():
-                self._start()
-            earliest = min(self.deadlines.values(), default=None)
-            self.deadlines[ident] = deadline
-            if earliest is None or deadline < earliest:
-                self.condition.notify()
-
-    def release(self, ident: int) -> None:
-        with self.condition:
-            self.deadlines.pop(ident, None)
-            if ident in self.sent:
-                self.sent.discard(ident)
-                # The interrupt was sent: withdraw it if it has not been raised yet.
-                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
-
-
-_watchdog = _Watchdog()
-# A process forked while the watchdog thread held its lock would inherit the lock held (and
-# no thread to release it): the child starts with a watchdog of its own.
-os.register_at_fork(after_in_child=_watchdog.__init__)
-
-
-def _within(seconds: float, function, *args):
-    """Return function(*args), run in this thread, or raise RenderError after `seconds`."""
-    ident = threading.get_ident()
-    try:
-        _watchdog.watch(ident, seconds)
-        try:
-            return function(*args)
-        finally:
-            _watchdog.release(ident)
-    except _OutOfTime:
-        raise RenderError(
-            _(
-                "The text took more than %(seconds).1f seconds to render, too long for its "
-                "length: look for long runs of brackets or of unclosed tags.",
-                seconds=seconds,
-            )
-        ) from None
 
 
 # French typography: a narrow no-break space before ; ! ? and a no-break space before : and

@@ -1,7 +1,7 @@
 """A file's type from its content (magic bytes), never from its name.
 
 Small on purpose: the types the media library takes, each with the extensions a name of that
-type may carry. Images are only recognised here; mediastore.py then opens them with Pillow,
+type may carry. Images are only recognised here; mediaintake.py then opens them with Pillow,
 which is the real check. Anything else — HTML, SVG, scripts, archives of another kind — is
 not a type the library takes.
 """

@@ -156,7 +156,7 @@ def shared_engine(url: str, echo: bool = False, busy_timeout: float = 30, **opti
 db.make_engine = shared_engine
 
 _prepared: dict = {}
-_prepare = mediastore._prepare
+_prepare = mediastore.prepare
 
 
 def remembered_prepare(data: bytes, found):
@@ -181,7 +181,7 @@ def remembered_prepare(data: bytes, found):
     return prepared
 
 
-mediastore._prepare = remembered_prepare
+mediastore.prepare = remembered_prepare
 
 PASSWORD = "a long enough password"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from blog.config import DEFAULTS, SitesFileError, catalog_languages, database_url, load_sites
+from blog.config import DEFAULTS, database_url
+from blog.sitesfile import SitesFileError, catalog_languages, load_sites
 
 from .helpers import SITES_FILE, make_app
 

@@ -17,7 +17,7 @@ from blog.models import (
     StoreState,
     Term,
 )
-from blog.moving.markdown_folder import read_file
+from blog.moving.markdown_format import read_file
 
 from .helpers import empty_tables
 

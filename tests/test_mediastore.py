@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from PIL import Image
 
-from blog import mediastore, sniffing
+from blog import mediaintake, mediastore, sniffing
 from blog.models import Media, MediaKind
 
 from .helpers import image_bytes
@@ -31,7 +31,7 @@ def save(session, data: bytes, name: str) -> Media:
 
 
 def refusal(session, data: bytes, name: str) -> str:
-    with pytest.raises(mediastore.MediaRefused) as refused:
+    with pytest.raises(mediaintake.MediaRefused) as refused:
         mediastore.save_upload(session, data, name, NOW)
     return str(refused.value)
 
@@ -189,5 +189,5 @@ def test_replacing_keeps_the_address_and_renders_posts_again(store, make_post, m
 
 def test_a_replacement_of_another_type_is_refused(store):
     media = save(store, image_bytes(), "berge.png")
-    with pytest.raises(mediastore.MediaRefused, match="same type"):
+    with pytest.raises(mediaintake.MediaRefused, match="same type"):
         mediastore.replace(store, media, image_bytes(fmt="JPEG"), "berge.jpg", NOW)

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 import pytest
 
-from blog.config import SitesFileError
 from blog.readerforms.models import (
     ContactMessage,
     FormState,
@@ -21,6 +20,7 @@ from blog.readerforms.models import (
     SignupForm,
 )
 from blog.sections.models import Talk
+from blog.sitesfile import SitesFileError
 
 from .helpers import BLOG, BOOK, DATA, SiteClient, deliver, make_app
 

@@ -9,7 +9,7 @@ from flask import abort, current_app, g, redirect, render_template, request, ses
 from flask_babel import format_date, format_time, refresh
 from flask_babel import gettext as _
 
-from .. import accounts, clock, db, permissions, sitesettings
+from .. import accounts, clock, db, fields, permissions, sitesettings
 from ..comments.service import pending_count
 from ..mediastore import thumbnail
 from ..models import MediaKind, Post, Status
@@ -94,6 +94,17 @@ def post_or_404(post_id: int, trashed: bool = False) -> Post:
     if post is None or (post.deleted_at is not None) != trashed:
         abort(404)
     return post
+
+
+def query_id(name: str) -> int | None:
+    """Return the id a query parameter names (None when absent); anything but an id is a 404."""
+    raw = request.args.get(name, "")
+    if raw == "":
+        return None
+    found = fields.parse_int(raw)
+    if found is None:
+        abort(404)
+    return found
 
 
 def keeps_text(view):

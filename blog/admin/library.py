@@ -6,16 +6,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from .. import db, fields
-from ..mediastore import (
-    MediaInUse,
-    MediaRefused,
-    delete,
-    human_size,
-    library,
-    replace,
-    save_upload,
-    uses,
-)
+from ..mediaintake import MediaRefused, human_size
+from ..mediastore import MediaInUse, delete, library, replace, save_upload, uses
 from ..models import Media, MediaKind, utcnow
 from ..sites import registry
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import autosave, clock, db, fields, mail, permissions, posters, queries, rendering, sharing
+from .. import autosave, db, fields, permissions, posters, queries, rendering
 from ..mediahtml import media_names
-from ..mediastore import library, markdown_for
 from ..models import Kind, Media, Post, Revision, Status, Term, TermKind, utcnow
 from ..pagination import paginate
 from ..rendering import RenderError
@@ -18,17 +17,16 @@ from ..rules import ContentRuleError
 from ..sites import registry
 from ..slugs import slugify
 from ..subscriptions import service as subscriptions
-from ..subscriptions.models import MailingStatus
 from . import preview as full_page
 from . import translating
-from .desk import keeps_text, local, post_or_404, refuse
+from .desk import keeps_text, post_or_404, query_id, refuse
 from .diff import diff_fields
-from .forms import TIME_FORMAT, PostForm, language_of_names, suggest_tags
-from .publishing import CONFIRMED, PAGE_PREVIEW, STATUS, Action, Confirmation, places, readings
+from .editor import categories, editor, translated_from, translation_group
+from .forms import PostForm
+from .publishing import CONFIRMED, PAGE_PREVIEW, STATUS, Action, Confirmation, places
+from .tagging import language_of_names, suggest_tags
 
 bp = Blueprint("posts", __name__)
-# The editor's "insert" panel and featured image list offer the newest files of the library.
-LIBRARY_IN_EDITOR = 200
 
 
 def translations_only() -> str:
@@ -44,31 +42,6 @@ def _choice(value: str | None, offered: list[str]) -> str | None:
     return value
 
 
-def _query_id(name: str) -> int | None:
-    """Return the id a query parameter names (None when absent); anything but an id is a 404."""
-    raw = request.args.get(name, "")
-    if raw == "":
-        return None
-    found = fields.parse_int(raw)
-    if found is None:
-        abort(404)
-    return found
-
-
-def _categories() -> list[Term]:
-    return list(db.session().scalars(select(Term).where(Term.kind == TermKind.CATEGORY)))
-
-
-def _translation_group(post: Post | None) -> dict[str, Post]:
-    """Return the post's translation group (itself included, trash excluded) by language."""
-    if post is None or post.id is None:
-        return {}
-    found = db.session().scalars(
-        select(Post).where(Post.translation_key == post.translation_key, Post.deleted_at.is_(None))
-    )
-    return {p.language: p for p in found}
-
-
 @bp.get("/")
 def index():
     """List the store's posts (or pages), filtered and searched, newest first."""
@@ -78,7 +51,7 @@ def index():
         "site": _choice(args.get("site"), [s.key for s in sites]),
         "language": _choice(args.get("language"), sites.languages),
         "status": _choice(args.get("status"), ["draft", "scheduled", "published"]),
-        "category": _query_id("category"),
+        "category": query_id("category"),
         "search": fields.search_text(args.get("q", "")) or None,
         "only_kind": _choice(args.get("only"), [Kind.POST, Kind.ANNOUNCEMENT]),
         "outdated_only": _choice(args.get("outdated"), ["1"]) == "1",
@@ -96,7 +69,7 @@ def index():
         groups=groups,
         kind=kind,
         filters=filters,
-        categories=_categories(),
+        categories=categories(),
         tags=list(db.session().scalars(select(Term).where(Term.kind == TermKind.TAG))),
         sites=list(registry()),
         languages=registry().languages,
@@ -104,86 +77,17 @@ def index():
     )
 
 
-def _editor(post: Post | None, form: PostForm, status: int = 200, **context):
-    sites, session = registry(), db.session()
-    reference = context.pop("reference", None) or _translated_from(form)
-    if reference is None:
-        reference_id = _query_id("reference")
-        reference = session.get(Post, reference_id) if reference_id is not None else None
-    if reference is None and post is not None and post.is_outdated:
-        reference = post.translated_from
-    group = _translation_group(post)
-    v = form.values
-    translated = {language for language, p in group.items() if post is None or p.id != post.id}
-    return render_template(
-        "admin/editor.html",
-        post=post,
-        form=form,
-        group=group,
-        reference=reference,
-        sites=list(sites),
-        languages=sites.languages,
-        categories=_categories(),
-        since=translating.changes_since(post),
-        library_files=list(db.session().scalars(library().limit(LIBRARY_IN_EDITOR))),
-        markdown_for=markdown_for,
-        previews=readings([v["home_site"], *v["sites"]], v["language"], translated),
-        draft_links=sharing.active(session, post, clock.now()) if post else [],
-        link_url=full_page.link_url,
-        lifetimes=sharing.LIFETIMES,
-        counts=text_counts(v["source"]),
-        now_field=local(utcnow()).strftime(TIME_FORMAT),
-        mailing_box=_mailing_box(post, v["kind"]),
-        **context,
-    ), status
-
-
-def _mailing_box(post: Post | None, kind: str) -> dict | None:
-    """Return what the editor's « Mail to subscribers » box shows, or None when it has none
-    (a page, or no SMTP server): ticked for a post not yet public, as the author left it,
-    or the mailing already sent."""
-    if kind != Kind.POST or not mail.configured(current_app.config):
-        return None
-    found = subscriptions.mailing_of(db.session(), post.id if post else None)
-    if found is not None and found.status == MailingStatus.SENT:
-        return {"sent": found}
-    if request.method == "POST" and "mail_choice" in request.form:
-        checked = request.form.get("mail_subscribers") == "1"
-    elif found is not None:
-        checked = found.status == MailingStatus.PLANNED
-    else:
-        checked = post is None or not post.is_visible()
-    return {"checked": checked}
-
-
-def _translated_from(form: PostForm) -> Post | None:
-    """Return the post a new translation is made from (the form's translation_of), if any."""
-    post_id = fields.parse_int(form.values.get("translation_of") or "")
-    post = db.session().get(Post, post_id) if post_id is not None else None
-    return post if post is not None and post.deleted_at is None else None
-
-
-# Words a minute an adult reads silently, the usual figure for "reading time".
-READING_SPEED = 230
-
-
-def text_counts(source: str) -> dict[str, int]:
-    """Return the words of a Markdown text and the minutes it takes to read (at least one)."""
-    words = len(source.split())
-    return {"words": words, "minutes": max(1, round(words / READING_SPEED))}
-
-
 @bp.get("/posts/new")
 def new():
     sites = registry()
-    original_id = _query_id("translation_of")
+    original_id = query_id("translation_of")
     if original_id is not None:
         original = post_or_404(original_id)
         language = request.args.get("language", "")
         if language not in sites.languages or language == original.language:
             abort(404)
         values = translating.new_translation(sites, original, language)
-        return _editor(None, PostForm(values), reference=original)
+        return editor(None, PostForm(values), reference=original)
     if not permissions.may_edit(db.session(), g.user, None):
         return refuse(translations_only())
     kind = Kind.PAGE if request.args.get("kind") == Kind.PAGE else Kind.POST
@@ -198,7 +102,7 @@ def new():
                      "categories": [], "tags": "", "menu_order": "", "kind": kind,
                      "version": "", "pinned": "", "comments_open": "1", "translation_of": "",
                      "term_names": {}})  # fmt: skip
-    return _editor(None, form)
+    return editor(None, form)
 
 
 @bp.post("/posts/new")
@@ -220,7 +124,7 @@ def edit(post_id: int):
         form.values.update({name: getattr(autosaved, name) for name in autosave.TEXT_FIELDS})
         form.values["language"] = autosaved.language
         restored, autosaved = autosaved, None
-    return _editor(
+    return editor(
         post,
         form,
         saved=request.args.get("saved") == "1",
@@ -244,7 +148,7 @@ def _save(post: Post | None):
     session = db.session()
     form = PostForm.from_request(request.form)
     if g.get("user") is None or g.get("csrf_failed"):
-        return _editor(post, form, 409, signed_out=True)
+        return editor(post, form, 409, signed_out=True)
     action = request.form.get("action", Action.SAVE)
     if action == Action.PREVIEW:
         try:
@@ -254,14 +158,14 @@ def _save(post: Post | None):
         except RenderError as error:
             form.errors["source"] = str(error)
             preview = None
-        return _editor(post, form, preview=preview)
-    new_translation = _translated_from(form) is not None
+        return editor(post, form, preview=preview)
+    new_translation = translated_from(form) is not None
     if not permissions.may_edit(session, g.user, post, translating=new_translation):
         form.errors["title"] = translations_only()
-        return _editor(post, form, 403)
+        return editor(post, form, 403)
     action, page = _action(action, post, form)
     if not form.validate(session):
-        return _editor(post, form, 422)
+        return editor(post, form, 422)
     if post is not None and form.values["version"] != str(post.version):
         return _conflict(post, form)
     if page is not None or (action in CONFIRMED and request.form.get("confirmed") != action):
@@ -269,7 +173,7 @@ def _save(post: Post | None):
 
     target = post or Post()
     now = utcnow()
-    original = _translated_from(form) if post is None else None
+    original = translated_from(form) if post is None else None
     # Saved now: the posters its embeds lack are fetched once, here (never for a reader).
     posters.fetch_missing(form.clean["source"])
     try:
@@ -297,7 +201,7 @@ def _refused(error: Exception, post: Post | None, form: PostForm):
     if isinstance(error, StaleDataError):
         return _conflict(session.get(Post, post.id), form)
     form.refused(error)
-    return _editor(post and session.get(Post, post.id), form, 422)
+    return editor(post and session.get(Post, post.id), form, 422)
 
 
 def _action(asked: str, post: Post | None, form: PostForm) -> tuple[str, tuple | None]:
@@ -343,7 +247,7 @@ def _try_out(post: Post | None, form: PostForm, action: str, page: tuple | None)
         return _refused(error, post, form)
     finally:
         session.rollback()
-    return _editor(post and session.get(Post, post.id), form, confirmation=confirmation)
+    return editor(post and session.get(Post, post.id), form, confirmation=confirmation)
 
 
 def _conflict(post: Post, form: PostForm):
@@ -353,7 +257,7 @@ def _conflict(post: Post, form: PostForm):
     saved_by = session_last_revision(post)
     # Saving again now is the author's explicit choice to keep their version.
     form.values["version"] = str(post.version)
-    return _editor(post, form, 409, conflict=diffs, saved_by=saved_by)
+    return editor(post, form, 409, conflict=diffs, saved_by=saved_by)
 
 
 def session_last_revision(post: Post) -> Revision | None:
@@ -394,11 +298,11 @@ def tag_suggestions():
         return {"tags": []}
     unnamed: list[Term] = []
     for name in ("post", "reference"):
-        post_id = _query_id(name)
+        post_id = query_id(name)
         post = session.get(Post, post_id) if post_id is not None else None
         if post is None:
             continue
-        for version in [post, *_translation_group(post).values()]:
+        for version in [post, *translation_group(post).values()]:
             for term in version.tags():
                 if term not in unnamed and language not in language_of_names(term):
                     unnamed.append(term)
@@ -415,7 +319,7 @@ def translate(post_id: int):
     language = request.form.get("language", "")
     if language not in sites.languages or language == original.language:
         abort(400)
-    existing = _translation_group(original).get(language)
+    existing = translation_group(original).get(language)
     if existing is not None:
         return redirect(url_for("admin.posts.edit", post_id=existing.id, reference=original.id))
     return redirect(url_for("admin.posts.new", translation_of=original.id, language=language))

@@ -1,4 +1,4 @@
-"""The store written out as a Markdown folder; markdown_folder.py says its format and reads it."""
+"""The store written out as a Markdown folder; markdown_format.py says its format."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..comments.models import Comment, CommentStatus
 from ..models import Kind, OldAddress, Post, SlugHistory, Term
-from .markdown_folder import DELIMITER, FOLDERS, SITES_COPY, TERMS_FILE, FolderError
+from .markdown_format import DELIMITER, FOLDERS, SITES_COPY, TERMS_FILE, FolderError
 from .markdown_media import export_media, relative_links
 
 

@@ -1,15 +1,6 @@
-"""The store as a folder of Markdown files with YAML front matter: its format, and reading it.
+"""A Markdown folder (its format: markdown_format.py) read back into the store.
 
-A folder holds:
-
-    sites.toml                          a copy of the sites file the store was written with
-    terms.yaml                          categories and tags: slug, parent, a name per language
-    posts/<language>/<slug>.md          one file per post (pages/ and announcements/ alike),
-                                        its approved comments in its front matter
-    media/, media.yaml                  the media files and the library (markdown_media.py)
-
-Each file is `---`, the front matter, `---`, then the post's source exactly as
-stored. Exporting then importing into an empty database gives the same store
+Exporting then importing into an empty database gives the same store
 (posts, publications, terms, translation groups, announcements, old addresses);
 revisions, accounts and sign-in records are not content and stay out (a backup
 keeps them). Importing into a store that has posts updates those with the same
@@ -23,7 +14,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -48,26 +39,17 @@ from ..rendering import Rendered, RenderError, render_many
 from ..rules import ContentRuleError
 from ..slugs import slugify
 from .batches import Batch, StoreIndex
-from .markdown_media import import_media, site_links
-
-TERMS_FILE = "terms.yaml"
-SITES_COPY = "sites.toml"
-FOLDERS = {Kind.POST: "posts", Kind.PAGE: "pages", Kind.ANNOUNCEMENT: "announcements"}
-DELIMITER = "---"
-FIELDS = (
-    "title", "kind", "language", "slug", "translation_group", "sites", "status", "published",
-    "created", "updated", "deleted", "menu_order", "summary", "categories", "tags", "announces",
-    "old_addresses", "previous_slugs", "comments",
-)  # fmt: skip
-REQUIRED = ("title", "language", "sites")
-
-# libyaml's loader when PyYAML was built with it (the wheels are): the same safe constructors,
-# several times faster than the pure-Python one, which was a quarter of an import's time.
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class FolderError(ValueError):
-    """A file of the folder cannot be read or refused by the store; the message names it."""
+from .markdown_format import (
+    SITES_COPY,
+    TERMS_FILE,
+    FolderError,
+    as_list,
+    as_moment,
+    check_fields,
+    read_file,
+    term_names,
+)
+from .markdown_media import import_media
 
 
 @dataclass
@@ -77,36 +59,6 @@ class Report:
     unchanged: int = 0
     terms: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-def read_file(path: Path) -> tuple[dict, str]:
-    """Return the front matter and the source of a Markdown file, or raise FolderError."""
-    try:
-        with path.open(encoding="utf-8", newline="") as f:
-            text = f.read()
-    except UnicodeDecodeError as error:
-        raise FolderError(f"{path}: not UTF-8 text ({error.reason}).") from None
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip("\r\n") != DELIMITER:
-        raise FolderError(f"{path}: a post starts with a line '---', then its front matter.")
-    end = next((i for i, line in enumerate(lines[1:], 1) if line.rstrip("\r\n") == DELIMITER), 0)
-    if not end:
-        raise FolderError(f"{path}: the front matter is not closed by a line '---'.")
-    try:
-        meta = yaml.load("".join(lines[1:end]), Loader=SAFE_LOADER) or {}
-    except yaml.YAMLError as error:
-        raise FolderError(f"{path}: the front matter is not valid YAML ({error}).") from None
-    if not isinstance(meta, dict):
-        raise FolderError(f"{path}: the front matter must be a mapping of keys to values.")
-    unknown = sorted(set(meta) - set(FIELDS))
-    if unknown:
-        raise FolderError(
-            f"{path}: unknown key {unknown[0]!r}; the keys are " + ", ".join(FIELDS) + "."
-        )
-    missing = [key for key in REQUIRED if not meta.get(key)]
-    if missing:
-        raise FolderError(f"{path}: the key {missing[0]!r} is missing.")
-    return meta, site_links("".join(lines[end + 1 :]))
 
 
 def import_folder(session: Session, folder: Path, sites_file: Path | None = None) -> Report:
@@ -163,7 +115,7 @@ def _import_terms(session: Session, path: Path, report: Report) -> dict[tuple[st
                 f"{path}, line {line}: each term has a kind (category or tag) and a slug."
             )
         try:
-            names = _term_names(entry)
+            names = term_names(entry)
             key = (entry["kind"], fields.slug(str(entry.get("slug", ""))))
         except (fields.FieldError, ValueError) as error:
             raise FolderError(f"{path}, line {line}: {error}") from None
@@ -184,44 +136,6 @@ def _import_terms(session: Session, path: Path, report: Report) -> dict[tuple[st
         if term.parent_id != wanted:
             term.parent_id = wanted
     return terms
-
-
-def _term_names(entry: dict) -> dict[str, str]:
-    """Return a terms.yaml entry's names by language, each checked, or raise ValueError."""
-    names = entry.get("names") or {}
-    if not isinstance(names, dict):
-        raise ValueError("names is a mapping of languages to names.")
-    return {
-        fields.text(fields.LANGUAGE, str(language)): fields.text(fields.TERM_NAME, str(name))
-        for language, name in names.items()
-    }
-
-
-def _check(meta: dict, source: str) -> None:
-    """Refuse (ValueError) a post whose fields break their definition (see fields.py)."""
-    fields.text(fields.LANGUAGE, str(meta["language"]))
-    fields.text(fields.TITLE, str(meta["title"]))
-    fields.text(fields.SUMMARY, str(meta.get("summary") or ""))
-    fields.text(fields.SOURCE, source)
-    fields.text(fields.TRANSLATION_GROUP, str(meta.get("translation_group") or ""))
-    if meta.get("menu_order") is not None:
-        fields.integer(fields.MENU_ORDER, meta["menu_order"])
-    for site in _list(meta["sites"]):
-        fields.text(fields.SITE, str(site))
-    if meta.get("announces"):
-        language, _slash, slug = str(meta["announces"]).partition("/")
-        fields.text(fields.LANGUAGE, language)
-        fields.slug(slug, "announces")
-    for entry in _list(meta.get("old_addresses")):
-        fields.text(fields.SITE, str(entry["site"]))
-        fields.text(fields.OLD_PATH, str(entry["path"]))
-        fields.text(fields.OLD_QUERY, str(entry.get("query", "")))
-    for entry in _list(meta.get("previous_slugs")):
-        fields.text(fields.LANGUAGE, str(entry["language"]))
-        fields.slug(str(entry["slug"]), "previous_slugs")
-    for entry in _list(meta.get("comments")):
-        if not isinstance(entry, dict) or not str(entry.get("text") or "").strip():
-            raise ValueError("each of comments needs a text")
 
 
 @contextmanager
@@ -259,7 +173,7 @@ class _Import:
 
     def post(self, path: Path, meta: dict, source: str, rendered: Rendered | RenderError) -> None:
         session, report = self.session, self.report
-        _check(meta, source)
+        check_fields(meta, source)
         language = str(meta["language"])
         slug = fields.slug(str(meta.get("slug") or slugify(str(meta["title"]))))
         post = self.index.post(language, slug)
@@ -272,9 +186,9 @@ class _Import:
             _assign(post, "title", fields.text(fields.TITLE, str(meta["title"]))),
             _assign(post, "summary", str(meta.get("summary") or "")),
             _assign(post, "status", str(meta.get("status", Status.DRAFT))),
-            _assign(post, "published_at", _moment(meta.get("published"))),
+            _assign(post, "published_at", as_moment(meta.get("published"))),
             _assign(post, "menu_order", meta.get("menu_order")),
-            _assign(post, "deleted_at", _moment(meta.get("deleted"))),
+            _assign(post, "deleted_at", as_moment(meta.get("deleted"))),
             _assign_source(post, source, rendered),
         ]
         if meta.get("translation_group"):
@@ -289,10 +203,10 @@ class _Import:
             if original is None:
                 raise ValueError(f"it announces {meta['announces']}, which is not in the store")
             changed.append(_assign(post, "announces", original))
-        changed.append(post.set_sites([str(s) for s in _list(meta["sites"])]))
+        changed.append(post.set_sites([str(s) for s in as_list(meta["sites"])]))
         wanted = []
         for kind, key in ((TermKind.CATEGORY, "categories"), (TermKind.TAG, "tags")):
-            for term_slug in _list(meta.get(key)):
+            for term_slug in as_list(meta.get(key)):
                 term = self.terms.get((kind, str(term_slug)))
                 if term is None:
                     raise ValueError(f"the {kind} {term_slug!r} is not in {TERMS_FILE}")
@@ -300,7 +214,7 @@ class _Import:
         if {t.id for t in post.terms} != {t.id for t in wanted} or created:
             post.terms = wanted
             changed.append(True)
-        created_at, updated_at = _moment(meta.get("created")), _moment(meta.get("updated"))
+        created_at, updated_at = as_moment(meta.get("created")), as_moment(meta.get("updated"))
         if created_at is not None:
             changed.append(_assign(post, "created_at", created_at))
         if any(changed):
@@ -323,7 +237,7 @@ class _Import:
     def _addresses(self, post: Post, meta: dict) -> list[tuple[str, str, str]]:
         """Claim the old addresses of a post that the store does not have yet; return them."""
         new = []
-        for entry in _list(meta.get("old_addresses")):
+        for entry in as_list(meta.get("old_addresses")):
             site, path, query = str(entry["site"]), str(entry["path"]), str(entry.get("query", ""))
             holder = self.index.claim(site, path, query, post)
             if holder is None:
@@ -340,11 +254,11 @@ class _Import:
             mine = select(SlugHistory).where(SlugHistory.post_id == post.id)
             known = {(h.language, h.slug) for h in self.session.scalars(mine)}
         history = []
-        for entry in _list(meta.get("previous_slugs")):
+        for entry in as_list(meta.get("previous_slugs")):
             key = (str(entry["language"]), str(entry["slug"]))
             if key not in known:
                 known.add(key)
-                changed = _moment(entry.get("changed")) or datetime.now(UTC)
+                changed = as_moment(entry.get("changed")) or datetime.now(UTC)
                 history.append(SlugHistory(language=key[0], slug=key[1], changed_at=changed))
         return history
 
@@ -398,7 +312,7 @@ def _assign_source(post: Post, source: str, rendered: Rendered | RenderError) ->
 def _comments(meta: dict) -> list[Imported]:
     """Return the comments of a file's front matter (see markdown_export.comment_entries)."""
     found = []
-    for n, entry in enumerate(_list(meta.get("comments")), start=1):
+    for n, entry in enumerate(as_list(meta.get("comments")), start=1):
         reply_to = entry.get("reply_to")
         found.append(
             Imported(
@@ -407,29 +321,8 @@ def _comments(meta: dict) -> list[Imported]:
                 name=str(entry.get("name") or ""),
                 website=str(entry.get("website") or ""),
                 text=str(entry["text"]),
-                created_at=_moment(entry.get("date")) or datetime.now(UTC),
+                created_at=as_moment(entry.get("date")) or datetime.now(UTC),
                 by_author=entry.get("by_author") is True,
             )
         )
     return found
-
-
-def _list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _moment(value) -> datetime | None:
-    """Return a front matter date as an aware UTC datetime (a date without zone is UTC)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime(value.year, value.month, value.day)
-    else:
-        moment = datetime.fromisoformat(str(value).strip())
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

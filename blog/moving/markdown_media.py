@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import media_dir
-from ..mediastore import VARIANTS, MediaRefused, restore
+from ..mediaintake import MediaRefused
+from ..mediastore import VARIANTS, restore
 from ..models import Media
 
 MEDIA_FOLDER = "media"

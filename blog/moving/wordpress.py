@@ -36,6 +36,7 @@ from ..rules import ContentRuleError
 from ..sites import SiteRegistry
 from .batches import Batch, StoreIndex
 from .wpcontent import Attachment, plain_title
+from .wpextras import Extras
 from .wpitems import Items, hidden_reason
 from .wpreport import Report
 from .wpterms import Terms
@@ -77,7 +78,7 @@ def import_export(
     return report
 
 
-class _Import(Terms, Items):
+class _Import(Terms, Items, Extras):
     """One import: its state, the order of its steps, and what links the posts once made."""
 
     def __init__(

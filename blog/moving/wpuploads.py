@@ -26,7 +26,8 @@ from urllib.parse import quote, unquote, urlsplit
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from ..mediastore import MediaRefused, adopt, files_of
+from ..mediaintake import MediaRefused
+from ..mediastore import adopt, files_of
 from ..models import Media
 
 # Imported files live under /media/uploads/, in WordPress's own year/month layout.
