@@ -227,10 +227,12 @@ def desk(app, author):
     return client
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, driven by Playwright; skipped where it cannot run.
 
+    One per test process (starting it costs about a second): each test opens its own
+    context or page, which shares nothing (cookies, storage) with another test's.
     With BLOG_REQUIRE_BROWSER=1 (as in CI) a missing browser fails instead of skipping.
     """
     from tools.livesite import CHROMIUM, CHROMIUM_ARGS

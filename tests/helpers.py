@@ -368,7 +368,8 @@ def smtp_server():
     """Run a local SMTP server (SMTPHandler) on a free port; yield it (`.messages`, `.failing`)."""
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPHandler)
     server.messages, server.failing = [], None
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # shutdown() waits for the loop to look again: every 20 ms, not the default 0.5 s.
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:
         yield server

@@ -18,7 +18,7 @@ from blog.accounts import create_user
 from blog.comments.models import Comment
 from blog.models import Media, Post, PublicationKind, Status, Term, TermKind
 from blog.people import INVITE, invite, new_link_token
-from tools.livesite import CHROMIUM, CHROMIUM_ARGS, serve
+from tools.livesite import CHROMIUM, serve
 
 from .test_browser import Watch, shot
 
@@ -44,13 +44,8 @@ def site(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def chromium(site):
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def chromium(site, browser):
+    return browser
 
 
 def signed_in(chromium, site, watch: Watch, **options):
