@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from . import clock, db, pagecache, sitesettings
 from .models import Post, StoreState
 from .sites import current_reading
+from .visibility import NOW
 
 # Never kept nor answered 304: a language switch and the "only in my language" switch;
 # searches (a reader could fill the cache with queries of their own; a search is cheap enough
@@ -109,23 +110,20 @@ class Stamp:
     last_modified: datetime
 
 
+# Built once: a statement built per request cost more than running it (SQLAlchemy walks a new
+# statement for its cache key); the time of the request is a parameter.
+_STORE_MOMENT = select(
+    select(StoreState.version).scalar_subquery(),
+    select(StoreState.changed_at).scalar_subquery(),
+    select(func.max(Post.published_at)).where(Post.published_at <= NOW).scalar_subquery(),
+)
+
+
 def store_moment(now: datetime) -> tuple[int, datetime | None, datetime | None]:
     """Return what every public page depends on: the store's version, when it changed, and the
     latest publication time that has passed at `now` (also the listing counts' key)."""
     # One round trip for the three values: this statement is the whole cost of a warm page.
-    version, changed_at, due = (
-        db.session()
-        .execute(
-            select(
-                select(StoreState.version).scalar_subquery(),
-                select(StoreState.changed_at).scalar_subquery(),
-                select(func.max(Post.published_at))
-                .where(Post.published_at <= now)
-                .scalar_subquery(),
-            )
-        )
-        .one()
-    )
+    version, changed_at, due = db.connection().execute(_STORE_MOMENT, {"now": now}).one()
     return version or 0, changed_at, due
 
 

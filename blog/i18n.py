@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from babel import Locale
-from flask import Flask
-from flask_babel import Babel, get_locale
+from flask import Flask, g
+from flask_babel import Babel, get_locale, get_translations
 from werkzeug.routing import BaseConverter
 
 
@@ -20,8 +20,36 @@ def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", app.config["TRANSLATIONS_DIR"])
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     Babel(app, locale_selector=locale_selector)
+    # Templates find each string's catalog through interface_catalog(), not through Flask-Babel's
+    # own lookup (a dozen context lookups per string, a page has dozens of strings).
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: interface_catalog().ugettext(s),
+        ngettext=lambda s, p, n: interface_catalog().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: interface_catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: interface_catalog().unpgettext(c, s, p, n),
+    )
     app.url_map.converters["lang"] = language_converter(app.extensions["sites"].languages)
     app.jinja_env.globals.update(language_name=language_name, autonym=autonym)
+
+
+def interface_catalog():
+    """Return the catalog of the request's interface language, found once per request.
+
+    Kept with the locale it was found for, as Flask-Babel's request state holds it: under
+    force_locale (a mail in its reader's language) that is another object, and the catalog
+    is found again; without that state (another Flask-Babel), it is found every time.
+    """
+    kept = g.get("interface_catalog")
+    if kept is not None:
+        state, locale, catalog = kept
+        if getattr(state, "babel_locale", None) is locale:
+            return catalog
+    locale, catalog = get_locale(), get_translations()
+    state = g.get("_flask_babel")
+    if locale is not None and state is not None:
+        g.interface_catalog = (state, locale, catalog)
+    return catalog
 
 
 def language_name(code: str, in_language: str | None = None) -> str:

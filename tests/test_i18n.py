@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from flask import render_template_string
+from flask_babel import force_locale
 
 ROOT = Path(__file__).parents[1]
 LANGUAGES = ["fr", "en", "it"]
@@ -67,3 +69,14 @@ def test_every_marked_string_is_in_the_catalogs(tmp_path):
     for language in LANGUAGES:
         known = {m.id for m in catalog(language) if m.id}
         assert marked - known == set(), f"run flask --app app translate update ({language})"
+
+
+def test_templates_follow_a_forced_locale_within_one_request(app):
+    """The templates' catalog is found once per request, and found again under force_locale
+    (a mail written in its reader's language while the page speaks another)."""
+    with app.test_request_context("/en/", base_url="http://blog.localhost"):
+        app.preprocess_request()
+        assert render_template_string("{{ _('Search') }}") == "Search"
+        with force_locale("fr"):
+            assert render_template_string("{{ _('Search') }}") == "Recherche"
+        assert render_template_string("{{ _('Search') }}") == "Search"
