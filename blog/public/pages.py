@@ -13,7 +13,7 @@ from ..comments import queries as comment_queries
 from ..comments.service import CommentForm
 from ..entries import Entry, TermEntry
 from ..models import DATED_KINDS, Kind, TermKind
-from ..pagination import paginate
+from ..pagination import paginate, per_store_state
 from ..sites import Reading, Site, registry
 from ..translations import Address, Notice
 from ..urls import canonical_url, post_path, post_url, site_path, site_url
@@ -44,13 +44,21 @@ def render(
         switch = translations.list_switcher(site, language, address)
     site_menu, menu, menu_tree = None, [], []
     edited = menus.edited(db.session(), site, language)
+    # The menu depends on the site, the language and the store's state only: built once per
+    # state (a page coming due or any write makes another), not at every page.
     if edited is None:
-        menu, menu_tree = menus.automatic(db.connection(), site, language, now())
+        menu, menu_tree = per_store_state(
+            ("automatic menu", language),
+            lambda: menus.automatic(db.connection(), site, language, now()),
+        )
         # A site taking messages links its form when no page of the menu holds it.
         if site.contact and not any(page.slug == "contact" for page in menu):
             context.setdefault("contact_path", site_path(site, "public.contact", language))
     else:
-        site_menu, menu = menus.links(db.connection(), site, language, edited, now())
+        site_menu, menu = per_store_state(
+            ("edited menu", language),
+            lambda: menus.links(db.connection(), site, language, edited, now()),
+        )
     listing = context.get("listing")
     if listing is not None and site.comments:
         ids = [item.id for item in listing.items]
