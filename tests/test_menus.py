@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from lxml import html as lxml_html
 from sqlalchemy import select
@@ -194,3 +196,22 @@ def test_going_back_to_the_automatic_menu_and_removed_terms(desk, blog, pages, s
     assert response.status_code == 302
     assert [label for label, _h, _d in nav(blog, "/fr/")] == ["Accueil", "À propos", "Contact"]
     assert session.scalar(select(Menu)) is None
+
+
+def test_the_automatic_menu_follows_every_change_at_once(blog, make_post, session, clock):
+    """The menu is built once per state of the store: a page published, coming due at its time
+    (no write) or put in the trash changes it on the very next page."""
+    make_post(kind="page", slug="a-propos", title="À propos", menu_order=1)
+    later = make_post(
+        kind="page", slug="agenda", title="Agenda", menu_order=2,
+        published_at=clock() + timedelta(minutes=5),
+    )  # fmt: skip
+    assert [label for label, _h, _d in nav(blog, "/fr/")] == ["Accueil", "À propos"]
+    assert [label for label, _h, _d in nav(blog, "/fr/")] == ["Accueil", "À propos"]
+    clock.advance(minutes=6)
+    assert [label for label, _h, _d in nav(blog, "/fr/")] == ["Accueil", "À propos", "Agenda"]
+    later.deleted_at = clock()
+    session.commit()
+    assert [label for label, _h, _d in nav(blog, "/fr/")] == ["Accueil", "À propos"]
+    make_post(kind="page", slug="contact", title="Contact", menu_order=3)
+    assert [label for label, _h, _d in nav(blog, "/fr/")] == ["Accueil", "À propos", "Contact"]
