@@ -129,3 +129,21 @@ def test_a_further_page_walks_no_row_before_it(
     )
     assert re.findall(r"Number \d\d", blog.get(path + "?page=2").text) == newest_first[9:19]
     assert pages_of(blog.get(path + "?page=3")) == (3, 3)
+
+
+def test_a_further_page_keeps_each_readers_choice_of_languages(app, blog, make_post, clock):
+    """The ids a further page is cut from are kept per choice: a reader hiding the other
+    languages never gets the page cut for a reader who shows them, nor the reverse."""
+    for minutes in range(15):
+        when = clock() - timedelta(days=1) + timedelta(minutes=minutes)
+        make_post(language="en", title=f"English {minutes:02}", published_at=when)
+        make_post(language="fr", title=f"Français {minutes:02}", published_at=when)
+    only = app.config["ONLY_LANGUAGE_COOKIE"]
+    hiding = app.test_client()
+    hiding.set_cookie(only, "1", domain="blog.localhost")
+    for _ in range(2):  # each order of the two readers, the ids kept from the first
+        shown = blog.get("/en/?page=2").text
+        hidden = hiding.get("/en/?page=2", base_url="http://blog.localhost").text
+        assert re.findall(r"Français \d\d", shown) and pages_of(blog.get("/en/?page=2")) == (2, 3)
+        assert re.findall(r"English \d\d", hidden) == [f"English {n:02}" for n in range(4, -1, -1)]
+        assert re.findall(r"Français \d\d", hidden) == []
