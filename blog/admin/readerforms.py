@@ -65,14 +65,20 @@ def messages():
     )
 
 
+def _row_action(allowed: tuple[str, ...]) -> tuple[str, int]:
+    """Return the action and row id of a row's button ("one" = "action:id"); 400 otherwise."""
+    action, _sep, ident = request.form.get("one", "").partition(":")
+    if action not in allowed or not ident.isdigit() or len(ident) > 12:
+        abort(400)
+    return action, int(ident)
+
+
 @bp.post("/")
 def message_actions():
     """Mark a message handled or new again, or delete it for good."""
-    action, _sep, ident = request.form.get("one", "").partition(":")
-    if action not in (*MESSAGE_ACTIONS, "delete") or not ident.isdigit() or len(ident) > 12:
-        abort(400)
+    action, ident = _row_action((*MESSAGE_ACTIONS, "delete"))
     session = db.session()
-    message = session.get(ContactMessage, int(ident))
+    message = session.get(ContactMessage, ident)
     if message is not None:
         if action == "delete":
             session.delete(message)
@@ -322,11 +328,9 @@ def _page_url(signup: SignupForm) -> str:
 def registration_actions(form_id: int):
     """Admit a held or waiting registration (a seat if one is free), or delete one."""
     signup = _signup(form_id)
-    action, _sep, ident = request.form.get("one", "").partition(":")
-    if action not in ("admit", "delete") or not ident.isdigit() or len(ident) > 12:
-        abort(400)
+    action, ident = _row_action(("admit", "delete"))
     session = db.session()
-    found = session.get(Registration, int(ident))
+    found = session.get(Registration, ident)
     if found is None or found.form_id != form_id:
         return redirect(url_for(".registrations", form_id=form_id, done=0))
     promoted, full = [], False

@@ -3,7 +3,7 @@
 Both pages count what the listings they lead to list (the same conditions: the site, the
 language and its fallback policy, the reader's "only in my language"), so that a count is
 the number of posts its page shows. A count reads every listed post of the site once: it is
-asked once per state of the store (pagination.per_store_state), then kept, so that these
+asked once per state of the store (storestate.per_store_state), then kept, so that these
 pages cost a constant few statements whatever the archive's size.
 """
 
@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from .. import db, entries, queries
 from ..entries import TermEntry
 from ..models import TermKind
-from ..pagination import per_store_state
 from ..sites import Reading
+from ..storestate import per_store_state
 from . import now, route
 from .pages import render
 

@@ -13,8 +13,9 @@ from ..comments import queries as comment_queries
 from ..comments.service import CommentForm
 from ..entries import Entry, TermEntry
 from ..models import DATED_KINDS, Kind, TermKind
-from ..pagination import paginate, per_store_state
+from ..pagination import paginate
 from ..sites import Reading, Site, registry
+from ..storestate import per_store_state
 from ..translations import Address, Notice
 from ..urls import canonical_url, post_path, post_url, site_path, site_url
 from . import now, route, term_or_404
