@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from babel import support
 from flask import Flask, current_app
 from flask.testing import FlaskClient
@@ -382,3 +383,22 @@ def deliver(app):
     """Run the mail sender once, as `flask send-mail` does; return its Delivery."""
     with app.app_context():
         return sender.run_once()
+
+
+_AXE = Axe()
+
+
+def axe_failures(page, dark_options: dict | None = None) -> list[tuple[str, str]]:
+    """Run axe-core on the page in the light and the dark scheme; return (scheme, report) of
+    each that has violations (none: []), the page left in the light scheme.
+
+    `dark_options` narrows the dark run (axe's `options`), for a test that checks many pages.
+    """
+    failures = []
+    for scheme, options in (("light", None), ("dark", dark_options)):
+        page.emulate_media(color_scheme=scheme)
+        results = _AXE.run(page, options=options) if options else _AXE.run(page)
+        if results.violations_count:
+            failures.append((scheme, results.generate_report()))
+    page.emulate_media(color_scheme="light")
+    return failures

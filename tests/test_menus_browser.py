@@ -20,11 +20,11 @@ from blog.models import Media, Post, PublicationKind, Status, Term, TermKind
 from blog.people import INVITE, invite, new_link_token
 from tools.livesite import CHROMIUM, serve
 
+from .helpers import axe_failures
 from .test_browser import Watch, shot
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
 pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
 
@@ -198,18 +198,12 @@ COLOUR_RULES = {
 def test_every_desk_page_passes_axe(chromium, site):
     watch = Watch()
     page = signed_in(chromium, site, watch, bypass_csp=True)  # axe injects its script
-    axe = axe_module.Axe()
     pages, token = desk_pages(site)
     failures = []
 
     def check(name: str) -> None:
         page.wait_for_load_state("load")
-        for scheme, options in (("light", None), ("dark", COLOUR_RULES)):
-            page.emulate_media(color_scheme=scheme)
-            results = axe.run(page, options=options) if options else axe.run(page)
-            if results.violations_count:
-                failures.append((name, scheme, results.generate_report()))
-        page.emulate_media(color_scheme="light")
+        failures.extend((name, *found) for found in axe_failures(page, COLOUR_RULES))
 
     for name, path in pages:
         response = page.goto(site.url("blog", path))

@@ -8,9 +8,8 @@ import pytest
 from blog.readerforms.models import FormState, SignupForm
 from tools.livesite import serve
 
-from .helpers import SITES_FILE
+from .helpers import SITES_FILE, axe_failures
 
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 pytestmark = [pytest.mark.slow, pytest.mark.once]  # a real browser
 
 
@@ -28,11 +27,7 @@ def forms_site(tmp_path_factory):
 
 
 def no_violation(page) -> None:
-    axe = axe_module.Axe()
-    for scheme in ("light", "dark"):
-        page.emulate_media(color_scheme=scheme)
-        results = axe.run(page)
-        assert results.violations_count == 0, (scheme, results.generate_report())
+    assert axe_failures(page) == []
 
 
 def test_a_reader_writes_and_registers_without_javascript(browser, forms_site):
