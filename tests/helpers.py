@@ -6,6 +6,7 @@ Test modules import from here, never from conftest (which only defines fixtures)
 from __future__ import annotations
 
 import copy
+import functools
 import gettext
 import hashlib
 import io
@@ -200,10 +201,17 @@ def make_app(config: dict | None = None) -> Flask:
     return app
 
 
+@functools.cache
+def _children_first(tables: int) -> tuple:
+    # Sorting the schema's tables costs ~4 ms and every test empties them; `tables` (how
+    # many the metadata holds) sorts them again once the app's modules have added theirs.
+    return tuple(reversed(Base.metadata.sorted_tables))
+
+
 def empty_tables(engine) -> None:
     """Delete every row of every table, children first."""
     with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in _children_first(len(Base.metadata.tables)):
             connection.execute(table.delete())
         search.clear(connection)
 
