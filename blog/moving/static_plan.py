@@ -154,6 +154,7 @@ class Stamps:
             self._group[key] = _digest(posts, announced)
         self._key_of = key_of
         self._original = {row.id: row.announces_id for row in rows if row.announces_id}
+        self._post = {}
         names = session.execute(
             select(Term.id, Term.kind, Term.slug, Term.parent_id, TermName.language, TermName.name)
             .outerjoin(TermName, TermName.term_id == Term.id)
@@ -171,11 +172,15 @@ class Stamps:
 
     def post(self, post_id: int) -> str:
         """Return a post page's stamp: its group's, and its original's for an announcement."""
-        original = self._original.get(post_id)
-        parts = [self._group[self._key_of[post_id]]]
-        if original is not None and original in self._key_of:
-            parts.append(self._group[self._key_of[original]])
-        return "".join(parts)
+        stamp = self._post.get(post_id)
+        if stamp is None:
+            original = self._original.get(post_id)
+            stamp = self._group[self._key_of[post_id]]
+            if original is not None and original in self._key_of:
+                stamp += self._group[self._key_of[original]]
+            # Asked for again by every listing, feed and sitemap chunk that shows the post.
+            self._post[post_id] = stamp
+        return stamp
 
     def listing(self, *parts: object, post_ids: Iterable[int] = ()) -> str:
         """Return the stamp of a listing: its address, page count and the posts it shows."""
