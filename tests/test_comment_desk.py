@@ -39,6 +39,16 @@ def test_bulk_actions_need_the_token_and_change_the_chosen(desk, make_post, sess
     assert statuses == [CommentStatus.TRASH, CommentStatus.APPROVED, CommentStatus.SPAM]
     desk.send("/admin/comments/", {"action": "delete", "ids": [ids[0]]})
     assert len(comments_of(session, post)) == 2
+    # What is not an id ("²" passes str.isdigit, not int; thirty digits pass no database)
+    # chooses nothing: the rest of the list is still done.
+    for odd in ("\u00b2", "9" * 30):
+        assert desk.send("/admin/comments/", {"one": f"delete:{odd}"}).status_code == 302
+        answer = desk.send("/admin/comments/", {"action": "spam", "ids": [odd, ids[1]]})
+        assert answer.status_code == 302
+    assert [c.status for c in comments_of(session, post)] == [
+        CommentStatus.SPAM,
+        CommentStatus.SPAM,
+    ]
 
 
 def test_the_author_replies_and_edits(desk, blog, make_post, session):

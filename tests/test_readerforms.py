@@ -230,6 +230,10 @@ def test_a_cancellation_erases_the_registration_and_gives_the_seat_to_the_next(
     ask = book.get(f"/inscription/annulation/{token}")
     assert ask.status_code == 200 and "Ada" in ask.text
     assert book.get("/inscription/annulation/registration:1.forged").status_code == 200
+    # Digits that are not ASCII ("²" passes str.isdigit, not int) or too many: not a link.
+    for forged in ("registration:\u00b2.x", "registration:" + "9" * 30 + ".x"):
+        assert book.get(f"/inscription/annulation/{forged}").status_code == 200
+        assert book.get(path, query_string={"r": forged}).status_code == 200
     deliver(app)
     smtp.messages.clear()
     done = book.post(f"/inscription/annulation/{token}")
@@ -329,6 +333,10 @@ def test_the_desk_reads_marks_and_deletes_messages(desk, book, clock, session):
     desk.send("/admin/forms/", {"one": f"handled:{message.id}"})
     assert stored(session, ContactMessage)[0].status == MessageStatus.HANDLED
     assert "Une rencontre" in desk.get("/admin/forms/?status=handled").text
+    # A row button naming anything but an id is refused, whatever digits it writes.
+    for one in ("delete:\u00b2", "delete:" + "9" * 30, "delete:", "delete:-1"):
+        assert desk.send("/admin/forms/", {"one": one}).status_code == 400
+    assert len(stored(session, ContactMessage)) == 1
     desk.send("/admin/forms/", {"one": f"delete:{message.id}"})
     assert stored(session, ContactMessage) == []
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from .. import clock, db
+from .. import clock, db, fields
 from ..comments import service
 from ..comments.models import Comment, CommentStatus
 from ..models import Post
 from ..rendering import RenderError
+from .desk import row_button
 
 bp = Blueprint("comments", __name__, url_prefix="/comments")
 PAGE_SIZE = 50
@@ -39,13 +40,12 @@ def index():
 @bp.post("/")
 def bulk():
     """Apply one action to the chosen comments (a row's own button, or the bulk one)."""
-    one = request.form.get("one", "")
-    if ":" in one:
-        action, _, ident = one.partition(":")
-        ids = [int(ident)] if ident.isdigit() else []
+    if ":" in request.form.get("one", ""):
+        action, ident = row_button()
+        ids = [ident] if ident is not None else []
     else:
         action = request.form.get("action", "")
-        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit() and len(i) < 12]
+        ids = [i for i in map(fields.parse_int, request.form.getlist("ids")) if i is not None]
     if action not in (*service.ACTIONS, "delete"):
         abort(400)
     done = service.moderate(db.session(), ids, action)

@@ -107,6 +107,13 @@ def query_id(name: str) -> int | None:
     return found
 
 
+def row_button() -> tuple[str, int | None]:
+    """Return what a table row's own button asks ("one" = "action:id"): the action and the
+    row's id, None when the part after the colon is not an id (fields.parse_int's rule)."""
+    action, _sep, raw = request.form.get("one", "").partition(":")
+    return action, fields.parse_int(raw)
+
+
 def keeps_text(view):
     """Mark a form view that must never lose what was typed: when the author was signed out
     (or the CSRF token went stale) it re-renders the form, text intact, with a message."""

@@ -24,7 +24,7 @@ from ..rendering import RenderError
 from ..sections.models import Talk
 from ..sites import registry
 from ..urls import site_url
-from .desk import keeps_text
+from .desk import keeps_text, row_button
 from .sectionforms import TEXT_MAX, Field, Section, SectionForm
 
 bp = Blueprint("readerforms", __name__, url_prefix="/forms")
@@ -66,11 +66,11 @@ def messages():
 
 
 def _row_action(allowed: tuple[str, ...]) -> tuple[str, int]:
-    """Return the action and row id of a row's button ("one" = "action:id"); 400 otherwise."""
-    action, _sep, ident = request.form.get("one", "").partition(":")
-    if action not in allowed or not ident.isdigit() or len(ident) > 12:
+    """Return the action and row id of a row's button; 400 unless both are valid."""
+    action, ident = row_button()
+    if action not in allowed or ident is None:
         abort(400)
-    return action, int(ident)
+    return action, ident
 
 
 @bp.post("/")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ..comments import service as comments
 from ..comments import spam
 from ..comments.spam import Action, Refusal, Signals
+from ..fields import parse_int
 from .models import (
     EMAIL_MAX,
     NAME_MAX,
@@ -118,12 +119,13 @@ def registration_of(secret: str, token: str) -> int | None:
     """Return the registration id a token names, or None."""
     ident, _, signature = token.partition(".")
     prefix, _, number = ident.partition(":")
-    if prefix != "registration" or not number.isdigit() or len(number) > 12:
+    registration_id = parse_int(number)
+    if prefix != "registration" or registration_id is None:
         return None
-    expected = registration_token(secret, int(number))
+    expected = registration_token(secret, registration_id)
     if not hmac.compare_digest(expected, f"registration:{number}.{signature}"):
         return None
-    return int(number)
+    return registration_id
 
 
 def check_fields(form: ReaderForm, contact: bool, max_length: int) -> FormRefusal | None:
