@@ -249,6 +249,8 @@ def test_hostile_fields_are_refused_or_escaped(blog, clock, make_post, session):
         {},
         {"name": "A", "text": "t", "token": "9" * 40},
         {"name": "A", "text": "t", "token": "x.y.z", "parent": "9" * 30},
+        # Digits str.isdigit takes and int() refuses.
+        {"name": "A", "text": "t", "token": "\u00b2.y", "parent": "\u00b2"},
         {"name": "A" * 5000, "text": "t" * 100_000, "token": ""},
         {"name": "A", "text": "\x00\x01", "email": "@", "website": "http://"},
     ],
@@ -259,6 +261,8 @@ def test_no_input_gives_a_server_error(blog, make_post, data):
     assert response.status_code == 422
     assert blog.post("/en/2025/03/nothing-here/comments", data=data).status_code == 404
     assert blog.get("/en/comments/remove/" + "1" * 50).status_code == 200
+    for reply in ("\u00b2", "9" * 30):
+        assert blog.get(post_address(post), query_string={"reply": reply}).status_code == 200
 
 
 def test_a_reply_hangs_under_its_thread_one_level_deep(blog, clock, make_post, session):

@@ -238,6 +238,10 @@ def test_one_click_unsubscribes_and_deletes_the_address(app, smtp, blog, clock, 
     session.expire_all()
     assert session.scalars(select(OutboxMessage)).all() == []  # its waiting mailings too
     assert blog.post(path_of(url)).status_code == 200  # again: nothing to do, no error
+    # A link naming no id ("²" passes str.isdigit, not int): an unknown link, no error.
+    for forged in ("\u00b2.x", "9" * 12 + ".x"):
+        assert blog.get(f"/en/unsubscribe/{forged}").status_code == 200
+        assert blog.get(f"/en/subscribe/confirm/{forged}").status_code == 404
 
 
 def test_the_desk_counts_subscribers_per_site_and_language(smtp, desk, session):

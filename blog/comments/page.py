@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, select
 
+from ..fields import parse_int
 from ..models import Kind
 from ..sites import Site
 from . import queries, service
@@ -32,8 +33,8 @@ def context(
         return {"comments_shown": False}
     thread = queries.thread(connection, post.id)
     form = form or service.CommentForm()
-    if form.parent_id is None and reply_to.isdigit() and len(reply_to) < 12:
-        form.parent_id = int(reply_to)
+    if form.parent_id is None:
+        form.parent_id = parse_int(reply_to)
     parent = next((c for c in thread if c.id == form.parent_id), None)
     if parent is None:
         form.parent_id = None

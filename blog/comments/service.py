@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import rendering
+from ..fields import parse_int
 from ..models import Post
 from . import spam
 from .models import EMAIL_MAX, NAME_MAX, WEBSITE_MAX, BlockedPattern, Comment, CommentStatus
@@ -56,7 +57,7 @@ class CommentForm:
             email=form.get("email", "").strip()[: EMAIL_MAX * 2],
             website=form.get("website", "").strip()[: WEBSITE_MAX * 2],
             text=form.get("text", "").replace("\r\n", "\n").strip(),
-            parent_id=int(parent) if parent.isdigit() and len(parent) < 12 else None,
+            parent_id=parse_int(parent),
             token=form.get("token", ""),
             honeypot=form.get("homepage", ""),
         )

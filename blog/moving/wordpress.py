@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from ..fields import parse_int
 from ..models import (
     ORIGIN_MAX,
     ImportedItem,
@@ -175,8 +176,9 @@ class _Import(Terms, Items, Extras):
             )
         )
         for query, post_id in orphans:
-            if query[2:].isdigit() and int(query[2:]) not in known:
-                record = ImportedItem(site=self.site.key, item_id=int(query[2:]), post_id=post_id)
+            item_id = parse_int(query[2:])
+            if item_id is not None and item_id not in known:
+                record = ImportedItem(site=self.site.key, item_id=item_id, post_id=post_id)
                 unclaimed.setdefault(record.item_id, record)
         return known, unclaimed
 

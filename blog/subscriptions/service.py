@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from .. import mail
 from ..comments import service as comments
 from ..comments import spam
+from ..fields import parse_int
 from ..models import Kind, Post
 from ..sites import Site, SiteRegistry
 from ..urls import post_url, site_url
@@ -82,9 +83,10 @@ def link_token(secret: str, subscriber: Subscriber, purpose: str) -> str:
 def find(session: Session, secret: str, token: str, purpose: str) -> Subscriber | None:
     """Return the subscriber a link's token names, or None (forged, or no longer there)."""
     ident, _sep, signature = token[:80].partition(".")
-    if not ident.isdigit() or len(ident) > 12:
+    subscriber_id = parse_int(ident)
+    if subscriber_id is None:
         return None
-    subscriber = session.get(Subscriber, int(ident))
+    subscriber = session.get(Subscriber, subscriber_id)
     if subscriber is None:
         return None
     expected = _sign(secret, purpose, subscriber.id, subscriber.email)
