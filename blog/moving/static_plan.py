@@ -152,9 +152,13 @@ class Stamps:
         for key, posts in members.items():
             announced = [a for p in posts for a in announcements[p[0]]]
             self._group[key] = _digest(posts, announced)
-        self._key_of = key_of
-        self._original = {row.id: row.announces_id for row in rows if row.announces_id}
-        self._post = {}
+        # A post page's stamp: its group's, and its original's for an announcement (asked
+        # again by every listing, feed and sitemap chunk that shows the post).
+        self._post = {
+            row.id: self._group[row.translation_key]
+            + (self._group[key_of[row.announces_id]] if row.announces_id in key_of else "")
+            for row in rows
+        }
         names = session.execute(
             select(Term.id, Term.kind, Term.slug, Term.parent_id, TermName.language, TermName.name)
             .outerjoin(TermName, TermName.term_id == Term.id)
@@ -172,15 +176,7 @@ class Stamps:
 
     def post(self, post_id: int) -> str:
         """Return a post page's stamp: its group's, and its original's for an announcement."""
-        stamp = self._post.get(post_id)
-        if stamp is None:
-            original = self._original.get(post_id)
-            stamp = self._group[self._key_of[post_id]]
-            if original is not None and original in self._key_of:
-                stamp += self._group[self._key_of[original]]
-            # Asked for again by every listing, feed and sitemap chunk that shows the post.
-            self._post[post_id] = stamp
-        return stamp
+        return self._post[post_id]
 
     def listing(self, *parts: object, post_ids: Iterable[int] = ()) -> str:
         """Return the stamp of a listing: its address, page count and the posts it shows."""

@@ -108,12 +108,10 @@ def _export(app: Flask, plan: Plan, directory: Path, old: dict, step, processes)
     report, files, work = Report(), {}, []
     # Per address, only strings: a path object per file costs more than the stat (45,000
     # addresses at 10,000 posts, all looked at by a run that rewrites a few).
-    folders, root = {}, str(directory)
+    folders = {site.key: host_folder(site) for site in app.extensions["sites"]}
+    root = str(directory)
     for target in plan.targets:
-        folder = folders.get(target.site.key)
-        if folder is None:
-            folder = folders[target.site.key] = host_folder(target.site)
-        name = f"{folder}/{file_name(target.path, target.query)}"
+        name = f"{folders[target.site.key]}/{file_name(target.path, target.query)}"
         known = old.get(name)
         if _unchanged(target, f"{root}/{name}", known):
             files[name] = known
