@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from blog import create_app
 from blog.config import DEFAULTS
@@ -35,6 +35,24 @@ CHROMIUM_ARGS = [
 ]
 
 
+class _ClosingHandler(WSGIRequestHandler):
+    """Close every response, even when the browser hung up half-way through it.
+
+    When a page is left while a picture is still being sent, Werkzeug's development
+    server can fail on the dropped connection before it closes the response, and the
+    picture's open file is then only found by the garbage collector (a ResourceWarning,
+    an error in the tests). The app's `wsgi` below records each response here.
+    """
+
+    def run_wsgi(self) -> None:
+        try:
+            super().run_wsgi()
+        finally:
+            response = getattr(self, "environ", {}).pop("livesite.response", None)
+            if response is not None and hasattr(response, "close"):
+                response.close()  # closing twice is harmless: files and Werkzeug's iterators
+
+
 @dataclass
 class LiveSite:
     app: Flask
@@ -53,9 +71,10 @@ def serve(
     app: Flask | None = None
 
     def wsgi(environ, start_response):  # the app needs the port first, for its sites file
-        return app(environ, start_response)
+        response = environ["livesite.response"] = app(environ, start_response)
+        return response
 
-    server = make_server("127.0.0.1", 0, wsgi, threaded=True)
+    server = make_server("127.0.0.1", 0, wsgi, threaded=True, request_handler=_ClosingHandler)
     try:
         port = server.server_port
         sites = Path(sites_file).read_text(encoding="utf-8")
