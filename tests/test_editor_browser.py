@@ -64,13 +64,18 @@ def new_draft(page, live_server) -> str:
 def test_ctrl_s_saves_and_autosave_brings_the_text_back_after_the_tab_closed(browser, live_server):
     watch = Watch()
     page = signed_in(browser, live_server, watch)
-    editor = new_draft(page, live_server)  # Ctrl+S on a new post: saved as a draft
     context = page.context
+    # The browser's clock runs, and the test moves it past the autosave's delay (2 s in
+    # editor.js) instead of waiting for it.
+    context.clock.install()
+    editor = new_draft(page, live_server)  # Ctrl+S on a new post: saved as a draft
 
     # Typing is autosaved on the server a moment later; then the tab is closed.
     page.locator("#source").press("End")
     page.keyboard.type(" Elle rejoint le Rhône.")
-    expect(page.locator("#save-state")).to_contain_text("Enregistré automatiquement", timeout=8000)
+    expect(page.locator("#save-state")).not_to_contain_text("Enregistré automatiquement")
+    context.clock.fast_forward(2000)
+    expect(page.locator("#save-state")).to_contain_text("Enregistré automatiquement")
     expect(page.locator("#source-count")).to_contain_text("Mots : 11")
     page.close()
 
@@ -87,7 +92,8 @@ def test_ctrl_s_saves_and_autosave_brings_the_text_back_after_the_tab_closed(bro
     context.set_offline(True)
     page.locator("#title").press("End")
     page.keyboard.type(" (hors ligne)")
-    expect(page.locator("#save-state")).to_contain_text("hors ligne", timeout=8000)
+    context.clock.fast_forward(2000)
+    expect(page.locator("#save-state")).to_contain_text("hors ligne")
     page.close()
     context.set_offline(False)
     page = watch.attach(context.new_page())

@@ -180,3 +180,22 @@ def test_narrowest_phones_do_not_scroll_sideways(browser, demo_site):
             assert overflow <= 0, (path, overflow)
     finally:
         context.close()
+
+
+def test_the_accessibility_check_sees_a_fault_in_each_scheme(browser):
+    # The control for every axe check above: a picture without a text alternative (light,
+    # every rule) and grey on grey that only the dark scheme shows (dark, the colour rules).
+    page = browser.new_page()
+    try:
+        page.set_content(
+            """<!doctype html><html lang="en"><head><title>t</title><style>
+            @media (prefers-color-scheme: dark) { p { color: #444; background: #333; } }
+            </style></head><body><main><h1>t</h1><img src="data:,">
+            <p>Text that only the dark scheme makes hard to read.</p></main></body></html>"""
+        )
+        failures = dict(axe_failures(page))
+        assert set(failures) == {"light", "dark"}
+        assert "image-alt" in failures["light"] and "color-contrast" not in failures["light"]
+        assert "color-contrast" in failures["dark"] and "image-alt" not in failures["dark"]
+    finally:
+        page.close()
