@@ -110,12 +110,16 @@ SCOPES = ["/en/feed.{}", "/en/category/attacks/feed.{}"]
 FORMATS = ["atom", "rss", "json"]
 
 
+SAFE: set[str] = set()  # fragments already found harmless: the same in several feeds
+
+
 def check_feed(blog, path: str, expected: set[str]) -> int:
     response = blog.get(path)
     assert response.status_code == 200, path
     fragments, titles, labels = rendered(path, response.data)
-    for fragment in fragments:
+    for fragment in set(fragments) - SAFE:
         assert dangers(fragment) == [], (path, fragment)
+        SAFE.add(fragment)
     # Titles and labels are text: a reader shows them as they were typed, markup and all.
     assert set(titles[1:]) <= expected, path
     assert all(label is not None for label in labels)
