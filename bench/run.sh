@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
     apt-get install -y wrk nginx
 fi
+# Compiled modules kept, as an installed site has them (the export's start reads them).
+unset PYTHONDONTWRITEBYTECODE
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 exec python -m bench.harness "$@"
