@@ -36,12 +36,12 @@ CHROMIUM_ARGS = [
 
 
 class _ClosingHandler(WSGIRequestHandler):
-    """Close every response, even when the browser hung up half-way through it.
+    """Close every response, even one the browser reset the connection on.
 
-    When a page is left while a picture is still being sent, Werkzeug's development
-    server can fail on the dropped connection before it closes the response, and the
-    picture's open file is then only found by the garbage collector (a ResourceWarning,
-    an error in the tests). The app's `wsgi` below records each response here.
+    A browser leaving a page can reset the connection right after a picture was sent:
+    Werkzeug's development server then fails while it drains the socket, before it closes
+    the response, and the picture's open file is only found by the garbage collector (a
+    ResourceWarning, an error in the tests). The app's `wsgi` below records each response.
     """
 
     def run_wsgi(self) -> None:
