@@ -9,6 +9,7 @@ free port; skipped without them unless BLOG_REQUIRE_BROWSER=1.
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -65,17 +66,20 @@ def test_ctrl_s_saves_and_autosave_brings_the_text_back_after_the_tab_closed(bro
     watch = Watch()
     page = signed_in(browser, live_server, watch)
     context = page.context
-    # The browser's clock runs, and the test moves it past the autosave's delay (2 s in
-    # editor.js) instead of waiting for it.
+    # The test moves the browser's clock past the autosave's delay (2 s in editor.js)
+    # instead of waiting for it; stopped while the text is typed, so that no slowness of
+    # the machine can stand in for the delay.
     context.clock.install()
     editor = new_draft(page, live_server)  # Ctrl+S on a new post: saved as a draft
 
     # Typing is autosaved on the server a moment later; then the tab is closed.
+    context.clock.pause_at(datetime.now() + timedelta(seconds=1))
     page.locator("#source").press("End")
     page.keyboard.type(" Elle rejoint le Rhône.")
     expect(page.locator("#save-state")).not_to_contain_text("Enregistré automatiquement")
     context.clock.fast_forward(2000)
     expect(page.locator("#save-state")).to_contain_text("Enregistré automatiquement")
+    context.clock.resume()
     expect(page.locator("#source-count")).to_contain_text("Mots : 11")
     page.close()
 
