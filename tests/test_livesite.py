@@ -7,7 +7,7 @@ import time
 
 from werkzeug.serving import make_server
 
-from tools.livesite import _ClosingHandler
+from tools.livesite import ClosingHandler
 
 
 def test_a_response_the_client_hung_up_on_is_still_closed():
@@ -31,7 +31,7 @@ def test_a_response_the_client_hung_up_on_is_still_closed():
         bodies.append(body)
         return body
 
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_ClosingHandler)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=ClosingHandler)
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     try:

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 ]
 
 
-class _ClosingHandler(WSGIRequestHandler):
+class ClosingHandler(WSGIRequestHandler):
     """Close every response, even one the browser reset the connection on.
 
     A browser leaving a page can reset the connection right after a picture was sent:
@@ -74,7 +74,7 @@ def serve(
         response = environ["livesite.response"] = app(environ, start_response)
         return response
 
-    server = make_server("127.0.0.1", 0, wsgi, threaded=True, request_handler=_ClosingHandler)
+    server = make_server("127.0.0.1", 0, wsgi, threaded=True, request_handler=ClosingHandler)
     try:
         port = server.server_port
         sites = Path(sites_file).read_text(encoding="utf-8")
