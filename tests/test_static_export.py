@@ -152,6 +152,35 @@ def test_every_file_is_the_live_page_and_every_link_resolves(demo, tmp_path):
         assert b"secret-" not in body and b"Secret " not in body, name
 
 
+def test_the_export_asks_the_app_what_a_test_client_would(app, clock, make_post, media_folder):
+    """The export calls the app itself, without a test client: the same request, byte for byte
+    (a name that needs escaping, a query, a page that is not there)."""
+    when = clock() - timedelta(days=1)
+    for n in range(12):
+        make_post(title=f"Note {n}", slug=f"note-{n}", published_at=when - timedelta(hours=n))
+    (media_folder / "notes d’été 100%.txt").write_text("Un fichier.", encoding="utf-8")
+    targets = {(t.site.key, t.path, t.query): t for t in static_site.plan(app).targets}
+    media = next(t for key, t in targets.items() if key[1].startswith("/media/notes"))
+    site = media.site
+    asked = [
+        media,
+        next(t for key, t in targets.items() if key[0] == "blog" and key[2] == "page=2"),
+        next(t for key, t in targets.items() if key[0] == "blog" and key[1].endswith(".atom")),
+        static_site.Target(site, "/fr/caf%C3%A9/", "x=%C3%A9"),
+        static_site.Target(site, "/fr/été/", ""),
+    ]
+    client = app.test_client(use_cookies=False)
+    for target in asked:
+        base = static_site.base_environ(target.site.url)
+        status, content_type, body = static_site.request(app, base, target)
+        response = client.get(target.path, query_string=target.query, base_url=target.site.url)
+        assert (status, content_type) == (response.status_code, response.content_type), target
+        assert body == response.get_data(), target
+        response.close()
+    base = static_site.base_environ(site.url)
+    assert static_site.request(app, base, media)[2] == b"Un fichier."
+
+
 @pytest.mark.once  # which files are written: the same on any database
 def test_a_second_run_writes_only_what_an_edit_changed(demo, tmp_path, session, clock):
     first = export(demo, tmp_path)
