@@ -182,7 +182,7 @@ def test_the_export_asks_the_app_what_a_test_client_would(app, clock, make_post,
 
 
 @pytest.mark.once  # which files are written: the same on any database
-def test_a_second_run_writes_only_what_an_edit_changed(demo, tmp_path, session, clock):
+def test_a_second_run_writes_only_what_an_edit_changed(demo, tmp_path, session, clock, monkeypatch):
     first = export(demo, tmp_path)
     assert first.written > 300 and first.removed == 0
     again = export(demo, tmp_path)
@@ -195,7 +195,12 @@ def test_a_second_run_writes_only_what_an_edit_changed(demo, tmp_path, session, 
     post.title = "Why rivers vanish from maps, revisited"
     session.commit()
     clock.advance(seconds=1)
-    edited = export(demo, tmp_path)
+    asked, request = [], static_site.request
+    monkeypatch.setattr(
+        static_site, "request", lambda *args: asked.append(args[2].url) or request(*args)
+    )
+    edited = static_site.export(demo, static_site.plan(demo), tmp_path, processes=1)
+    monkeypatch.undo()
     after = assert_matches_live(demo, tmp_path)
     changed = {name for name in after if before.get(name) != after[name]}
     assert edited.written == len(changed)
@@ -203,6 +208,19 @@ def test_a_second_run_writes_only_what_an_edit_changed(demo, tmp_path, session, 
     page = next(name for name in changed if "why-rivers-vanish-from-maps/" in name)
     assert page.startswith("blog.localhost/en/")
     assert edited.rendered < first.written / 3
+    # A new title moves no count: the archive's and the categories' indexes are not rendered.
+    assert len(asked) == edited.rendered
+    assert not any(url.endswith(("/archive/", "/category/")) for url in asked)
+
+    # A new date moves the post to another month: the archive's index counts it there.
+    before = after
+    post.published_at -= timedelta(days=45)
+    session.commit()
+    clock.advance(seconds=1)
+    export(demo, tmp_path)
+    after = assert_matches_live(demo, tmp_path)
+    changed = {name for name in after if before.get(name) != after[name]}
+    assert "blog.localhost/en/archive/index.html" in changed
 
     post.deleted_at = clock()
     session.commit()

@@ -40,7 +40,7 @@ from ..readerforms.service import shown_signup_slugs
 from ..sections.pages import ENTRY_PAGES, FILES, pages_of
 from ..sections.queries import sections_state
 from ..sites import Site
-from ..urls import fingerprinted_name, site_path
+from ..urls import fingerprinted_name, post_path, site_path
 
 # Query variants of a listing that get a file of their own: ?page=N (N ≥ 2) and the home's
 # "no translation" notice, which the language switcher links to.
@@ -192,7 +192,7 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
     per_page = current_app.config["POSTS_PER_PAGE"]
     feed_size = current_app.config["FEED_SIZE"]
     sections = sections_state(session, now) if pages_of(site) else ()
-    per_language = {}
+    per_language, links = {}, {}
     # Every (term kind, term slug, post) of the store, read once; each language keeps the rows
     # of the posts it lists (a statement per language would list the site's posts again).
     carried = session.execute(
@@ -218,6 +218,9 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
         for kind, slug, post_id in carried:
             if post_id in order:
                 terms[(f"public.{kind}", (("slug", slug),))].append(post_id)
+        links[language] = sorted(
+            (str(kind), slug, post_id) for kind, slug, post_id in carried if post_id in order
+        )
         for ids in terms.values():
             ids.sort(key=order.__getitem__)
         per_language[language] = (listed, archives, terms)
@@ -238,9 +241,13 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
         # exported (a static site cannot answer queries).
         opensearch = path("public.opensearch")
         yield Target(site, opensearch, "", _digest(stamps.common, opensearch))
-        # The archive's and the categories' indexes count every listed post.
-        for index in ("public.archive_index", "public.category_index"):
-            yield Target(site, path(index), "", stamps.listing(path(index), post_ids=ids))
+        # The archive's and the categories' indexes count every listed post by month and by
+        # term: they show no post itself, so an edit that moves none of them leaves them be.
+        months = [(row.id, row.published_at.year, row.published_at.month) for row in listed]
+        index = path("public.archive_index")
+        yield Target(site, index, "", _digest(stamps.common, index, months))
+        index = path("public.category_index")
+        yield Target(site, index, "", _digest(stamps.common, index, ids, links[language]))
         if len(site.languages) > 1:
             home = path("public.home")
             stamp = stamps.listing(home, NOTICE_QUERY, post_ids=home_ids[:per_page])
@@ -250,8 +257,7 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
             yield Target(site, feed, "", stamps.listing(feed, post_ids=ids[:feed_size]))
         for row in listed:
             if row.kind in DATED_KINDS:
-                when = row.published_at
-                post = path("public.post", year=when.year, month=when.month, slug=row.slug)
+                post = post_path(row, site, language)
                 yield Target(site, post, "", _digest(stamps.common, post, stamps.post(row.id)))
                 if site.comments and row.kind == Kind.POST:
                     # Its page links the feed of its comments (comments.page).
