@@ -18,7 +18,7 @@ from . import entries, queries, translations
 from .entries import ADDRESS_COLUMNS
 from .models import Post, Publication, PublicationKind, TermKind
 from .sections.pages import ENTRY_PAGES, pages_of
-from .sites import Site
+from .sites import Site, registry
 from .translations import Address, alternates, listing_alternates
 from .urls import canonical_url, site_url
 from .visibility import on_site
@@ -68,7 +68,7 @@ def chunks(session: Session, site: Site, now: datetime, size: int) -> list[Chunk
     change with the newest post of the site).
     """
     total = _count(session, site, now)
-    listings = len(listing_urls(session, site, now, None))
+    listings = listing_count(session, site, now)
     found = []
     for number in range(1, max(1, -(-(total + listings) // size)) + 1):
         start = (number - 1) * size
@@ -129,7 +129,7 @@ def post_urls(session: Session, site: Site, now: datetime, offset: int, limit: i
     connection = session.connection()
     statement = canonical_posts(session, site, now).offset(offset).limit(limit)
     posts = entries.fetch(connection, statement)
-    found = []
+    found, sites = [], registry()
     # Their translations a batch at a time, so that a chunk of thousands of posts never holds
     # every version of every post at once.
     for start in range(0, len(posts), VERSIONS_BATCH):
@@ -145,9 +145,9 @@ def post_urls(session: Session, site: Site, now: datetime, offset: int, limit: i
             group = groups[post.translation_key]
             found.append(
                 SitemapUrl(
-                    canonical_url(post),
+                    canonical_url(post, sites),
                     max(post.updated_at, post.published_at),
-                    alternates(group) if len(group) > 1 else [],
+                    alternates(group, sites) if len(group) > 1 else [],
                 )
             )
     return found
@@ -158,40 +158,38 @@ def listing_urls(
 ) -> list[SitemapUrl]:
     """Return a site's homes (dated `latest`), its sections' pages and its term pages, in every
     language of the site."""
-    found = [
-        SitemapUrl(url, latest, listing_alternates(site, Address("public.home")))
-        for _lang, url in _each_language(site, "public.home")
-    ]
-    for page in pages_of(site):
-        alternates = listing_alternates(site, Address(page.endpoint))
+    found = []
+    for address, languages, lastmod in _listings(session, site, now):
+        alternates = listing_alternates(site, address)
+        dated = latest if address.endpoint == "public.home" else lastmod
         found += [
-            SitemapUrl(url, None, alternates) for _, url in _each_language(site, page.endpoint)
+            SitemapUrl(
+                site_url(site, address.endpoint, language, **address.values), dated, alternates
+            )
+            for language in languages
         ]
-        if page.endpoint in ENTRY_PAGES:
-            endpoint, rows = ENTRY_PAGES[page.endpoint]
-            for slug, updated_at in session.execute(rows()):
-                alternates = listing_alternates(site, Address(endpoint, {"slug": slug}))
-                found += [
-                    SitemapUrl(url, updated_at, alternates)
-                    for _, url in _each_language(site, endpoint, slug=slug)
-                ]
-    for kind in (TermKind.CATEGORY, TermKind.TAG):
-        endpoint = f"public.{kind}"
-        for language in site.languages:
-            for term in queries.site_terms(site, language, now, kind).run(session).scalars():
-                found.append(
-                    SitemapUrl(
-                        site_url(site, endpoint, language, slug=term.slug),
-                        None,
-                        listing_alternates(site, Address(endpoint, {"slug": term.slug})),
-                    )
-                )
     return found
 
 
-def _each_language(site: Site, endpoint: str, **values):
-    for language in site.languages:
-        yield language, site_url(site, endpoint, language, **values)
+def listing_count(session: Session, site: Site, now: datetime) -> int:
+    """Return how many URLs listing_urls returns, without building them."""
+    return sum(len(languages) for _, languages, _ in _listings(session, site, now))
+
+
+def _listings(session: Session, site: Site, now: datetime):
+    """Yield (address, the languages it is listed in, its lastmod) for each listing page."""
+    every = site.languages
+    yield Address("public.home"), every, None
+    for page in pages_of(site):
+        yield Address(page.endpoint), every, None
+        if page.endpoint in ENTRY_PAGES:
+            endpoint, rows = ENTRY_PAGES[page.endpoint]
+            for slug, updated_at in session.execute(rows()):
+                yield Address(endpoint, {"slug": slug}), every, updated_at
+    for kind in (TermKind.CATEGORY, TermKind.TAG):
+        for language in site.languages:
+            for term in queries.site_terms(site, language, now, kind).run(session).scalars():
+                yield Address(f"public.{kind}", {"slug": term.slug}), [language], None
 
 
 def render(urls: list[SitemapUrl]) -> bytes:

@@ -281,15 +281,17 @@ def other_site_links(
     return links
 
 
-def alternates(versions: Sequence[PostFacts]) -> list[tuple[str, str]]:
+def alternates(
+    versions: Sequence[PostFacts], sites: SiteRegistry | None = None
+) -> list[tuple[str, str]]:
     """Return (hreflang, URL) for each translation's canonical page, plus x-default.
 
     `versions` are the visible posts of one translation group, oldest first.
     x-default is the group's original (its first post), so every page of the
     group names the same one and the set stays reciprocal.
     """
-    pairs = [(p.language, canonical_url(p)) for p in versions]
-    return [*pairs, ("x-default", canonical_url(versions[0]))]
+    pairs = [(p.language, canonical_url(p, sites)) for p in versions]
+    return [*pairs, ("x-default", pairs[0][1])]
 
 
 def listing_alternates(site: Site, address: Address) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from flask import Flask, current_app, g, send_from_directory, url_for
 
 from . import clock, rendering
 from .models import Kind, MediaKind, PublicationKind, Status, TermKind
-from .sites import Site, current_reading, registry
+from .sites import Site, SiteRegistry, current_reading, registry
 
 if TYPE_CHECKING:
     from .models import Post, Term
@@ -162,9 +162,12 @@ def post_path(post: Post, site: Site, language: str | None = None) -> str:
     return post_url(post, site, language)[len(site.url) :]
 
 
-def canonical_url(post: Post) -> str:
-    """Return the URL of a post on its home site, in its own language: the canonical one."""
-    return post_url(post, registry()[post.home_site])
+def canonical_url(post: Post, sites: SiteRegistry | None = None) -> str:
+    """Return the URL of a post on its home site, in its own language: the canonical one.
+
+    `sites` is the app's registry, passed by callers that name thousands of posts.
+    """
+    return post_url(post, (sites or registry())[post.home_site])
 
 
 def announced(announcement: Post) -> Post:

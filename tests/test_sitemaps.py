@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 
+from blog import sitemaps
+
 SCHEMAS = Path(__file__).with_name("data") / "schemas"
 SITEMAP_SCHEMA = etree.XMLSchema(etree.parse(str(SCHEMAS / "sitemap-with-alternates.xsd")))
 INDEX_SCHEMA = etree.XMLSchema(etree.parse(str(SCHEMAS / "siteindex.xsd")))
@@ -202,3 +204,15 @@ def test_a_kept_chunk_is_never_stale(blog, make_post, session, store, clock):
     post.status = "draft"
     session.commit()
     assert "later" not in blog.get("/sitemap-1.xml").text
+
+
+@pytest.mark.slow
+def test_the_index_counts_the_listing_urls_without_building_them(app, session, clock):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        for site in app.extensions["sites"]:
+            built = sitemaps.listing_urls(session, site, clock(), None)
+            for kind in ("/category/", "/tag/"):
+                assert any(kind in url.loc for url in built), (site.key, kind)
+            assert sitemaps.listing_count(session, site, clock()) == len(built), site.key
