@@ -6,9 +6,10 @@
 Prints, for each page, the median and 95th percentile wall-clock time per request, the median
 CPU time (steadier than wall-clock time on a shared machine), the SQL statements it ran and
 the thousands of SQLite virtual machine instructions they took (the database's work, which
-does not depend on the machine), the time of its 304, and the median CPU time of a minimal
-Flask app answering the same bytes from a dict in the same process (the in-process floor)
-with the ratio floor / page.
+does not depend on the machine), the Python function calls it made (the Python side's work,
+which does not depend on the machine either), the time of its 304, and the median CPU time of
+a minimal Flask app answering the same bytes from a dict in the same process (the in-process
+floor) with the ratio floor / page.
 
 With `--store`, the pages are those of a store built by bench/store.py (a copy of the file is
 brought up to date with the migrations; the store itself is not touched). With `--profile`,
@@ -131,6 +132,16 @@ class VirtualMachineSteps:
         return 0
 
 
+def python_calls(client, path: str, headers: dict) -> int:
+    """Return the Python function calls one request makes: its Python work, which, unlike
+    its time, does not depend on the machine or its load."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(path, headers=headers)
+    profiler.disable()
+    return pstats.Stats(profiler).total_calls
+
+
 def profile(client, rounds: int, path: str, headers: dict, limit: int) -> str:
     profiler = cProfile.Profile()
     profiler.enable()
@@ -190,26 +201,27 @@ def main() -> None:
             steps.count = 0
             client.get(path, headers=headers)
             queries, work = len(statements), steps.count
+            calls = python_calls(client, path, headers)
             rounds = max(5, args.rounds // 10) if path.endswith("sitemap.xml") else args.rounds
             cpu = []
             timings = timed(client, rounds, path, headers, cpu)
             etag = {"If-None-Match": response.headers["ETag"], **headers}
             cached = timed(client, rounds, path, etag)
             rows.append((host, path, timings, statistics.median(cpu), queries, work,
-                         statistics.median(cached), rounds))  # fmt: skip
+                         statistics.median(cached), rounds, calls))  # fmt: skip
             if args.profile:
                 profiles.append((host + path, profile(client, rounds, path, headers, 30)))
         floor = floor_app(answers).test_client()
         print(f"{args.store or f'{args.posts} extra posts'}, {args.rounds} rounds per page")
         print(f"{'page':50} {'median ms':>9} {'p95 ms':>7} {'cpu ms':>7} {'queries':>7}"
-              f" {'kVM':>6} {'304 ms':>6} {'floor ms':>8} {'×floor':>6}")  # fmt: skip
-        for host, path, timings, cpu, queries, work, cached, rounds in rows:
+              f" {'kVM':>6} {'calls':>6} {'304 ms':>6} {'floor ms':>8} {'×floor':>6}")  # fmt: skip
+        for host, path, timings, cpu, queries, work, cached, rounds, calls in rows:
             floor_cpu = []
             timed(floor, rounds, path, {"Host": host}, floor_cpu)
             base = statistics.median(floor_cpu)
             median = statistics.median(timings)
             print(f"{host + path:50} {median:9.2f} {timings[int(len(timings) * 0.95) - 1]:7.2f}"
-                  f" {cpu:7.2f} {queries:7d} {work:6d} {cached:6.2f} {base:8.3f}"
+                  f" {cpu:7.2f} {queries:7d} {work:6d} {calls:6d} {cached:6.2f} {base:8.3f}"
                   f" {base / cpu:6.3f}")  # fmt: skip
         for page, text in profiles:
             print(f"\n===== {page}\n{text}")

@@ -6,11 +6,13 @@ selector (routing.interface_language: the desk's language on the desk, else the 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from datetime import date, datetime
 
 from babel import Locale
-from flask import Flask, g
-from flask_babel import Babel, get_locale, get_translations
+from flask import Flask, current_app, g
+from flask_babel import Babel, format_date, get_locale, get_translations
 from werkzeug.routing import BaseConverter
 
 
@@ -29,6 +31,7 @@ def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
         pgettext=lambda c, s: interface_catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: interface_catalog().unpgettext(c, s, p, n),
     )
+    app.jinja_env.filters["dateformat"] = date_format
     app.url_map.converters["lang"] = language_converter(app.extensions["sites"].languages)
     app.jinja_env.globals.update(language_name=language_name, autonym=autonym)
 
@@ -52,12 +55,41 @@ def interface_catalog():
     return catalog
 
 
+# Dates formatted and kept per app, forgotten all at once beyond this many.
+MAX_FORMATTED_DATES = 20_000
+
+
+def date_format(value: date | None, format: str | None = None) -> str:
+    """The `dateformat` filter: Flask-Babel's format_date, each day formatted once per app in
+    each language and format (a listing dates every post it shows, a feed every entry)."""
+    if value is None:  # "today": never kept
+        return format_date(value, format)
+    day = value.date() if isinstance(value, datetime) else value
+    key = (day, format, str(get_locale()))
+    known = current_app.extensions.setdefault("formatted_dates", {})
+    found = known.get(key)
+    if found is None:
+        # Flask-Babel formats the date part of a datetime, in no time zone: the day is all.
+        found = format_date(value, format)
+        if len(known) >= MAX_FORMATTED_DATES:
+            known.clear()
+        known[key] = found
+    return found
+
+
 def language_name(code: str, in_language: str | None = None) -> str:
     """Return the name of language `code` in `in_language` (the page's by default)."""
-    locale = Locale.parse(in_language) if in_language else (get_locale() or Locale("en"))
-    return locale.languages.get(code, code)
+    return _language_name(code, in_language or str(get_locale() or "en"))
 
 
+# Names of languages are read once per process: a page names several (its switcher, its
+# notices, its badges) and Babel parses a locale each time it is asked.
+@functools.lru_cache(maxsize=1024)
+def _language_name(code: str, in_language: str) -> str:
+    return Locale.parse(in_language).languages.get(code, code)
+
+
+@functools.lru_cache(maxsize=256)
 def autonym(code: str) -> str:
     """Return a language's name in itself, capitalised for menus ("Français", "English")."""
     name = Locale.parse(code).get_display_name(code) or code

@@ -19,6 +19,7 @@ from .sites import Site
 from .urls import canonical_url, site_url
 
 
+@functools.lru_cache(maxsize=256)
 def og_locale(language: str) -> str:
     """Return the Open Graph locale of a language ("fr" → "fr_FR", "en" → "en_US")."""
     likely = get_global("likely_subtags").get(language, language)

@@ -3,13 +3,17 @@
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from gettext import GNUTranslations
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.pofile import read_po
 from flask import render_template_string
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
+
+from blog.i18n import language_name
 
 ROOT = Path(__file__).parents[1]
 LANGUAGES = ["fr", "en", "it"]
@@ -80,3 +84,26 @@ def test_templates_follow_a_forced_locale_within_one_request(app):
         with force_locale("fr"):
             assert render_template_string("{{ _('Search') }}") == "Recherche"
         assert render_template_string("{{ _('Search') }}") == "Search"
+
+
+def test_dates_and_language_names_are_kept_per_language(app):
+    """Dates and names of languages are worked out once and kept: each kept answer is the one
+    Babel gives, in the language of the moment (a forced one included)."""
+    moments = [datetime(2024, 2, 29, 23, 59, tzinfo=UTC), datetime(2026, 1, 1, 0, 0, tzinfo=UTC)]
+    with app.test_request_context("/en/", base_url="http://blog.localhost"):
+        app.preprocess_request()
+        for language in ("en", "fr", "it"):
+            with force_locale(language):
+                for moment in moments:
+                    for form in ("medium", "long", "MMMM y", None):
+                        expected = format_date(moment, form)
+                        for _ in range(2):
+                            page = render_template_string(
+                                "{{ moment|dateformat(form) }}", moment=moment, form=form
+                            )
+                            assert page == expected, (language, moment, form)
+                assert language_name("de") == Locale.parse(language).languages["de"]
+        assert format_date(moments[1], "long") == "January 1, 2026"
+        with force_locale("fr"):
+            assert render_template_string("{{ language_name('en') }}") == "anglais"
+        assert language_name("en", "it") == "inglese"
