@@ -15,6 +15,8 @@ from flask import Flask, current_app, g
 from flask_babel import Babel, format_date, get_locale, get_translations
 from werkzeug.routing import BaseConverter
 
+from . import rendering
+
 
 def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
     """Set up Flask-Babel, asking `locale_selector` for each request's interface language."""
@@ -31,6 +33,10 @@ def init_app(app: Flask, locale_selector: Callable[[], str]) -> None:
         pgettext=lambda c, s: interface_catalog().upgettext(c, s),
         npgettext=lambda c, s, p, n: interface_catalog().unpgettext(c, s, p, n),
     )
+    # `_` and `gettext` called straight: Jinja's own pair adds two indirect calls to each of
+    # the dozens of strings a page shows (an alias that looks `gettext` up, then the catalog).
+    gettext = rendering.template_gettext(interface_catalog)
+    app.jinja_env.globals.update(_=gettext, gettext=gettext)
     app.jinja_env.filters["dateformat"] = date_format
     app.url_map.converters["lang"] = language_converter(app.extensions["sites"].languages)
     app.jinja_env.globals.update(language_name=language_name, autonym=autonym)

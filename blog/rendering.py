@@ -20,7 +20,7 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import babel.support
@@ -28,6 +28,8 @@ import bleach
 import markdown
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from . import workers
@@ -444,6 +446,24 @@ def render_comment(source: str, language: str | None = None) -> str:
     html = bleach.clean(clean_html(html), tags=COMMENT_TAGS, attributes={"a": ["href"]}, strip=True)
     linker = bleach.Linker(callbacks=[_comment_link], skip_tags={"pre", "code"})
     return typography(linker.linkify(html), language)
+
+
+def template_gettext(catalog: Callable[[], babel.support.Translations]) -> Callable[..., Markup]:
+    """Return the templates' `_` and `gettext`: Jinja's new-style gettext, called straight.
+
+    A string of the interface's catalogs (`catalog()`: the page's) is trusted as HTML, as Jinja
+    trusts it in an autoescaped template; the variables it is given are escaped into it.
+    """
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables) -> str:
+        found = catalog().ugettext(string)
+        if context.eval_ctx.autoescape:
+            found = Markup(found)
+        # Always a format string, as Jinja's: "%%" is "%" with or without variables.
+        return found % variables
+
+    return gettext
 
 
 def stored_markup(html: str) -> Markup:
