@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections import ChainMap
 
-from flask import Flask
+from flask import Flask, templating
 from jinja2 import BytecodeCache
 from werkzeug.routing import BaseConverter
 
@@ -39,6 +40,23 @@ class _ProcessBytecodeCache(BytecodeCache):
 _TEMPLATE_CODES = _ProcessBytecodeCache()
 
 
+class _Globals(ChainMap):
+    """A template's globals (its own over the environment's), whose keys are a set.
+
+    Each {% from … import %} subtracts them from the page's globals to see whether the
+    imported template needs a module of its own; against a set that is one C operation,
+    against ChainMap's keys view a Python lookup per name (a tenth of a page's calls).
+    """
+
+    def keys(self):
+        return frozenset().union(*self.maps)
+
+
+class _Environment(templating.Environment):
+    def make_globals(self, d):
+        return _Globals({} if d is None else d, self.globals)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then instance config and environment, then extensions."""
     # templates/ and translations/ sit at the project's top level (the agreed layout),
@@ -48,6 +66,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=config.DEFAULTS["TEMPLATES_DIR"],
     )
+    app.jinja_environment = _Environment
     app.jinja_options = {**app.jinja_options, "bytecode_cache": _TEMPLATE_CODES}
     app.config.from_mapping(config.DEFAULTS)
     if test_config is None:
