@@ -226,6 +226,8 @@ class Post(PostFacts, Base):
         # for the latest due publication time.
         Index("ix_post_published_at", "published_at", "id"),
         Index("ix_post_home", "pinned", "published_at", "id"),
+        # The desk's list (queries.desk_posts) and its count: kind, trash, date.
+        Index("ix_post_desk", "kind", "deleted_at", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,8 +7,8 @@ a page costs the same with 100 posts or 10,000, and page 500 does not make the d
 and test for visibility and language, the 4,990 posts before it (OFFSET) at every request:
 it loads its own posts by id. A short first page needs nothing more: it is the last.
 
-The desk's lists (filters in the query string, no store state) are paged with OFFSET and
-counted at every request.
+The desk's lists (filters in the query string, no store state) are paged with OFFSET over
+their ids, then load the page's posts by id, and are counted at every request.
 """
 
 from __future__ import annotations
@@ -52,10 +52,13 @@ def paginate(
     page = int(raw)
     offset = (page - 1) * per_page
     if load is None:
-        items = list(db.session().scalars(statement.limit(per_page).offset(offset)))
-        if not items and page > 1:
+        # The page's ids first (the index alone, past the rows before the page), then its
+        # posts in full: OFFSET reads every column of every row it skips (texts included).
+        ids = list(db.session().scalars(_ids(statement).limit(per_page).offset(offset)))
+        if not ids and page > 1:
             abort(404)
-        total = offset + len(items) if len(items) < per_page else _count(statement)
+        items = list(db.session().scalars(statement.where(Post.id.in_(ids)))) if ids else []
+        total = offset + len(ids) if len(ids) < per_page else _count(statement)
     elif page == 1:
         items = load(db.connection(), statement.page(per_page, 0))
         total = len(items) if len(items) < per_page else len(listing_ids(statement))
@@ -83,6 +86,11 @@ def listing_ids(statement: Bound) -> list[int]:
     )
 
 
+def _ids(statement: Select) -> Select:
+    """Return the ids of a desk statement's posts, in its order."""
+    return statement.with_only_columns(Post.id)
+
+
 def _count(statement: Select) -> int:
-    subquery = statement.order_by(None).subquery()
+    subquery = _ids(statement).order_by(None).subquery()
     return db.session().scalar(select(func.count()).select_from(subquery))

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import event, select, text
 
 from bench.store import build
+from blog import queries
 from blog.models import Kind, Post, Publication, PublicationKind, Term, TermKind
+from blog.pagination import paginate
 
 from .helpers import BLOG, BOOK, SiteClient, empty_tables, make_app
 
@@ -287,3 +290,26 @@ def test_a_search_finds_its_matches_through_the_index_and_reads_one_page(big_app
             )]  # fmt: skip
             # Each language's matches through that language's own index (migration 0022).
             assert any("Bitmap Index Scan on ix_search_document_" in line for line in plan), plan
+
+
+@pytest.mark.parametrize("query", ["", "?page=3", "?status=published&page=2"])
+def test_the_desks_list_pages_and_counts_posts_through_its_index(big_app, query):
+    """The desk's list finds its page's ids and counts the posts from `ix_post_desk` alone
+    (kind, trash, date); only the page's own posts are then read in full, by id."""
+    engine = big_app.extensions["db"]["engine"]
+    with big_app.test_request_context(f"/admin/{query}"), Statements(engine) as statements:
+        listing = paginate(queries.desk_posts(now=datetime.now(UTC)), per_page=25)
+    assert len(listing.items) == 25 and listing.total > 50
+    walks = [(s, p) for s, p in statements.seen.items() if "count(*)" in s or "LIMIT" in s]
+    assert len(walks) == 1 + (listing.page > 1 or listing.total > 25), walks
+    with engine.connect() as connection:
+        for statement, parameters in walks:
+            with connection.begin():
+                if connection.dialect.name == "sqlite":
+                    plan = [row[3] for row in connection.exec_driver_sql(
+                        "EXPLAIN QUERY PLAN " + statement, parameters
+                    )]  # fmt: skip
+                    reads = [line for line in plan if " post" in line]
+                    assert reads and all("COVERING INDEX ix_post_desk" in r for r in reads), plan
+                else:
+                    assert not full_scans(connection, statement, parameters), statement
