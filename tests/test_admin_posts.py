@@ -279,6 +279,26 @@ def test_a_save_after_signing_out_keeps_the_text(app, desk, session):
     assert other_tab.status_code == 200
 
 
+def test_the_trash_is_listed_a_page_at_a_time(desk, make_post, clock):
+    """Thousands of posts can be moved to the trash at once: it lists 50 a page, the last moved
+    first, and says how many it holds."""
+    moved = clock() - timedelta(days=1)
+    for n in range(61):
+        make_post(slug=f"old-{n}", title=f"Old note {n}", deleted_at=moved + timedelta(minutes=n))
+    first = lxml_html.fromstring(desk.get("/admin/trash").text)
+    titles = first.xpath("//tbody/tr/td[1]/text()")
+    assert len(titles) == 50 and titles[0] == "Old note 60" and titles[-1] == "Old note 11"
+    assert "61 posts are in the trash." in first.text_content()
+    assert first.xpath('//nav[@class="pager"]//a[@rel="next"]/@href') == ["?page=2"]
+    second = lxml_html.fromstring(desk.get("/admin/trash?page=2").text)
+    assert second.xpath("//tbody/tr/td[1]/text()") == [f"Old note {n}" for n in range(10, -1, -1)]
+    assert second.xpath('//nav[@class="pager"]//a[@rel="prev"]/@href') == ["?page=1"]
+    assert desk.get("/admin/trash?page=3").status_code == 404
+    # Emptying it deletes every page of it, not the page shown.
+    desk.send("/admin/trash/empty")
+    assert "The trash is empty." in desk.get("/admin/trash").text
+
+
 def test_trash_hides_restores_and_empties(desk, blog, make_post, session):
     post = make_post(language="fr", slug="a-jeter", title="À jeter")
     session.add(Revision.of(post))

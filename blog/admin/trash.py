@@ -8,9 +8,13 @@ from sqlalchemy import delete
 from .. import clock, db, queries
 from ..announcements import withdrawal_effects
 from ..models import Post, Revision, Status, utcnow
+from ..pagination import paginate
 from .desk import post_or_404
 
 bp = Blueprint("trash", __name__)
+
+# Posts a page of the trash lists.
+TRASH_PAGE = 50
 
 
 def _confirm(post: Post, action: str):
@@ -63,8 +67,10 @@ def move(post_id: int):
 
 @bp.get("/trash")
 def index():
-    posts = list(db.session().scalars(queries.trashed_posts()))
-    return render_template("admin/trash.html", posts=posts)
+    """List the trash, the last moved first, a page at a time (a bulk action can move
+    thousands of posts there)."""
+    listing = paginate(queries.trashed_posts(), per_page=TRASH_PAGE)
+    return render_template("admin/trash.html", listing=listing)
 
 
 @bp.post("/trash/<int:post_id>/restore")
