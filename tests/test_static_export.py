@@ -15,9 +15,10 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 from lxml import html as lxml_html
+from sqlalchemy import select
 
 from blog import workers
-from blog.models import Post, Status
+from blog.models import Post, Status, Term, TermKind
 from blog.moving import static_site
 from blog.moving.static_plan import file_name
 from blog.moving.static_servers import NGINX_FILE
@@ -221,6 +222,21 @@ def test_a_second_run_writes_only_what_an_edit_changed(demo, tmp_path, session, 
     after = assert_matches_live(demo, tmp_path)
     changed = {name for name in after if before.get(name) != after[name]}
     assert "blog.localhost/en/archive/index.html" in changed
+
+    # A new category: the categories' index counts the post under it.
+    before = after
+    category = next(
+        term
+        for term in session.scalars(select(Term).where(Term.kind == TermKind.CATEGORY))
+        if term not in post.terms
+    )
+    post.terms.append(category)
+    session.commit()
+    clock.advance(seconds=1)
+    export(demo, tmp_path)
+    after = assert_matches_live(demo, tmp_path)
+    changed = {name for name in after if before.get(name) != after[name]}
+    assert "blog.localhost/en/category/index.html" in changed
 
     post.deleted_at = clock()
     session.commit()

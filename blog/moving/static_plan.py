@@ -218,11 +218,10 @@ def site_targets(session: Session, site: Site, now: datetime, stamps: Stamps) ->
         for kind, slug, post_id in carried:
             if post_id in order:
                 terms[(f"public.{kind}", (("slug", slug),))].append(post_id)
-        links[language] = sorted(
-            (str(kind), slug, post_id) for kind, slug, post_id in carried if post_id in order
-        )
         for ids in terms.values():
             ids.sort(key=order.__getitem__)
+        # What the categories' index counts: each term's listed posts.
+        links[language] = sorted(terms.items())
         per_language[language] = (listed, archives, terms)
     all_archives = sorted({key for _, archives, _ in per_language.values() for key in archives})
     all_terms = sorted({key for _, _, terms in per_language.values() for key in terms})
