@@ -179,11 +179,7 @@ def _render_chunk(indices: list[int]) -> list[tuple[dict | None, int, bool]]:
 
 
 def _render_many(indices: list[int]) -> list[tuple[dict | None, int, bool]]:
-    bases = {}
-    for index in indices:
-        site = _job.work[index][0].site
-        if site.key not in bases:
-            bases[site.key] = base_environ(site.url)
+    bases = {site.key: base_environ(site.url) for site in _job.app.extensions["sites"]}
     return [
         _render_one(bases[_job.work[index][0].site.key], *_job.work[index]) for index in indices
     ]
@@ -203,7 +199,7 @@ def base_environ(site_url: str) -> dict:
 def request(app: Flask, base: dict, target: Target) -> tuple[int, str, bytes]:
     """Ask the app for one address: (status, content type, body).
 
-    The app is called as a server calls it, with the site's environ (`base`, _base_environ)
+    The app is called as a server calls it, with the site's environ (`base`: base_environ)
     and the address's path: the request a test client sends, without building one per file.
     """
     environ = dict(base)
