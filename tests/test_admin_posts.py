@@ -290,6 +290,7 @@ def test_the_trash_is_listed_a_page_at_a_time(desk, make_post, clock):
     assert len(titles) == 50 and titles[0] == "Old note 60" and titles[-1] == "Old note 11"
     assert "61 posts are in the trash." in first.text_content()
     assert first.xpath('//nav[@class="pager"]//a[@rel="next"]/@href') == ["?page=2"]
+    assert first.xpath('//nav[@class="pager"]//a[@rel="next"]/text()') == ["Next page"]
     second = lxml_html.fromstring(desk.get("/admin/trash?page=2").text)
     assert second.xpath("//tbody/tr/td[1]/text()") == [f"Old note {n}" for n in range(10, -1, -1)]
     assert second.xpath('//nav[@class="pager"]//a[@rel="prev"]/@href') == ["?page=1"]

@@ -182,6 +182,16 @@ def test_the_export_asks_the_app_what_a_test_client_would(app, clock, make_post,
     assert static_site.request(app, base, media)[2] == b"Un fichier."
 
 
+def exported_again(app, directory: Path, session, clock, before: dict) -> tuple[dict, set]:
+    """Commit the session's edit and export again: return the files, each checked against the
+    live page, and the names of those whose bytes changed."""
+    session.commit()
+    clock.advance(seconds=1)
+    export(app, directory)
+    after = assert_matches_live(app, directory)
+    return after, {name for name in after if before.get(name) != after[name]}
+
+
 @pytest.mark.once  # which files are written: the same on any database
 def test_a_second_run_writes_only_what_an_edit_changed(demo, tmp_path, session, clock, monkeypatch):
     first = export(demo, tmp_path)
@@ -214,28 +224,18 @@ def test_a_second_run_writes_only_what_an_edit_changed(demo, tmp_path, session, 
     assert not any(url.endswith(("/archive/", "/category/")) for url in asked)
 
     # A new date moves the post to another month: the archive's index counts it there.
-    before = after
     post.published_at -= timedelta(days=45)
-    session.commit()
-    clock.advance(seconds=1)
-    export(demo, tmp_path)
-    after = assert_matches_live(demo, tmp_path)
-    changed = {name for name in after if before.get(name) != after[name]}
+    after, changed = exported_again(demo, tmp_path, session, clock, after)
     assert "blog.localhost/en/archive/index.html" in changed
 
     # A new category: the categories' index counts the post under it.
-    before = after
     category = next(
         term
         for term in session.scalars(select(Term).where(Term.kind == TermKind.CATEGORY))
         if term not in post.terms
     )
     post.terms.append(category)
-    session.commit()
-    clock.advance(seconds=1)
-    export(demo, tmp_path)
-    after = assert_matches_live(demo, tmp_path)
-    changed = {name for name in after if before.get(name) != after[name]}
+    after, changed = exported_again(demo, tmp_path, session, clock, after)
     assert "blog.localhost/en/category/index.html" in changed
 
     post.deleted_at = clock()
