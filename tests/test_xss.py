@@ -9,6 +9,7 @@ output that changes when parsed and serialized again or cleaned a second time (m
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -375,10 +376,14 @@ TOKENS = [
     "]: ", "{: ", "}", "*", "_", "`", "```", "> ", "- ", "1. ", "# ", "|", "\\", "\x00", "\x02",
     "\x03", "\u2028", "\ufeff", "https://example.org/", "/relative", "mailto:a@b.example",
 ]  # fmt: skip
+# The same examples on every run, so that CI's time and verdict never hang on a lucky draw (a
+# CI run once spent over ten minutes in one of these tests; no seed of 120 tried here did).
+# BLOG_FUZZ=random draws new examples at each run, to look further.
 FUZZ = settings(
     max_examples=300,
     deadline=None,
     database=None,
+    derandomize=os.environ.get("BLOG_FUZZ") != "random",
     suppress_health_check=[HealthCheck.too_slow],
 )
 
