@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markdown.extensions import toc
 from markupsafe import Markup, escape
 
 from . import workers
@@ -47,13 +48,33 @@ RENDER_SECONDS_PER_CHARACTER = 5e-6
 # Never valid in HTML or XML feeds; U+0002/U+0003 are also Python-Markdown's placeholders.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
+# A heading's id keeps this many characters of its slug, so that the "_2" a repeated heading
+# gets still fits SAFE_ID (81 characters).
+HEADING_ID_LENGTH = 76
+
+
+def heading_id(text: str, separator: str) -> str:
+    """Return the id of a heading, its permalink's target: Python-Markdown's ASCII slug of its
+    text, kept to ids the cleaner allows (SAFE_ID), so that every heading keeps its anchor —
+    "section-…" when the slug would not start with a letter (« 2024 », « Ελληνικά »)."""
+    slug = toc.slugify(text, separator)
+    if not slug[:1].isalpha():
+        slug = "section" + separator + slug
+    return slug[:HEADING_ID_LENGTH].strip(separator + "_")
+
+
 MARKDOWN_EXTENSIONS = ["extra", "sane_lists", "toc"]
 MARKDOWN_CONFIG = {
     "extra": {
         "footnotes": {"BACKLINK_TITLE": "", "SUPERSCRIPT_TEXT": "{}"},
         "tables": {"use_align_attribute": True},
     },
-    "toc": {"permalink": "#", "permalink_title": "", "permalink_class": "heading-anchor"},
+    "toc": {
+        "permalink": "#",
+        "permalink_title": "",
+        "permalink_class": "heading-anchor",
+        "slugify": heading_id,
+    },
 }
 
 ALLOWED_TAGS = frozenset(
@@ -371,7 +392,10 @@ def N_(message: str) -> str:
 # Labels written into a text's stored HTML, in the text's language (see in_language).
 CODE_LABEL = N_("Code (scrolls sideways)")
 TABLE_LABEL = N_("Table (scrolls sideways)")
-_HEADING_ANCHOR = re.compile(r'<a class="heading-anchor" href="#([A-Za-z][A-Za-z0-9:_-]*)">#</a>')
+# The ids SAFE_ID allows only: a permalink to anything else is left unnamed.
+_HEADING_ANCHOR = re.compile(
+    r'<a class="heading-anchor" href="#([A-Za-z][A-Za-z0-9:_-]{0,80})">#</a>'
+)
 _WIDE = re.compile(r"<(pre|table)>")
 
 

@@ -328,3 +328,28 @@ def test_heading_permalinks_are_named_by_their_heading():
 def test_titles_are_typeset_in_their_language():
     assert rendering.typeset("L'eau du XIXe <b>", "fr") == "L’eau du XIX<sup>e</sup> &lt;b&gt;"
     assert rendering.typeset("It's <b>", "en") == "It&#39;s &lt;b&gt;"
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("What the cellar shows", "what-the-cellar-shows"),
+        ("2024 in review", "section-2024-in-review"),
+        ("Ελληνικά", "section"),
+        ("Un titre " + "très " * 30 + "long", None),
+    ],
+)
+def test_every_heading_keeps_an_anchor_the_cleaner_allows(heading, expected):
+    """A heading's id starts with a letter and fits SAFE_ID, whatever its text, so that its
+    permalink leads to it, names it, and cleaning the HTML again changes nothing."""
+    html = render_markdown(f"## {heading}\n\n## {heading}", "en")
+    assert clean_html(html) == html
+    tree = lxml_html.fragment_fromstring(html, create_parent=True)
+    ids = [h2.get("id") for h2 in tree.findall("h2")]
+    assert ids[1] == f"{ids[0]}_1"
+    for h2, id_ in zip(tree.findall("h2"), ids, strict=True):
+        assert rendering.SAFE_ID.match(id_), id_
+        anchor = h2.find("a")
+        assert (anchor.get("href"), anchor.get("aria-labelledby")) == (f"#{id_}", id_)
+    if expected is not None:
+        assert ids[0] == expected
