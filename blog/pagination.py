@@ -38,12 +38,16 @@ class Pagination:
 
 
 def paginate(
-    statement: Select | Bound, load: Callable | None = None, per_page: int | None = None
+    statement: Select | Bound,
+    load: Callable | None = None,
+    per_page: int | None = None,
+    options: tuple = (),
 ) -> Pagination:
     """Run one page of `statement`, the page number coming from ?page= (404 when invalid).
 
     The public pages give a Bound statement and `load(connection, bound)` that returns its
-    rows (entries.loaded); the desk gives an ORM statement, whose objects it gets.
+    rows (entries.loaded); the desk gives an ORM statement of posts, whose objects it gets,
+    loaded with `options` (what its rows show beyond each post).
     """
     per_page = per_page or current_app.config["POSTS_PER_PAGE"]
     raw = request.args.get("page", "1")
@@ -57,7 +61,10 @@ def paginate(
         ids = list(db.session().scalars(_ids(statement).limit(per_page).offset(offset)))
         if not ids and page > 1:
             abort(404)
-        items = list(db.session().scalars(statement.where(Post.id.in_(ids)))) if ids else []
+        # By primary key alone: the statement's conditions again would walk its index.
+        place = {post_id: index for index, post_id in enumerate(ids)}
+        found = db.session().scalars(select(Post).where(Post.id.in_(ids)).options(*options))
+        items = sorted(found, key=lambda post: place[post.id])
         total = offset + len(ids) if len(ids) < per_page else _count(statement)
     elif page == 1:
         items = load(db.connection(), statement.page(per_page, 0))

@@ -324,9 +324,14 @@ def desk_posts(
         statement = statement.where(
             or_(*(c.ilike(pattern, escape="\\") for c in (Post.title, Post.summary, Post.source)))
         )
-    return statement.order_by(*_desk_order(sort if sort in DESK_ORDERS else "-date")).options(
-        selectinload(Post.announces).selectinload(Post.group), selectinload(Post.translated_from)
-    )
+    return statement.order_by(*_desk_order(sort if sort in DESK_ORDERS else "-date"))
+
+
+# What each row of the desk's list shows beyond the post: loaded with the page's posts.
+DESK_LOADING = (
+    selectinload(Post.announces).selectinload(Post.group),
+    selectinload(Post.translated_from),
+)
 
 
 def scheduled_between(start: datetime, end: datetime, now: datetime) -> Select[tuple[Post]]:

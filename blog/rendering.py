@@ -88,7 +88,8 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 # Footnotes and heading anchors need ids; keep them to a harmless alphabet so
 # author content cannot clobber names the page's scripts rely on.
-SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9:_-]{0,80}$")
+_ID = r"[A-Za-z][A-Za-z0-9:_-]{0,80}"
+SAFE_ID = re.compile(f"^{_ID}$")
 SAFE_CLASS = re.compile(
     r"^(footnote|footnote-ref|footnote-backref|gallery|heading-anchor|language-[a-z0-9+-]{1,20})$"
 )
@@ -393,9 +394,7 @@ def N_(message: str) -> str:
 CODE_LABEL = N_("Code (scrolls sideways)")
 TABLE_LABEL = N_("Table (scrolls sideways)")
 # The ids SAFE_ID allows only: a permalink to anything else is left unnamed.
-_HEADING_ANCHOR = re.compile(
-    r'<a class="heading-anchor" href="#([A-Za-z][A-Za-z0-9:_-]{0,80})">#</a>'
-)
+_HEADING_ANCHOR = re.compile(f'<a class="heading-anchor" href="#({_ID})">#</a>')
 _WIDE = re.compile(r"<(pre|table)>")
 
 

@@ -57,7 +57,11 @@ def index():
         "outdated_only": _choice(args.get("outdated"), ["1"]) == "1",
         "sort": _choice(args.get("sort"), list(queries.DESK_ORDERS)) or "-date",
     }
-    listing = paginate(queries.desk_posts(**filters, kind=kind, now=utcnow()), per_page=25)
+    listing = paginate(
+        queries.desk_posts(**filters, kind=kind, now=utcnow()),
+        per_page=25,
+        options=queries.DESK_LOADING,
+    )
     group_keys = list({p.translation_key for p in listing.items})
     groups: dict[str, dict[str, tuple[int, str]]] = {}
     found = db.session().execute(queries.group_languages(group_keys))
