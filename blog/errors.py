@@ -3,14 +3,33 @@ with no links.
 
 Before a 404 page is rendered, the address is looked up among the old addresses
 of imported posts (redirects.py): an old link answers 301 instead.
+
+A site's 404 page does not name the address that was asked for: with the response cache on, it
+is rendered once per reader's language and store state and kept in that cache (not_found_key),
+so that a crawler probing thousands of addresses (/wp-login.php, /.env, …) costs a statement
+and a lookup per address, not a page render.
 """
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from . import clock, db, entries, operations, pagetree, queries, redirects, translations
+from . import (
+    caching,
+    clock,
+    db,
+    entries,
+    operations,
+    pagecache,
+    pagetree,
+    queries,
+    redirects,
+    translations,
+)
+from .pagecache import Entry
 from .routing import interface_language
 from .sites import Reading, current_reading, registry
 
@@ -28,7 +47,50 @@ def http_error(error: HTTPException):
         moved = redirects.answer(reading.site)
         if moved is not None:
             return moved
+        key = not_found_key(reading)
+        if key is not None:
+            return _kept_not_found(key, error)
     return _page(error.code, error)
+
+
+def not_found_key(reading: Reading) -> str | None:
+    """Return the response cache's key of the site's 404 page for this reader, or None when
+    it must be rendered (cache off, an author's browser, a method other than GET and HEAD).
+
+    The key names what the page shows (the site, the reading and the interface's language,
+    the store's moment, the build), never the address: any number of addresses share one
+    entry per reader's language.
+    """
+    if pagecache.backend() is None or request.method not in pagecache.CACHED_METHODS:
+        return None
+    if pagecache.signed_in_browser() or current_app.debug:
+        return None
+    try:
+        moment = caching.store_moment(g.get("now") or clock.now())
+    except Exception as error:  # the page renders without the cache when the store is down
+        current_app.logger.warning("The 404 page's store moment could not be read: %s", error)
+        return None
+    parts = (
+        current_app.config["BUILD_ID"],
+        *moment,
+        reading.site.key,
+        reading.language,
+        reading.negotiated,
+        reading.only,
+        interface_language(),
+    )
+    return "404:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _kept_not_found(key: str, error: HTTPException):
+    """Answer the kept 404 page under `key`, rendering and keeping it when it is not there."""
+    cache = pagecache.backend()
+    entry = cache.get(key)
+    if entry is None:
+        page, code, _headers = _page(404, error)
+        entry = Entry(code, (), page.encode())
+        cache.set(key, entry)
+    return entry.body, entry.status
 
 
 def server_error(error: Exception):

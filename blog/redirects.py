@@ -15,7 +15,7 @@ from datetime import datetime
 from urllib.parse import unquote, urlencode
 
 from flask import current_app, redirect, request
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from . import clock, db
 from .models import OLD_PATH_MAX, OldAddress, Post
 from .sites import Site
 from .urls import post_url
-from .visibility import on_site
+from .visibility import NOW, built, on_site
 
 # The parameters by which WordPress addresses a post whatever its permalink settings.
 ID_PARAMETERS = ("p", "page_id")
@@ -82,6 +82,20 @@ def add_old_address(session: Session, site: str, path: str, query: str, post_id:
     return post_id
 
 
+def _by_old_address(site: Site) -> Select:
+    # Built once per site (every 404 asks it): the address and the time are parameters.
+    return (
+        select(OldAddress.query, Post)
+        .join(Post, Post.id == OldAddress.post_id)
+        .where(
+            OldAddress.site == site.key,
+            OldAddress.path == bindparam("path"),
+            OldAddress.query.in_(bindparam("queries", expanding=True)),
+            on_site(site, NOW),
+        )
+    )
+
+
 def find_post(
     session: Session, site: Site, path: str, params: Iterable[tuple[str, str]], now: datetime
 ) -> Post | None:
@@ -90,16 +104,8 @@ def find_post(
     if len(path) > OLD_PATH_MAX:
         return None
     queries = old_queries(params)
-    rows = session.execute(
-        select(OldAddress.query, Post)
-        .join(Post, Post.id == OldAddress.post_id)
-        .where(
-            OldAddress.site == site.key,
-            OldAddress.path == path,
-            OldAddress.query.in_(queries),
-            on_site(site, now),
-        )
-    ).all()
+    statement = built(site, "old_address", lambda: _by_old_address(site))
+    rows = session.execute(statement, {"path": path, "queries": queries, "now": now}).all()
     if not rows:
         return None
     return min(rows, key=lambda row: queries.index(row[0]))[1]

@@ -341,7 +341,7 @@ def test_the_negotiated_home_never_answers_another_readers_language(app, store):
             assert response.headers["Vary"] == "Cookie, Accept-Language"
             page = client.get(target, base_url=BLOG, headers=headers)
             assert f'<html lang="{target.strip("/")}">' in page.text
-    # A page without a prefix that is not found speaks each reader's language, never cached.
+    # A page without a prefix that is not found speaks each reader's language (kept per language).
     for language in ("en", "it", "fr", "en"):
         missing = get(app, BLOG, "/nowhere/", headers={"Accept-Language": language})
         assert missing.status_code == 404 and f'<html lang="{language}">' in missing.text
@@ -382,12 +382,47 @@ def test_an_authors_browser_neither_reads_nor_fills_the_cache(app, store, desk):
 )
 def test_a_reader_cannot_fill_the_cache_with_query_strings(app, store, query):
     before = stored(app)
-    for _ in range(2):
+    for round in range(2):
         with counting_renders(app) as renders:
             response = get(app, BLOG, f"/fr/?{query}")
-        assert renders  # rendered every time: a page, or a 404 for a page that is not there
-    assert stored(app) == before
+        if response.status_code == 200:
+            assert renders  # rendered every time
+        else:
+            # A page that is not there: the 404 page of the reader's language, kept once.
+            assert renders == (["errors/404.html"] if round == 0 else [])
     assert response.status_code in (200, 404)
+    assert stored(app) == before + (response.status_code == 404)
+
+
+def test_a_404_page_is_rendered_once_per_language_whatever_the_address(
+    app, truth, store, desk, session, make_post
+):
+    probes = ["/wp-login.php", "/.env", "/fr/nulle/part/", "/en/2019/01/gone/", "/x/?y=1"]
+    readers = [{}, {"Accept-Language": "en"}, {"Accept-Language": "it"}]
+    before = stored(app)
+    with counting_renders(app) as renders:
+        for headers in readers:
+            for probe in probes:
+                got, want = (
+                    get(app, BLOG, probe, headers=headers),
+                    get(truth, BLOG, probe, headers=headers),
+                )
+                assert (got.status_code, got.data) == (404, want.data), probe
+                assert got.headers["Content-Type"] == want.headers["Content-Type"]
+    # 15 answers, 5 pages rendered and kept, one per reading: French, English and Italian
+    # chosen by the browser, French and English named by the address (/fr/…, /en/…).
+    assert renders.count("errors/404.html") == 5
+    assert stored(app) == before + 5
+    # A change to what the page shows (its menu) is seen at once, on every address.
+    make_post(kind="page", sites=("blog",), slug="apropos", title="À propos", menu_order=1)
+    for probe in probes[:2]:
+        got, want = get(app, BLOG, probe), get(truth, BLOG, probe)
+        assert got.data == want.data and "À propos" in got.text
+    # An author's browser neither reads nor fills it: their header is their own.
+    with counting_renders(app) as renders:
+        for _ in range(2):
+            assert desk.get("/wp-login.php").status_code == 404
+    assert renders.count("errors/404.html") == 2
 
 
 @pytest.mark.parametrize("query", ["page=1", "notice=untranslated", "page=1&notice=untranslated"])
