@@ -72,3 +72,84 @@ def test_tags_typed_in_the_editor_are_created(desk, session):
     assert slugs == ["cartes-anciennes", "crues"]
     tag = session.scalar(select(Term).where(Term.slug == "crues"))
     assert tag.name("fr") == "Crues"
+
+
+def _add_tags(session, count: int) -> None:
+    for n in range(count):
+        tag = Term(kind="tag", slug=f"tag-{n:04d}")
+        tag.set_name("fr", f"Étiquette {n}")
+        tag.set_name("en", f"Label {n}")
+        session.add(tag)
+    session.commit()
+
+
+def _rows(response, kind: str) -> list[str]:
+    heading = "Categories" if kind == "category" else "Tags"
+    page = lxml_html.fromstring(response.text)
+    section = page.xpath(f"//section[.//h2[normalize-space()='{heading}']]")
+    return [] if not section else section[0].xpath(".//tbody/tr/td[1]/a/text()")
+
+
+def test_the_terms_list_is_paged_by_kind(desk, make_term, session):
+    make_term("category", "rivers", fr="Rivières", en="Rivers")
+    _add_tags(session, 230)
+    first = desk.get("/admin/terms/")
+    assert first.status_code == 200
+    assert _rows(first, "category") == ["rivers"]
+    assert _rows(first, "tag") == [f"tag-{n:04d}" for n in range(100)]
+    assert "230 tags" in first.text and "1 category" in first.text
+    assert 'href="/admin/terms/?kind=tag&amp;page=2">More tags</a>' in first.text
+    last = desk.get("/admin/terms/?kind=tag&page=3")
+    assert _rows(last, "category") == []  # one kind at a time
+    assert _rows(last, "tag") == [f"tag-{n:04d}" for n in range(200, 230)]
+    assert "Page 3 of 3" in last.text and 'rel="next"' not in last.text
+    assert 'href="/admin/terms/?kind=tag&amp;page=2">Previous page</a>' in last.text
+    for wrong in ("?kind=tag&page=4", "?page=2", "?kind=tag&page=0", "?kind=topic", "?page=x"):
+        assert desk.get(f"/admin/terms/{wrong}").status_code == 404, wrong
+
+
+def test_the_terms_list_costs_the_same_with_thousands_of_tags(desk, session, count_queries):
+    _add_tags(session, 3)
+    with count_queries() as few:
+        assert desk.get("/admin/terms/").status_code == 200
+    for n in range(1200):
+        session.add(Term(kind="tag", slug=f"more-{n:04d}"))
+    session.commit()
+    with count_queries() as many:
+        response = desk.get("/admin/terms/")
+    assert many.count == few.count
+    assert len(_rows(response, "tag")) == 100
+
+
+def test_the_terms_list_finds_a_term_by_slug_or_name(desk, make_term, make_post, session):
+    floods = make_term("tag", "crues", fr="Crues", en="Floods")
+    make_term("tag", "cartes", fr="Cartes anciennes", en="Old maps")
+    make_term("category", "terrain", fr="Terrain", en="Fieldwork")
+    make_term("tag", "cent-pour-cent", fr="100 % terrain")
+    make_post(language="fr", terms=(floods,))
+    trashed = make_post(language="en", terms=(floods,))
+    trashed.deleted_at = trashed.published_at
+    session.commit()
+    found = desk.get("/admin/terms/?q=FLOOD")  # a name, in any case
+    assert _rows(found, "tag") == ["crues"] and _rows(found, "category") == []
+    assert "“FLOOD”" in found.text
+    # How many posts carry it: the trashed one is not counted.
+    cells = lxml_html.fromstring(found.text).xpath("//tbody/tr[td/a='crues']/td/text()")
+    assert cells[-1] == "1"
+    assert _rows(desk.get("/admin/terms/?q=  terr  "), "category") == ["terrain"]
+    # % and _ are letters here, not wildcards.
+    assert _rows(desk.get("/admin/terms/?q=%25"), "tag") == ["cent-pour-cent"]
+    assert _rows(desk.get("/admin/terms/?q=_"), "tag") == []
+    assert "None contains these words." in desk.get("/admin/terms/?q=zzz").text
+    one_kind = desk.get("/admin/terms/?kind=category&q=a")
+    assert _rows(one_kind, "category") == ["terrain"] and _rows(one_kind, "tag") == []
+    assert 'name="kind" value="category"' in one_kind.text
+
+
+def test_the_terms_list_speaks_the_authors_language(desk, session, author):
+    author.language = "fr"
+    session.commit()
+    _add_tags(session, 101)
+    text = desk.get("/admin/terms/").text
+    assert "101 mots-clés" in text and "Plus de mots-clés" in text
+    assert "Chercher par slug ou par nom" in text

@@ -1,27 +1,91 @@
-"""Categories and tags: a stable slug and a name per language."""
+"""Categories and tags: a stable slug and a name per language.
+
+The list is paged and searchable: a WordPress import can bring thousands of tags. Its first
+view shows each kind's first page; `?kind=tag` (or category) pages through one kind, and
+`?q=` keeps the terms whose slug or a name contains the words typed.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from .. import db
-from ..models import Term, TermKind
+from ..models import Post, Term, TermKind, TermName, post_term
+from ..pagination import PAGE_NUMBER
 from ..sites import registry
 from .forms import TermForm
 
 bp = Blueprint("terms", __name__, url_prefix="/terms")
 
+# Terms a page of the list shows, per kind.
+TERMS_PAGE = 100
+# What a search keeps of the words typed.
+QUERY_MAX = 100
+
+
+@dataclass
+class TermPage:
+    """One kind's terms on this page of the list, with how many posts carry each."""
+
+    kind: str
+    items: list[Term]
+    counts: dict[int, int]
+    page: int
+    pages: int
+    total: int
+
 
 @bp.get("/")
 def index():
-    terms = list(db.session().scalars(select(Term).order_by(Term.kind, Term.slug)))
+    wanted = " ".join(request.args.get("q", "").split())[:QUERY_MAX]
+    chosen = request.args.get("kind")
+    kinds = [k for k in (TermKind.CATEGORY, TermKind.TAG) if chosen in (None, k)]
+    raw = request.args.get("page", "1")
+    if not kinds or not PAGE_NUMBER.fullmatch(raw) or (chosen is None and raw != "1"):
+        abort(404)
+    lists = [_page(kind, wanted, int(raw)) for kind in kinds]
     return render_template(
         "admin/terms.html",
-        categories=[t for t in terms if t.kind == TermKind.CATEGORY],
-        tags=[t for t in terms if t.kind == TermKind.TAG],
+        lists=lists,
+        chosen=chosen,
+        wanted=wanted,
         languages=registry().languages,
     )
+
+
+def _page(kind: str, wanted: str, page: int) -> TermPage:
+    """Return a page of one kind's terms, by slug, kept to those matching `wanted`."""
+    session = db.session()
+    condition = Term.kind == kind
+    if wanted:
+        named = select(TermName.term_id).where(TermName.name.icontains(wanted, autoescape=True))
+        condition &= or_(Term.slug.icontains(wanted, autoescape=True), Term.id.in_(named))
+    total = session.scalar(select(func.count()).select_from(Term).where(condition))
+    items = list(
+        session.scalars(
+            select(Term)
+            .where(condition)
+            .order_by(Term.slug)
+            .limit(TERMS_PAGE)
+            .offset((page - 1) * TERMS_PAGE)
+        )
+    )
+    if not items and page > 1:
+        abort(404)
+    # Posts not in the trash, whatever their status: what deleting the term would touch.
+    counts = dict(
+        session.execute(
+            select(post_term.c.term_id, func.count())
+            .join(Post, Post.id == post_term.c.post_id)
+            .where(post_term.c.term_id.in_([t.id for t in items]), Post.deleted_at.is_(None))
+            .group_by(post_term.c.term_id)
+        ).all()
+    )
+    return TermPage(kind, items, counts, page, max(1, math.ceil(total / TERMS_PAGE)), total)
 
 
 @bp.route("/new", methods=["GET", "POST"])
