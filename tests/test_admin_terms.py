@@ -133,9 +133,9 @@ def test_the_terms_list_finds_a_term_by_slug_or_name(desk, make_term, make_post,
     found = desk.get("/admin/terms/?q=FLOOD")  # a name, in any case
     assert _rows(found, "tag") == ["crues"] and _rows(found, "category") == []
     assert "“FLOOD”" in found.text
-    # How many posts carry it: the trashed one is not counted.
+    # How many posts carry it: the trashed one too (deleting the term would touch it).
     cells = lxml_html.fromstring(found.text).xpath("//tbody/tr[td/a='crues']/td/text()")
-    assert cells[-1] == "1"
+    assert cells[-1] == "2"
     assert _rows(desk.get("/admin/terms/?q=  terr  "), "category") == ["terrain"]
     # % and _ are letters here, not wildcards.
     assert _rows(desk.get("/admin/terms/?q=%25"), "tag") == ["cent-pour-cent"]

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
 from .. import db
-from ..models import Post, Term, TermKind, TermName, post_term
+from ..models import Term, TermKind, TermName, post_term
 from ..pagination import PAGE_NUMBER
 from ..sites import registry
 from .forms import TermForm
@@ -76,12 +76,13 @@ def _page(kind: str, wanted: str, page: int) -> TermPage:
     )
     if not items and page > 1:
         abort(404)
-    # Posts not in the trash, whatever their status: what deleting the term would touch.
+    # Every post carrying it, whatever its status, the trash's too: what deleting the term
+    # would touch. Counted in the term's index alone (reading each post would cost a row
+    # per post: 40 ms for the demo's terms at 10,000 posts, against 3 ms).
     counts = dict(
         session.execute(
             select(post_term.c.term_id, func.count())
-            .join(Post, Post.id == post_term.c.post_id)
-            .where(post_term.c.term_id.in_([t.id for t in items]), Post.deleted_at.is_(None))
+            .where(post_term.c.term_id.in_([t.id for t in items]))
             .group_by(post_term.c.term_id)
         ).all()
     )
