@@ -42,12 +42,15 @@ def paginate(
     load: Callable | None = None,
     per_page: int | None = None,
     options: tuple = (),
+    scans: bool = False,
 ) -> Pagination:
     """Run one page of `statement`, the page number coming from ?page= (404 when invalid).
 
     The public pages give a Bound statement and `load(connection, bound)` that returns its
     rows (entries.loaded); the desk gives an ORM statement of posts, whose objects it gets,
-    loaded with `options` (what its rows show beyond each post).
+    loaded with `options` (what its rows show beyond each post). A desk statement that
+    `scans` every post whatever the page (a text search) has all its ids read at once: one
+    pass for the page and its count instead of two.
     """
     per_page = per_page or current_app.config["POSTS_PER_PAGE"]
     raw = request.args.get("page", "1")
@@ -58,14 +61,21 @@ def paginate(
     if load is None:
         # The page's ids first (the index alone, past the rows before the page), then its
         # posts in full: OFFSET reads every column of every row it skips (texts included).
-        ids = list(db.session().scalars(_ids(statement).limit(per_page).offset(offset)))
+        if scans:
+            every = list(db.session().scalars(_ids(statement)))
+            ids = every[offset : offset + per_page]
+        else:
+            ids = list(db.session().scalars(_ids(statement).limit(per_page).offset(offset)))
         if not ids and page > 1:
             abort(404)
         # By primary key alone: the statement's conditions again would walk its index.
         place = {post_id: index for index, post_id in enumerate(ids)}
         found = db.session().scalars(select(Post).where(Post.id.in_(ids)).options(*options))
         items = sorted(found, key=lambda post: place[post.id])
-        total = offset + len(ids) if len(ids) < per_page else _count(statement)
+        if scans:
+            total = len(every)
+        else:
+            total = offset + len(ids) if len(ids) < per_page else _count(statement)
     elif page == 1:
         items = load(db.connection(), statement.page(per_page, 0))
         total = len(items) if len(items) < per_page else len(listing_ids(statement))

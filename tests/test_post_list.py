@@ -127,3 +127,24 @@ def test_the_calendar_shows_the_scheduled_posts_of_a_month(desk, make_post, cloc
     assert desk.get("/admin/calendar?month=2025-13").status_code == 404
     assert desk.get("/admin/calendar?month=x").status_code == 404
     assert desk.get("/admin/calendar").status_code == 200
+
+
+def test_a_search_is_paged_and_scans_the_texts_once(desk, make_post, count_queries):
+    for n in range(60):
+        make_post(title=f"Crue {n:02d}", source="La Loire monte.", commit=False)
+    for n in range(40):
+        make_post(title=f"Autre {n:02d}", source="Rien.", commit=n == 39)
+    first = desk.get("/admin/?q=loire&sort=title")
+    assert titles(first) == [f"Crue {n:02d}" for n in range(25)]
+    assert "Page 1 of 3" in first.text
+    with count_queries() as counter:
+        second = desk.get("/admin/?q=loire&sort=title&page=2")
+    assert titles(second) == [f"Crue {n:02d}" for n in range(25, 50)]
+    assert "Page 2 of 3" in second.text
+    # The texts are read by one statement: the page and its count come from the same ids.
+    scanning = [s for s in counter.statements if "LIKE" in s]
+    assert len(scanning) == 1, scanning
+    assert titles(desk.get("/admin/?q=loire&sort=title&page=3")) == [
+        f"Crue {n:02d}" for n in range(50, 60)
+    ]
+    assert desk.get("/admin/?q=loire&page=4").status_code == 404

@@ -61,6 +61,8 @@ def index():
         queries.desk_posts(**filters, kind=kind, now=utcnow()),
         per_page=25,
         options=queries.DESK_LOADING,
+        # A text search reads every post's texts, whatever the page: its ids are read once.
+        scans=filters["search"] is not None,
     )
     group_keys = list({p.translation_key for p in listing.items})
     groups: dict[str, dict[str, tuple[int, str]]] = {}
