@@ -223,9 +223,27 @@ def main() -> None:
             print(f"{host + path:50} {median:9.2f} {timings[int(len(timings) * 0.95) - 1]:7.2f}"
                   f" {cpu:7.2f} {queries:7d} {work:6d} {calls:6d} {cached:6.2f} {base:8.3f}"
                   f" {base / cpu:6.3f}")  # fmt: skip
+        probed(client, statements, args.rounds)
         for page, text in profiles:
             print(f"\n===== {page}\n{text}")
         app.extensions["db"]["engine"].dispose()
+
+
+def probed(client, statements: list, rounds: int) -> None:
+    """Print what a 404 costs when a crawler probes a new address each time (/wp-login.php,
+    /.env, …): with the response cache on, the site's 404 page is rendered once per reading."""
+    headers = {"Host": "blog.localhost"}
+    addresses = (f"/probe-{n}.php" for n in range(10**6))
+    assert client.get(next(addresses), headers=headers).status_code == 404
+    statements.clear()
+    client.get(next(addresses), headers=headers)
+    queries = len(statements)
+    calls = python_calls(client, next(addresses), headers)
+    cpu = []
+    for _ in range(rounds):
+        timed(client, 1, next(addresses), headers, cpu)
+    print(f"{'404, a new address each time':50} {'':9} {'':7} {statistics.median(cpu):7.2f}"
+          f" {queries:7d} {'':6} {calls:6d}")  # fmt: skip
 
 
 if __name__ == "__main__":
