@@ -254,7 +254,7 @@ def _render(
             extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html"
         )
     try:
-        html = _local.markdown.reset().convert(source)
+        html = demote_headings(_local.markdown.reset().convert(source))
     except BaseException as error:
         del _local.markdown
         if isinstance(error, RecursionError):
@@ -362,6 +362,23 @@ def _french_text(text: str) -> str:
         if word and not _is_address(word):
             words[i] = _ORDINAL.sub(_superscript, _APOSTROPHE.sub("\u2019", word))
     return "".join(words)
+
+
+_TOP_HEADING = re.compile(r"<h1\b", re.IGNORECASE)
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b", re.IGNORECASE)
+
+
+def demote_headings(html: str) -> str:
+    """Return `html` with its headings a level lower when it has a first-level one.
+
+    A page's title is its only h1: a text's own `#` headings would be second titles, and the
+    cleaner, which allows no h1 in a text, would keep only their words. A text that has one
+    keeps its outline a level lower (h1 → h2, h2 → h3 …, h6 stays h6); a text without one is
+    left as written. Code is escaped by then: a "<h1" there is text, not a tag.
+    """
+    if not _TOP_HEADING.search(html):
+        return html
+    return _HEADING_TAG.sub(lambda tag: f"<{tag[1]}h{min(int(tag[2]) + 1, 6)}", html)
 
 
 def typography(html: str, language: str | None) -> str:

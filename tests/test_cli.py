@@ -1,6 +1,6 @@
 """Commands: demo content and database upgrades."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from blog.models import Post, Term
 
@@ -53,3 +53,22 @@ def test_db_upgrade_creates_a_fresh_database(tmp_path):
     assert "is at head" in result.output
     assert (tmp_path / "fresh.sqlite3").exists()
     app.extensions["db"]["engine"].dispose()
+
+
+def test_rerender_brings_every_stored_text_up_to_date(app, blog, make_post, session, cli):
+    """A text saved by an older renderer (here: its `#` heading reduced to words) gets
+    today's HTML; its source, text version and the other texts stay as they are."""
+    old = make_post(language="fr", slug="crues", source="# Crues\n\nLa Seine monte.")
+    other = make_post(language="fr", slug="autre", source="## Autre\n\nRien.")
+    stale = "<p>Crues</p>\n<p>La Seine monte.</p>"
+    session.execute(update(Post).where(Post.id == old.id).values(html=stale))
+    session.commit()
+    version, other_html = old.text_version, other.html
+    assert '<h2 id="crues">' not in blog.get(f"/fr/{old.published_at:%Y/%m}/crues/").text
+    assert "Rendered 2 texts again: 1 changed." in cli("rerender").output
+    session.expire_all()
+    assert old.html.startswith('<h2 id="crues">') and old.text_version == version
+    assert other.html == other_html
+    page = blog.get(f"/fr/{old.published_at:%Y/%m}/crues/").text
+    assert '<h2 id="crues">' in page
+    assert "Rendered 2 texts again: 0 changed." in cli("rerender").output

@@ -353,3 +353,25 @@ def test_every_heading_keeps_an_anchor_the_cleaner_allows(heading, expected):
         assert (anchor.get("href"), anchor.get("aria-labelledby")) == (f"#{id_}", id_)
     if expected is not None:
         assert ids[0] == expected
+
+
+def test_a_text_with_a_first_level_heading_keeps_its_outline_a_level_lower():
+    """A page's title is its h1: a text's `#` headings become h2 (and every heading under
+    them a level lower), instead of losing their heading to the cleaner."""
+    html = render_markdown(
+        "# Crues\n\nTexte.\n\n## Causes\n\n###### Détail\n\n    <h1>pas un titre</h1>\n\n"
+        "<H1>Brut</H1>",
+        "fr",
+    )
+    tree = lxml_html.fragment_fromstring(html, create_parent="div")
+    outline = [(h.tag, h.get("id"), h.text) for h in tree.xpath("h1|h2|h3|h4|h5|h6")]
+    assert outline == [
+        ("h2", "crues", "Crues"),
+        ("h3", "causes", "Causes"),
+        ("h6", "detail", "Détail"),
+        ("h2", None, "Brut"),
+    ]
+    assert 'href="#crues"' in html and "&lt;h1&gt;pas un titre&lt;/h1&gt;" in html
+    # A text whose headings start at ## is left as written.
+    plain = render_markdown("## Causes\n\n### Pluies", "fr")
+    assert plain.startswith('<h2 id="causes">') and '<h3 id="pluies">' in plain

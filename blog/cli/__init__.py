@@ -1,7 +1,8 @@
 """The `flask` commands: thin wrappers over the services below them.
 
 database.py   flask db upgrade | downgrade | current | revision
-content.py    flask demo | create-user | reset-password | announce | reindex | fetch-posters
+content.py    flask demo | create-user | reset-password | announce | reindex | rerender
+              | fetch-posters
 moving.py     flask import-wxr | export-markdown | import-markdown | backup | restore
               | export-static
 catalogs.py   flask translate extract | update | init | compile
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
         content.reset_password,
         content.announce,
         content.reindex,
+        content.rerender,
         content.fetch_posters,
         mailing.send_mail,
         catalogs.translate,

@@ -13,6 +13,7 @@ from ..demo import load_demo
 from ..mediahtml import peertube_hosts
 from ..models import Post, Status, User
 from ..operations import store_command
+from ..rendering import RenderError
 from ..rules import ContentRuleError
 from ..schema import upgrade
 from ..sections.models import Work
@@ -137,6 +138,46 @@ def reindex() -> None:
     count = search.rebuild(db.connection())
     db.session().commit()
     click.echo(f"Search index rebuilt: {count} posts.")
+
+
+# Texts loaded, rendered and written at a time by rerender.
+RERENDER_BATCH = 200
+
+
+@click.command()
+@with_appcontext
+@store_command
+def rerender() -> None:
+    """Render every text of the store again (posts, pages, works) with today's renderer.
+
+    A text is rendered when it is saved: after an upgrade that renders differently (headings,
+    typography, embeds), this brings the stored HTML of every text up to date. Only the texts
+    whose HTML changes are written; sources, revisions and translations' flags stay as they
+    are. A text the renderer now refuses is named and left as it was.
+    """
+    session = db.session()
+    seen = changed = 0
+    refused = []
+    for model in (Post, Work):
+        ids = list(session.scalars(select(model.id).order_by(model.id)))
+        for start in range(0, len(ids), RERENDER_BATCH):
+            batch = ids[start : start + RERENDER_BATCH]
+            for text in session.scalars(select(model).where(model.id.in_(batch))):
+                if text.source is None:
+                    continue
+                seen += 1
+                html = text.html
+                try:
+                    text.set_source(text.source)
+                except RenderError as error:
+                    refused.append(f"{model.__name__.lower()} {text.id}: {error}")
+                    continue
+                changed += text.html != html
+            session.commit()
+            session.expunge_all()
+    click.echo(f"Rendered {seen} texts again: {changed} changed.")
+    for line in refused:
+        click.echo(f"  left as it was: {line}", err=True)
 
 
 @click.command("fetch-posters")
