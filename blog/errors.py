@@ -66,7 +66,8 @@ def not_found_key(reading: Reading) -> str | None:
     if pagecache.signed_in_browser() or current_app.debug:
         return None
     try:
-        moment = caching.store_moment(g.get("now") or clock.now())
+        # A page that looked for its post before answering 404 has read it already (its stamp).
+        moment = g.get("store_moment") or caching.store_moment(g.get("now") or clock.now())
     except Exception as error:  # the page renders without the cache when the store is down
         current_app.logger.warning("The 404 page's store moment could not be read: %s", error)
         return None
