@@ -167,14 +167,16 @@ def choose(
     kinds: tuple[str, ...],
     now: datetime,
     year_month: tuple[int, int] | None = None,
+    with_terms: bool = True,
 ) -> Choice:
     """Decide what the address of `slug` on `site` shows a reader of `language`.
 
     The post in that language; else, by the fallback policy, a redirect to the address of
     the version the site lists for that reader, or that version with its notice; else
     nothing (Choice.post is None: the caller answers 301, 410 or 404). A post asked at
-    another date's address redirects to its own. The chosen post comes with its terms, and
-    every version with its sites (entries.complete).
+    another date's address redirects to its own. The chosen post comes with its terms
+    (unless `with_terms` is false: its comments' feed shows none), and every version with
+    its sites (entries.complete).
     """
     candidates = entries.fetch(connection, by_slug(site, slug, now, kinds))
     if not candidates:
@@ -195,9 +197,9 @@ def choose(
             return Choice()
         if preferred.id != found.id:
             return Choice(redirect=post_path(preferred, site, language))
-        entries.complete(connection, (), terms=[found])
+        entries.complete(connection, (), terms=[found] if with_terms else ())
     else:
-        entries.complete(connection, versions, terms=[found])
+        entries.complete(connection, versions, terms=[found] if with_terms else ())
     if year_month and year_month != (found.published_at.year, found.published_at.month):
         return Choice(redirect=post_path(found, site, language))
     if found.language == language:

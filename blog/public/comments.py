@@ -27,9 +27,16 @@ def signed_form(view):
     return view
 
 
-def _post(reading: Reading, year: int, month: int, slug: str):
+def _post(reading: Reading, year: int, month: int, slug: str, with_terms: bool = True):
     choice = translations.choose(
-        db.connection(), reading.site, reading.language, slug, DATED_KINDS, now(), (year, month)
+        db.connection(),
+        reading.site,
+        reading.language,
+        slug,
+        DATED_KINDS,
+        now(),
+        (year, month),
+        with_terms,
     )
     if choice.post is None:
         abort(404)
@@ -107,7 +114,7 @@ def _notify(session, site: Site, post: Post, comment: Comment, why: str, removal
 
 @route(POST_RULE + "comments.atom", endpoint="comments_feed")
 def comments_feed(reading: Reading, year: int, month: int, slug: str):
-    site, found = reading.site, _post(reading, year, month, slug)
+    site, found = reading.site, _post(reading, year, month, slug, with_terms=False)
     if not site.comments:
         abort(404)
     latest = queries.latest(db.connection(), found.id, current_app.config["FEED_SIZE"])
