@@ -61,9 +61,7 @@ def not_found_key(reading: Reading) -> str | None:
     the store's moment, the build), never the address: any number of addresses share one
     entry per reader's language.
     """
-    if pagecache.backend() is None or request.method not in pagecache.CACHED_METHODS:
-        return None
-    if pagecache.signed_in_browser() or current_app.debug:
+    if pagecache.backend() is None or not pagecache.shared_reader():
         return None
     try:
         # A page that looked for its post before answering 404 has read it already (its stamp).

@@ -186,12 +186,18 @@ def signed_in_browser() -> bool:
     return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
 
 
-def cacheable() -> bool:
-    """Say whether the current public request may be answered from, and stored in, the cache."""
+def shared_reader() -> bool:
+    """Say whether the current request is a reader's whose answer any reader may share: a GET
+    or HEAD without the desk's session cookie, outside a development server."""
     if request.method not in CACHED_METHODS or signed_in_browser():
         return False
-    if current_app.debug:
-        # Templates and static files change under a development server: render every time.
+    # Templates and static files change under a development server: render every time.
+    return not current_app.debug
+
+
+def cacheable() -> bool:
+    """Say whether the current public request may be answered from, and stored in, the cache."""
+    if not shared_reader():
         return False
     allowed = QUERIES.get(request.endpoint, {})
     args = request.args

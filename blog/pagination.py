@@ -63,19 +63,18 @@ def paginate(
         # posts in full: OFFSET reads every column of every row it skips (texts included).
         if scans:
             every = list(db.session().scalars(_ids(statement)))
-            ids = every[offset : offset + per_page]
+            ids, total = every[offset : offset + per_page], len(every)
         else:
             ids = list(db.session().scalars(_ids(statement).limit(per_page).offset(offset)))
+            total = offset + len(ids) if len(ids) < per_page else None
         if not ids and page > 1:
             abort(404)
         # By primary key alone: the statement's conditions again would walk its index.
         place = {post_id: index for index, post_id in enumerate(ids)}
         found = db.session().scalars(select(Post).where(Post.id.in_(ids)).options(*options))
         items = sorted(found, key=lambda post: place[post.id])
-        if scans:
-            total = len(every)
-        else:
-            total = offset + len(ids) if len(ids) < per_page else _count(statement)
+        if total is None:
+            total = _count(statement)
     elif page == 1:
         items = load(db.connection(), statement.page(per_page, 0))
         total = len(items) if len(items) < per_page else len(listing_ids(statement))
